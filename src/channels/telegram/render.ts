@@ -1,0 +1,62 @@
+import type { InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, InlineKeyboardMarkup } from 'grammy/types';
+import { splitText } from '../../domain/text.js';
+import type { Reply } from '../../dialogs/types.js';
+import type { Lang, Translator } from '../../i18n.js';
+
+export const TELEGRAM_TEXT_MAX = 4096;
+const CALLBACK_DATA_MAX = 64;
+
+export interface TelegramMessage {
+  text: string;
+  reply_markup?: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove;
+}
+
+/** Button data: "<nonce>|<option id>". The engine checks both against what it last offered. */
+export function callbackData(nonce: number, optionId: string): string {
+  const data = `${nonce}|${optionId}`;
+  if (Buffer.byteLength(data) > CALLBACK_DATA_MAX) throw new Error(`callback data too long: ${optionId}`);
+  return data;
+}
+
+export function parseCallbackData(data: string): { id: string; nonce: number } | undefined {
+  const m = /^(\d{1,7})\|([\w:.-]{1,56})$/.exec(data);
+  return m ? { nonce: Number(m[1]), id: m[2]! } : undefined;
+}
+
+/** One reply as Telegram messages: HTML text split at the limit, buttons on the last piece. */
+export function renderTelegram(reply: Reply, t: Translator, lang?: Lang): TelegramMessage[] {
+  const pieces = splitText(t.renderAll(reply.text, lang), TELEGRAM_TEXT_MAX);
+  const messages: TelegramMessage[] = pieces.map((text) => ({ text }));
+  const last = messages[messages.length - 1]!;
+  const nonce = reply.nonce ?? 0;
+  const nav = (): string[] => [t.render({ key: 'common:nav.back' }, lang), t.render({ key: 'common:nav.cancel' }, lang)];
+
+  if (reply.askContact) {
+    // The share-contact button exists only on a reply keyboard; back/cancel go there as typed words.
+    const rows: KeyboardButton[][] = [[{ text: t.render({ key: 'intake:phone.share_button' }, lang), request_contact: true }]];
+    if (reply.nav) rows.push(nav().map((text) => ({ text })));
+    last.reply_markup = { keyboard: rows, resize_keyboard: true, one_time_keyboard: true, is_persistent: false };
+  } else if (reply.options?.length || reply.nav) {
+    const rows: InlineKeyboardButton[][] = (reply.options ?? []).map((o) => [
+      { text: t.render(o.label, lang), callback_data: callbackData(nonce, o.id) },
+    ]);
+    if (reply.nav) {
+      const [back, cancel] = nav();
+      rows.push([
+        { text: back!, callback_data: callbackData(nonce, 'nav:back') },
+        { text: cancel!, callback_data: callbackData(nonce, 'nav:cancel') },
+      ]);
+    }
+    last.reply_markup = { inline_keyboard: rows };
+  } else if (reply.clearKeyboard) {
+    last.reply_markup = { remove_keyboard: true };
+  }
+  if (reply.clearKeyboard && last.reply_markup && !('remove_keyboard' in last.reply_markup) && messages.length === 1 && !reply.askContact) {
+    // Telegram takes one keyboard per message: clear the old reply keyboard with the text, buttons follow.
+    return [
+      { text: last.text, reply_markup: { remove_keyboard: true } },
+      { text: t.render({ key: 'common:nav.choose_below' }, lang), reply_markup: last.reply_markup },
+    ];
+  }
+  return messages;
+}

@@ -1,0 +1,107 @@
+import { createServer, type Server } from 'node:http';
+import { autoRetry } from '@grammyjs/auto-retry';
+import { Bot, type Context, webhookCallback } from 'grammy';
+import type { DialogEngine } from '../../dialogs/engine.js';
+import type { InboundEvent } from '../../dialogs/types.js';
+import type { Translator } from '../../i18n.js';
+import type { Logger } from '../../log.js';
+import { parseCallbackData, renderTelegram } from './render.js';
+
+export interface TelegramOptions {
+  token: string;
+  apiRoot: string;
+  engine: DialogEngine;
+  translator: Translator;
+  log: Logger;
+  /** Shown when something fails, so the person can still reach the unit. */
+  unitPhone: string;
+  webhook?: { url: string; secret: string; port: number };
+  /** Seconds getUpdates waits; short in tests. */
+  pollTimeout?: number;
+}
+
+export interface TelegramChannel {
+  bot: Bot;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Maps Telegram updates to engine events and engine replies back to Telegram messages. */
+export function createTelegramChannel(o: TelegramOptions): TelegramChannel {
+  const bot = new Bot(o.token, { client: { apiRoot: o.apiRoot } });
+  // 429 with retry_after and 5xx are retried by the plugin; a message is never dropped for those.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+
+  const deliver = async (ctx: Context, event: InboundEvent) => {
+    const replies = await o.engine.handle(event);
+    for (const reply of replies) {
+      for (const m of renderTelegram(reply, o.translator)) {
+        await ctx.api.sendMessage(event.chatId, m.text, { parse_mode: 'HTML', reply_markup: m.reply_markup });
+      }
+    }
+  };
+
+  const base = (ctx: Context) => ({
+    channel: 'telegram' as const,
+    chatId: String(ctx.chat!.id),
+    userId: String(ctx.from!.id),
+    deliveryId: String(ctx.update.update_id),
+  });
+
+  const privateChats = bot.chatType('private');
+
+  privateChats.on('callback_query:data', async (ctx) => {
+    await ctx.answerCallbackQuery().catch(() => undefined);
+    const parsed = parseCallbackData(ctx.callbackQuery.data);
+    // Pressed buttons go away so an old prompt cannot be pressed again by mistake.
+    await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
+    await deliver(ctx, { ...base(ctx), option: parsed ?? { id: 'invalid', nonce: -1 } });
+  });
+
+  privateChats.on('message', async (ctx) => {
+    const m = ctx.message;
+    const event: InboundEvent = { ...base(ctx) };
+    if (m.text !== undefined) event.text = m.text;
+    else if (m.contact) event.contact = { phone: m.contact.phone_number };
+    else event.unsupported = true;
+    await deliver(ctx, event);
+  });
+
+  bot.catch(async (err) => {
+    o.log.error({ err: err.error instanceof Error ? err.error.message : String(err.error), update: err.ctx.update.update_id }, 'telegram update failed');
+    const chatId = err.ctx.chat?.id;
+    if (chatId !== undefined) {
+      const text = o.translator.render({ key: 'common:errors.internal', params: { phone: o.unitPhone } });
+      await err.ctx.api.sendMessage(chatId, text).catch(() => undefined);
+    }
+  });
+
+  let server: Server | undefined;
+  return {
+    bot,
+    async start() {
+      if (o.webhook) {
+        const handle = webhookCallback(bot, 'http', { secretToken: o.webhook.secret, onTimeout: 'return' });
+        const path = new URL(o.webhook.url).pathname;
+        server = createServer((req, res) => {
+          if (req.method === 'POST' && req.url === path) return void handle(req, res);
+          res.writeHead(404).end();
+        });
+        await new Promise<void>((resolve) => server!.listen(o.webhook!.port, resolve));
+        await bot.init();
+        await bot.api.setWebhook(o.webhook.url, { secret_token: o.webhook.secret, allowed_updates: ['message', 'callback_query'] });
+        o.log.info({ url: o.webhook.url }, 'telegram webhook set');
+        return;
+      }
+      await bot.init();
+      o.log.info({ bot: bot.botInfo.username }, 'telegram long polling');
+      void bot.start({ allowed_updates: ['message', 'callback_query'], timeout: o.pollTimeout ?? 30 }).catch((e: unknown) =>
+        o.log.error({ err: String(e) }, 'telegram polling stopped'),
+      );
+    },
+    async stop() {
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      if (bot.isRunning()) await bot.stop();
+    },
+  };
+}

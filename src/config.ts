@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Environment parsed and validated once. A bad value stops the start with a message that
+ * names the variable, because a half-configured bot that silently drops citizens' requests
+ * is worse than one that does not start.
+ */
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const url = (name: string) =>
+  optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
+    message: `${name} must be an http(s) URL`,
+  });
+
+const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optionalString.refine(
+    (v) => v === undefined || /^(postgres(ql)?:\/\/|file:|sqlite:)/.test(v) || !v.includes('://'),
+    { message: 'DATABASE_URL must be postgres://…, file:/path.sqlite or a file path' },
+  ),
+  AREAS_FILE: z.string().default('./data/areas.json'),
+  DEFAULT_LANG: z.enum(['vi', 'en']).default('vi'),
+  TELEGRAM_BOT_TOKEN: optionalString.refine((v) => v === undefined || /^\d+:[\w-]{20,}$/.test(v), {
+    message: 'TELEGRAM_BOT_TOKEN looks wrong: it is "<digits>:<letters>", as BotFather gives it',
+  }),
+  TELEGRAM_API_ROOT: url('TELEGRAM_API_ROOT').default('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_URL: url('TELEGRAM_WEBHOOK_URL'),
+  TELEGRAM_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9_-]{8,256}$/.test(v), {
+    message: 'TELEGRAM_WEBHOOK_SECRET must be 8-256 characters of A-Z, a-z, 0-9, _ or -',
+  }),
+  PORT: positiveInt(8080),
+  UNIT_NAME: z.string().trim().min(1).default('Công an xã'),
+  UNIT_PHONE: z.string().trim().min(3).default('113'),
+  RETENTION_DAYS: positiveInt(90),
+  CHAT_LOCK_TIMEOUT_MS: positiveInt(10_000),
+});
+
+export type Config = z.infer<typeof schema> & {
+  databaseUrl: string;
+  dialect: 'sqlite' | 'postgres';
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  if (c.TELEGRAM_WEBHOOK_URL && !c.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration:\n  TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set, so forged updates are refused',
+    );
+  }
+  const databaseUrl = c.DATABASE_URL ?? path.join(c.DATA_DIR, 'bot.sqlite');
+  const dialect = /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgres' : 'sqlite';
+  return { ...c, databaseUrl, dialect };
+}
+
+/** Loads `.env` if present (optional), without overriding what the environment already says. */
+export async function loadDotEnv(file = '.env'): Promise<void> {
+  if (!existsSync(file)) return;
+  const dotenv = await import('dotenv');
+  dotenv.config({ path: file, quiet: true });
+}

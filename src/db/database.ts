@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import * as sqliteSchema from './schema/sqlite.js';
+import type { Tables } from './schema/define.js';
+
+/**
+ * The query API both dialects share. Repositories only `await` builders and use `.returning()`
+ * for affected rows, which behaves the same on better-sqlite3 and node-postgres.
+ */
+export type Db = BetterSQLite3Database;
+
+export interface Database {
+  db: Db;
+  t: Tables;
+  dialect: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+/** Opens (and creates and migrates) the database the URL names: a SQLite file by default, PostgreSQL by URL. */
+export async function openDatabase(url: string): Promise<Database> {
+  return /^postgres(ql)?:\/\//.test(url) ? openPostgres(url) : openSqlite(url);
+}
+
+async function openSqlite(url: string): Promise<Database> {
+  const file = url.replace(/^(file:|sqlite:)(\/\/)?/, '');
+  const { default: SQLite } = await import('better-sqlite3');
+  const { drizzle } = await import('drizzle-orm/better-sqlite3');
+  const { migrate } = await import('drizzle-orm/better-sqlite3/migrator');
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const client = new SQLite(file);
+  // WAL lets a worker process read while the bot writes; NORMAL is durable across process crashes.
+  client.pragma('journal_mode = WAL');
+  client.pragma('synchronous = NORMAL');
+  client.pragma('busy_timeout = 5000');
+  const db = drizzle(client);
+  migrate(db, { migrationsFolder: path.join(MIGRATIONS, 'sqlite') });
+  return {
+    db,
+    t: sqliteSchema,
+    dialect: 'sqlite',
+    close: async () => {
+      client.close();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const { default: pg } = await import('pg');
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+  const pgSchema = await import('./schema/pg.js');
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const db = drizzle(pool);
+  await migrate(db, { migrationsFolder: path.join(MIGRATIONS, 'pg') });
+  return {
+    db: db as unknown as Db,
+    t: pgSchema as unknown as Tables,
+    dialect: 'postgres',
+    close: () => pool.end(),
+  };
+}

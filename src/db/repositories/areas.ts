@@ -1,0 +1,37 @@
+import { and, eq, notInArray } from 'drizzle-orm';
+import type { Area } from '../../domain/area.js';
+import type { Database } from '../database.js';
+
+export class AreaRepository {
+  constructor(private readonly d: Database) {}
+
+  /** Loads the unit's area file: upserts every area and deactivates those no longer listed. */
+  async replaceAll(areas: Area[]): Promise<void> {
+    const { db, t } = this.d;
+    for (const a of areas) {
+      const values = { name: a.name, kind: a.kind, parentId: a.parentId, aliases: JSON.stringify(a.aliases), active: 1 };
+      await db
+        .insert(t.areas)
+        .values({ id: a.id, ...values })
+        .onConflictDoUpdate({ target: t.areas.id, set: values });
+    }
+    const ids = areas.map((a) => a.id);
+    if (ids.length > 0) await db.update(t.areas).set({ active: 0 }).where(notInArray(t.areas.id, ids));
+  }
+
+  async communes(): Promise<Area[]> {
+    const { db, t } = this.d;
+    const rows = await db
+      .select()
+      .from(t.areas)
+      .where(and(eq(t.areas.kind, 'commune'), eq(t.areas.active, 1)))
+      .orderBy(t.areas.name);
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      kind: 'commune',
+      parentId: r.parentId,
+      aliases: JSON.parse(r.aliases) as string[],
+    }));
+  }
+}

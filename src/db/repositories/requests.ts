@@ -1,0 +1,158 @@
+import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import type { Database } from '../database.js';
+import type { Tables } from '../schema/define.js';
+import {
+  type Channel,
+  type CitizenRequest,
+  type Condition,
+  OPEN_STATUSES,
+  priorityOf,
+  type RequestStatus,
+  type RequestType,
+  type Service,
+} from '../../domain/request.js';
+
+export interface Owner {
+  channel: Channel;
+  userId: string;
+}
+
+export class RequestRepository {
+  constructor(private readonly d: Database) {}
+
+  /** Inserts unless the id exists already; returns the stored row either way (idempotent submit). */
+  async insertOnce(r: CitizenRequest): Promise<CitizenRequest> {
+    const { db, t } = this.d;
+    await db
+      .insert(t.requests)
+      .values({
+        id: r.id,
+        code: r.code,
+        type: r.type,
+        status: r.status,
+        channel: r.channel,
+        chatId: r.chatId,
+        userId: r.userId,
+        filedFor: r.filedFor,
+        consentAt: r.consentAt,
+        consentVersion: r.consentVersion,
+        personName: r.personName,
+        birthYear: r.birthYear,
+        condition: r.condition,
+        priority: priorityOf(r.condition),
+        communeId: r.communeId,
+        address: r.address,
+        pickupAddress: r.pickupAddress ?? null,
+        people: r.people ?? null,
+        phone: r.phone,
+        services: JSON.stringify(r.services),
+        preferredDate: r.preferredDate,
+        notes: r.notes ?? null,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+      })
+      .onConflictDoNothing({ target: t.requests.id });
+    const stored = await this.byId(r.id);
+    if (!stored) throw new Error(`request ${r.id} missing right after insert`);
+    return stored;
+  }
+
+  async codeExists(code: string): Promise<boolean> {
+    const { db, t } = this.d;
+    const rows = await db.select({ id: t.requests.id }).from(t.requests).where(eq(t.requests.code, code)).limit(1);
+    return rows.length > 0;
+  }
+
+  async byId(id: string): Promise<CitizenRequest | undefined> {
+    const { db, t } = this.d;
+    const rows = await db.select().from(t.requests).where(eq(t.requests.id, id)).limit(1);
+    return rows[0] ? toDomain(rows[0]) : undefined;
+  }
+
+  async byCode(code: string): Promise<CitizenRequest | undefined> {
+    const { db, t } = this.d;
+    const rows = await db.select().from(t.requests).where(eq(t.requests.code, code)).limit(1);
+    return rows[0] ? toDomain(rows[0]) : undefined;
+  }
+
+  /** The owner's requests, newest first; erased ones are gone from the citizen's view. */
+  async listByOwner(owner: Owner, onlyOpen = false, limit = 10): Promise<CitizenRequest[]> {
+    const { db, t } = this.d;
+    const conditions = [eq(t.requests.channel, owner.channel), eq(t.requests.userId, owner.userId), isNull(t.requests.erasedAt)];
+    if (onlyOpen) conditions.push(inArray(t.requests.status, [...OPEN_STATUSES]));
+    const rows = await db
+      .select()
+      .from(t.requests)
+      .where(and(...conditions))
+      .orderBy(desc(t.requests.createdAt))
+      .limit(limit);
+    return rows.map(toDomain);
+  }
+
+  /** Moves a request between states only from the expected ones: a stale or double action changes nothing. */
+  async transition(id: string, from: readonly RequestStatus[], to: RequestStatus, now: number): Promise<boolean> {
+    const { db, t } = this.d;
+    const closing = to === 'done' || to === 'cancelled';
+    const rows = await db
+      .update(t.requests)
+      .set({ status: to, updatedAt: now, ...(closing ? { closedAt: now } : {}) })
+      .where(and(eq(t.requests.id, id), inArray(t.requests.status, [...from])))
+      .returning({ id: t.requests.id });
+    return rows.length > 0;
+  }
+
+  /**
+   * Erases the personal data of all of an owner's requests but keeps the anonymous row
+   * (type, commune, condition category, dates) that the unit's reports count.
+   */
+  async eraseOwner(owner: Owner, now: number): Promise<string[]> {
+    const { db, t } = this.d;
+    const open = await this.listByOwner(owner, true, 1000);
+    for (const r of open) await this.transition(r.id, OPEN_STATUSES, 'cancelled', now);
+    const rows = await db
+      .update(t.requests)
+      .set({ ...ERASED, chatId: '', userId: '', erasedAt: now, updatedAt: now })
+      .where(and(eq(t.requests.channel, owner.channel), eq(t.requests.userId, owner.userId), isNull(t.requests.erasedAt)))
+      .returning({ id: t.requests.id });
+    return rows.map((r) => r.id);
+  }
+}
+
+const ERASED = {
+  personName: null,
+  birthYear: null,
+  address: null,
+  pickupAddress: null,
+  phone: null,
+  notes: null,
+};
+
+type RequestRow = Tables['requests']['$inferSelect'];
+
+function toDomain(r: RequestRow): CitizenRequest {
+  return {
+    id: r.id,
+    code: r.code,
+    type: r.type as RequestType,
+    status: r.status as RequestStatus,
+    channel: r.channel as Channel,
+    chatId: r.chatId,
+    userId: r.userId,
+    filedFor: r.filedFor as 'self' | 'other',
+    consentAt: Number(r.consentAt),
+    consentVersion: r.consentVersion,
+    personName: r.personName ?? '',
+    birthYear: r.birthYear ?? 0,
+    condition: r.condition as Condition,
+    communeId: r.communeId,
+    address: r.address ?? '',
+    pickupAddress: r.pickupAddress ?? undefined,
+    people: r.people ?? undefined,
+    phone: r.phone ?? '',
+    services: JSON.parse(r.services) as Service[],
+    preferredDate: r.preferredDate,
+    notes: r.notes ?? undefined,
+    createdAt: Number(r.createdAt),
+    updatedAt: Number(r.updatedAt),
+  };
+}

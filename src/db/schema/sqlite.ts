@@ -1,0 +1,10 @@
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { defineTables } from './define.js';
+
+export const { areas, requests, dialogStates, auditLog } = defineTables({
+  table: sqliteTable,
+  text,
+  int: (name) => integer(name),
+  time: (name) => integer(name),
+  index,
+});

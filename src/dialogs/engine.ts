@@ -1,0 +1,234 @@
+import { msg, type Msg } from '../domain/message.js';
+import { cleanInput, foldText } from '../domain/text.js';
+import type { DialogStateRepository } from '../db/repositories/dialogStates.js';
+import type { Lang, Translator } from '../i18n.js';
+import { ChatLock } from './chatLock.js';
+import type { DialogServices, FlowContext } from './context.js';
+import { eraseFlow } from './flows/erase.js';
+import type { Flow } from './flows/flow.js';
+import { goToMenu } from './flows/flow.js';
+import { intakeFlow } from './flows/intake.js';
+import { menuFlow } from './flows/menu.js';
+import { cancelFlow, startCancel, statusReport } from './flows/myRequests.js';
+import { matchesAny, matchOption } from './optionMatch.js';
+import type { ChatState, FlowName, InboundEvent, Input, Prompt, Reply } from './types.js';
+
+/** Longest message we read; anything longer is refused kindly rather than stored. */
+export const MAX_INPUT_CHARS = 1000;
+const SEEN_WINDOW = 50;
+
+const FLOWS: Record<FlowName, Flow> = { menu: menuFlow, intake: intakeFlow, cancel: cancelFlow, erase: eraseFlow };
+
+type Command = 'start' | 'menu' | 'huy' | 'trangthai' | 'xoadulieu';
+const COMMANDS: readonly Command[] = ['start', 'menu', 'huy', 'trangthai', 'xoadulieu'];
+
+export interface EngineOptions {
+  services: DialogServices;
+  states: DialogStateRepository;
+  translator: Translator;
+  defaultLang: Lang;
+}
+
+/**
+ * The channel-agnostic conversation engine. One inbound event in, the replies out; the chat's
+ * state is loaded, changed and saved around it, one event per chat at a time, so a restart
+ * loses nothing and two messages from one chat are handled in order.
+ */
+export class DialogEngine {
+  private readonly lock = new ChatLock();
+
+  constructor(private readonly o: EngineOptions) {}
+
+  handle(event: InboundEvent): Promise<Reply[]> {
+    const key = chatKey(event);
+    return this.lock.run(key, async () => {
+      const state = await this.load(key);
+      if (event.deliveryId !== undefined) {
+        if (state.seen.includes(event.deliveryId)) return [];
+        state.seen = [...state.seen.slice(-(SEEN_WINDOW - 1)), event.deliveryId];
+      }
+      const ctx: FlowContext = { state, event, owner: { channel: event.channel, userId: event.userId }, chatKey: key, services: this.o.services };
+      const replies = await this.dispatch(ctx);
+      await this.o.states.put(key, JSON.stringify(state), this.o.services.clock.now());
+      return replies;
+    });
+  }
+
+  private async load(key: string): Promise<ChatState> {
+    const raw = await this.o.states.get(key);
+    if (raw) {
+      try {
+        return { ...initialState(this.o.defaultLang), ...(JSON.parse(raw) as Partial<ChatState>) };
+      } catch {
+        // A corrupt state must not lock a person out: start over from the menu.
+      }
+    }
+    const state = initialState(this.o.defaultLang);
+    state.step = 'greet';
+    return state;
+  }
+
+  private async dispatch(ctx: FlowContext): Promise<Reply[]> {
+    const { event, state } = ctx;
+    const text = event.text !== undefined ? cleanInput(event.text) : undefined;
+
+    if (text !== undefined && text.length > MAX_INPUT_CHARS) {
+      return this.reprompt(ctx, [msg('common:errors.too_long', { max: MAX_INPUT_CHARS })]);
+    }
+    const command = text !== undefined ? parseCommand(text) : undefined;
+    if (command) return this.command(ctx, command);
+
+    if (event.unsupported || (text === undefined && !event.option && !event.contact)) {
+      return this.reprompt(ctx, [msg('common:errors.unsupported')]);
+    }
+    if (text === '') return this.reprompt(ctx, [msg('common:errors.blank')]);
+
+    const input = this.toInput(ctx, text);
+    if (input === 'stale') return this.reprompt(ctx, [msg('common:errors.stale_button')]);
+    if (input === 'back' || input === 'cancel') {
+      if (state.flow === 'menu') return this.prompt(ctx, []);
+      if (input === 'back') {
+        FLOWS[state.flow].back(ctx);
+        return this.prompt(ctx, []);
+      }
+      const wasIntake = state.flow === 'intake';
+      goToMenu(state);
+      return this.prompt(ctx, wasIntake ? [msg('intake:cancelled')] : []);
+    }
+
+    if (state.flow === 'menu' && 'option' in input && input.option.startsWith('menu:')) {
+      return this.menuChoice(ctx, input.option.slice(5));
+    }
+    const outcome = await FLOWS[state.flow].handle(ctx, input);
+    if (outcome.rejected && outcome.say.length > 0) return this.reprompt(ctx, outcome.say);
+    return this.prompt(ctx, outcome.say);
+  }
+
+  /** Turns text, a button press or a shared contact into one input for the current step. */
+  private toInput(ctx: FlowContext, text: string | undefined): Input | 'back' | 'cancel' | 'stale' {
+    const { event, state } = ctx;
+    const t = this.o.translator;
+    if (event.option) {
+      if (event.option.id === 'nav:back' || event.option.id === 'nav:cancel') {
+        return event.option.nonce === state.nonce ? (event.option.id === 'nav:back' ? 'back' : 'cancel') : 'stale';
+      }
+      // Button data comes from the client and can be forged or old: only what we offered last counts.
+      return event.option.nonce === state.nonce && state.offered.includes(event.option.id) ? { option: event.option.id } : 'stale';
+    }
+    if (event.contact) return { contact: event.contact.phone };
+    const typed = text ?? '';
+    if (matchesAny(typed, t.words('common:words.back', state.lang))) return 'back';
+    if (matchesAny(typed, t.words('common:words.cancel', state.lang))) return 'cancel';
+    const labels = state.offered.map((id, i) => ({ id, label: this.o.translator.render(labelOf(state, i), state.lang) }));
+    const option = matchOption(typed, labels);
+    return option ? { option } : { text: typed };
+  }
+
+  private async command(ctx: FlowContext, command: Command): Promise<Reply[]> {
+    const { state } = ctx;
+    switch (command) {
+      case 'start':
+      case 'menu': {
+        const left = state.flow === 'intake' && state.step !== 'consent';
+        goToMenu(state);
+        menuFlow.greet(ctx);
+        return this.prompt(ctx, left ? [msg('common:menu.left_flow')] : []);
+      }
+      case 'huy':
+        if (state.flow === 'intake') {
+          goToMenu(state);
+          return this.prompt(ctx, [msg('intake:cancelled')]);
+        }
+        return this.prompt(ctx, await startCancel(ctx));
+      case 'trangthai':
+        // Status does not interrupt what the person was doing: the current question follows.
+        return this.prompt(ctx, await statusReport(ctx));
+      case 'xoadulieu':
+        eraseFlow.start(state);
+        return this.prompt(ctx, []);
+    }
+  }
+
+  private async menuChoice(ctx: FlowContext, item: string): Promise<Reply[]> {
+    switch (item) {
+      case 'home':
+      case 'ride':
+        intakeFlow.start(ctx.state, item);
+        return this.prompt(ctx, []);
+      case 'status':
+        return this.prompt(ctx, await statusReport(ctx));
+      case 'cancel':
+        return this.prompt(ctx, await startCancel(ctx));
+      case 'erase':
+        eraseFlow.start(ctx.state);
+        return this.prompt(ctx, []);
+      default:
+        return this.reprompt(ctx, [msg('common:menu.not_understood')]);
+    }
+  }
+
+  /** Says `before` (if anything), then asks the current step's question. */
+  private async prompt(ctx: FlowContext, before: Msg[]): Promise<Reply[]> {
+    const p = await FLOWS[ctx.state.flow].prompt(ctx);
+    const replies: Reply[] = [];
+    const clear = ctx.state.contactAsked && !p.askContact;
+    if (before.length > 0) replies.push({ text: before, clearKeyboard: clear || undefined });
+    const last = this.ask(ctx, p.text, p);
+    if (clear && before.length === 0) last.clearKeyboard = true;
+    replies.push(last);
+    return replies;
+  }
+
+  /** The question stays open: explain (`why`) and offer the same choices again. */
+  private async reprompt(ctx: FlowContext, why: Msg[]): Promise<Reply[]> {
+    const p = await FLOWS[ctx.state.flow].prompt(ctx);
+    return [this.ask(ctx, why, p)];
+  }
+
+  private ask(ctx: FlowContext, text: Msg[], p: Prompt): Reply {
+    const { state } = ctx;
+    state.nonce = (state.nonce + 1) % 1_000_000;
+    state.offered = (p.options ?? []).map((o) => o.id);
+    state.labels = (p.options ?? []).map((o) => o.label);
+    state.contactAsked = p.askContact ?? false;
+    return {
+      text,
+      options: p.options && p.options.length > 0 ? p.options : undefined,
+      nav: p.nav,
+      nonce: state.nonce,
+      askContact: p.askContact,
+    };
+  }
+}
+
+function labelOf(state: ChatState, i: number): Msg {
+  return state.labels[i] ?? msg('common:raw', { text: '' });
+}
+
+export function chatKey(e: Pick<InboundEvent, 'channel' | 'chatId'>): string {
+  return `${e.channel}:${e.chatId}`;
+}
+
+function initialState(lang: Lang): ChatState {
+  return {
+    lang,
+    flow: 'menu',
+    step: 'main',
+    draft: {},
+    data: {},
+    editing: false,
+    nonce: 0,
+    offered: [],
+    labels: [],
+    contactAsked: false,
+    seen: [],
+  };
+}
+
+/** "/huy", "/huy@MyBot", "huy" alone is not a command (it is "cancel" inside a flow). */
+function parseCommand(text: string): Command | undefined {
+  const m = /^\/([a-z_]+)(@\w+)?(\s|$)/i.exec(text);
+  if (!m) return undefined;
+  const name = foldText(m[1]!).replace(/\s/g, '') as Command;
+  return COMMANDS.includes(name) ? name : undefined;
+}

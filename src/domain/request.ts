@@ -1,0 +1,85 @@
+import { randomInt } from 'node:crypto';
+
+export const REQUEST_TYPES = ['home', 'ride'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+
+/** What the visit needs to know about mobility; never a diagnosis (health data is sensitive). */
+export const CONDITIONS = ['bedridden', 'wheelchair', 'very_old', 'alone', 'other'] as const;
+export type Condition = (typeof CONDITIONS)[number];
+
+export const SERVICES = ['cccd_new', 'cccd_reissue', 'vneid_l2', 'other'] as const;
+export type Service = (typeof SERVICES)[number];
+
+export const CHANNELS = ['telegram', 'zalo', 'console'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const STATUSES = ['new', 'assigned', 'claimed', 'done', 'unassigned', 'cancelled'] as const;
+export type RequestStatus = (typeof STATUSES)[number];
+
+export const OPEN_STATUSES: readonly RequestStatus[] = ['new', 'assigned', 'claimed', 'unassigned'];
+
+export function isOpen(status: RequestStatus): boolean {
+  return OPEN_STATUSES.includes(status);
+}
+
+export function canCitizenCancel(status: RequestStatus): boolean {
+  return isOpen(status);
+}
+
+/** Lower number = served first. Bedridden people cannot come to a session at all. */
+export function priorityOf(condition: Condition): number {
+  return { bedridden: 0, wheelchair: 1, very_old: 2, alone: 3, other: 3 }[condition];
+}
+
+export const MAX_PEOPLE = 6;
+export const ADDRESS_MAX = 200;
+export const NOTES_MAX = 500;
+
+/** Consent text version recorded with every request, so we can show later what was agreed to. */
+export const CONSENT_VERSION = '2026-11';
+
+/** Everything the intake collects; the draft is this with every field optional. */
+export interface RequestFields {
+  type: RequestType;
+  filedFor: 'self' | 'other';
+  consentAt: number;
+  personName: string;
+  birthYear: number;
+  condition: Condition;
+  communeId: string;
+  address: string;
+  pickupAddress?: string;
+  people?: number;
+  phone: string;
+  services: Service[];
+  preferredDate: string;
+  notes?: string;
+}
+
+export interface CitizenRequest extends RequestFields {
+  id: string;
+  code: string;
+  channel: Channel;
+  chatId: string;
+  userId: string;
+  status: RequestStatus;
+  consentVersion: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+// No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read aloud over the phone and typed on small keyboards.
+const CODE_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY34679';
+
+/** e.g. "TB-7K3Q". Uniqueness is enforced by the database; callers retry on collision. */
+export function newRequestCode(): string {
+  let s = '';
+  for (let i = 0; i < 4; i++) s += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return `TB-${s}`;
+}
+
+/** Finds a code in free text, forgiving case, missing dash and spaces: "tb 7k3q" → "TB-7K3Q". */
+export function findRequestCode(text: string): string | undefined {
+  const m = new RegExp(`\\bTB[\\s-]?([${CODE_ALPHABET}]{4})\\b`, 'i').exec(text.toUpperCase());
+  return m ? `TB-${m[1]}` : undefined;
+}

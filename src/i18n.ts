@@ -1,0 +1,79 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import i18next, { type i18n as I18n } from 'i18next';
+import { isMsg, type Msg, type Param } from './domain/message.js';
+import { escapeHtml } from './domain/text.js';
+
+export const LANGUAGES = ['vi', 'en'] as const;
+export type Lang = (typeof LANGUAGES)[number];
+
+export const LOCALES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../locales');
+
+export class MissingTranslationError extends Error {}
+
+/** Reads locales/<lang>/<namespace>.json; the namespace is the file name. */
+export function loadResources(dir = LOCALES_DIR): Record<string, Record<string, unknown>> {
+  const resources: Record<string, Record<string, unknown>> = {};
+  for (const lang of readdirSync(dir)) {
+    const langDir = path.join(dir, lang);
+    resources[lang] = {};
+    for (const file of readdirSync(langDir).filter((f) => f.endsWith('.json'))) {
+      resources[lang][file.replace(/\.json$/, '')] = JSON.parse(readFileSync(path.join(langDir, file), 'utf8'));
+    }
+  }
+  return resources;
+}
+
+/**
+ * Renders messages to the small HTML subset Telegram accepts (<b>, <i>, <code>); plain-text
+ * channels strip it. User data is escaped here, once, so a name like "<b>An</b>" or "A & B"
+ * can never break formatting. A key that does not exist throws: a user never sees a raw key.
+ */
+export class Translator {
+  private constructor(private readonly i18n: I18n, readonly defaultLang: Lang) {}
+
+  static async create(defaultLang: Lang = 'vi'): Promise<Translator> {
+    const resources = loadResources();
+    const instance = i18next.createInstance();
+    await instance.init({
+      resources,
+      lng: defaultLang,
+      fallbackLng: false,
+      ns: Object.keys(resources.vi ?? {}),
+      defaultNS: 'common',
+      nsSeparator: ':',
+      keySeparator: '.',
+      returnNull: false,
+      interpolation: { escapeValue: false },
+      initAsync: false,
+      showSupportNotice: false,
+    } as Parameters<I18n['init']>[0]);
+    return new Translator(instance, defaultLang);
+  }
+
+  render(m: Msg, lang: Lang = this.defaultLang): string {
+    if (!this.i18n.exists(m.key, { lng: lang })) throw new MissingTranslationError(`${lang}:${m.key}`);
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(m.params ?? {})) params[k] = this.renderParam(v, lang);
+    return this.i18n.t(m.key, { ...params, lng: lang }) as string;
+  }
+
+  renderAll(ms: Msg[], lang: Lang = this.defaultLang): string {
+    return ms.map((m) => this.render(m, lang)).join('\n\n');
+  }
+
+  /** A list of phrases (e.g. words meaning "back"), for matching what people type. */
+  words(key: string, lang: Lang = this.defaultLang): string[] {
+    const v = this.i18n.t(key, { lng: lang, returnObjects: true }) as unknown;
+    if (!Array.isArray(v)) throw new MissingTranslationError(`${lang}:${key} (list)`);
+    return v as string[];
+  }
+
+  private renderParam(p: Param, lang: Lang): string {
+    if (typeof p === 'string' || typeof p === 'number') return escapeHtml(String(p));
+    if (isMsg(p)) return this.render(p, lang);
+    const sep = p.sep === 'line' ? '\n' : this.render({ key: 'common:list_separator' }, lang);
+    return p.items.map((x) => this.render(x, lang)).join(sep);
+  }
+}
