@@ -58,7 +58,7 @@ export async function createApp(config: Config, clock: Clock = systemClock): Pro
     services: {
       ...services,
       clock,
-      unit: { name: config.UNIT_NAME, phone: config.UNIT_PHONE, retentionDays: config.RETENTION_DAYS },
+      unit: { name: config.UNIT_NAME ?? translator.render({ key: 'common:unit.default_name' }), phone: config.UNIT_PHONE, retentionDays: config.RETENTION_DAYS },
     },
     states: repos.states,
     translator,

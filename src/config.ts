@@ -39,7 +39,8 @@ const schema = z.object({
     message: 'TELEGRAM_WEBHOOK_SECRET must be 8-256 characters of A-Z, a-z, 0-9, _ or -',
   }),
   PORT: positiveInt(8080),
-  UNIT_NAME: z.string().trim().min(1).default('Công an xã'),
+  /** Unset: the locale's generic name for the unit is shown. */
+  UNIT_NAME: optionalString,
   UNIT_PHONE: z.string().trim().min(3).default('113'),
   RETENTION_DAYS: positiveInt(90),
   CHAT_LOCK_TIMEOUT_MS: positiveInt(10_000),

@@ -100,7 +100,7 @@ export class DialogEngine {
       return this.menuChoice(ctx, input.option.slice(5));
     }
     const outcome = await FLOWS[state.flow].handle(ctx, input);
-    if (outcome.rejected && outcome.say.length > 0) return this.reprompt(ctx, outcome.say);
+    if (outcome.rejected && outcome.say.length > 0) return this.reprompt(ctx, outcome.say, false);
     return this.prompt(ctx, outcome.say);
   }
 
@@ -179,10 +179,13 @@ export class DialogEngine {
     return replies;
   }
 
-  /** The question stays open: explain (`why`) and offer the same choices again. */
-  private async reprompt(ctx: FlowContext, why: Msg[]): Promise<Reply[]> {
+  /**
+   * The question stays open: explain (`why`) and offer the same choices again. A step's own
+   * validation message already says what to type; for anything else the question is repeated.
+   */
+  private async reprompt(ctx: FlowContext, why: Msg[], repeatQuestion = true): Promise<Reply[]> {
     const p = await FLOWS[ctx.state.flow].prompt(ctx);
-    return [this.ask(ctx, why, p)];
+    return [this.ask(ctx, repeatQuestion ? [...why, ...p.text] : why, p)];
   }
 
   private ask(ctx: FlowContext, text: Msg[], p: Prompt): Reply {

@@ -44,7 +44,9 @@ export class AreaService {
   }
 
   async refresh(): Promise<void> {
-    this.matcher = new AreaMatcher(await this.repo.communes());
+    // Vietnamese alphabetical order (Đ after D), as people expect to read a list.
+    const communes = (await this.repo.communes()).sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+    this.matcher = new AreaMatcher(communes);
   }
 
   communes(): Area[] {

@@ -1,0 +1,293 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { Conversation, fileHomeRequest, testApp, testEnv, TestClock } from '../helpers/app.js';
+
+let app: App;
+beforeEach(async () => {
+  app = await testApp();
+});
+afterEach(async () => {
+  await app.close();
+});
+
+describe('intake flow on the engine', () => {
+  it('files a full home request from typed and pressed answers and stores every field', async () => {
+    const c = new Conversation(app);
+    const code = await fileHomeRequest(c);
+    const r = await app.repos.requests.byCode(code);
+    expect(r).toMatchObject({
+      type: 'home',
+      status: 'new',
+      filedFor: 'other',
+      personName: 'Nguyen Van An',
+      birthYear: 1940,
+      condition: 'bedridden',
+      communeId: 'tan-hoa',
+      address: '12 duong so 3, ap Binh Loi',
+      phone: '0912345678',
+      services: ['cccd_new', 'vneid_l2'],
+      preferredDate: '2026-11-28',
+      channel: 'console',
+      consentVersion: '2026-11',
+    });
+    expect(r?.consentAt).toBe(new TestClock().now());
+    expect(c.text).toContain(code);
+    const audit = await app.repos.audit.since(0);
+    expect(audit.map((a) => a.action)).toContain('request_created');
+  });
+
+  it('files a ride request with pickup address and number of people', async () => {
+    const c = new Conversation(app);
+    await c.say('/start');
+    await c.say('xe dua don');
+    expect(c.text).toContain('Trước khi bắt đầu');
+    await c.say('1');
+    await c.say('cho chinh toi');
+    await c.say('Trần Thị Bưởi');
+    await c.say('1950');
+    await c.say('ngoi xe lan');
+    await c.say('Xã Long Thạnh');
+    await c.say('Ấp Long Hưng');
+    expect(c.text).toContain('Xe đón ở đâu');
+    await c.press('Đón tại địa chỉ nhà');
+    await c.say('3');
+    await c.say('+84 987 654 321');
+    await c.press('Đổi / cấp lại');
+    await c.press('Xong');
+    await c.press('Ngày khác');
+    await c.say('5/12');
+    await c.say('Nhà có chó, gọi trước');
+    expect(c.text).toContain('Đón tại: Ấp Long Hưng');
+    expect(c.text).toContain('Số người đi: 3');
+    const out = await c.say('1');
+    const code = /TB-\w{4}/.exec(out)![0];
+    expect(await app.repos.requests.byCode(code)).toMatchObject({
+      type: 'ride',
+      filedFor: 'self',
+      pickupAddress: 'Ấp Long Hưng',
+      people: 3,
+      phone: '0987654321',
+      services: ['cccd_reissue'],
+      preferredDate: '2026-12-05',
+      notes: 'Nhà có chó, gọi trước',
+    });
+  });
+
+  it('says nothing is kept when consent is declined and stores nothing', async () => {
+    const c = new Conversation(app);
+    await c.say('/start');
+    await c.press('Làm CCCD tại nhà');
+    const out = await c.press('Không đồng ý');
+    expect(out).toContain('không lưu thông tin gì');
+    expect(out).toContain('Cần giúp việc gì');
+    expect(await app.repos.requests.listByOwner({ channel: 'console', userId: c.chatId })).toEqual([]);
+  });
+
+  it('stops when a relative has not asked the person for consent', async () => {
+    const c = new Conversation(app);
+    await c.say('/start');
+    await c.press('Làm CCCD tại nhà');
+    await c.press('Tôi đồng ý');
+    await c.press('Cho người thân');
+    const out = await c.press('Chưa hỏi');
+    expect(out).toContain('Xin hỏi ý người đó');
+  });
+
+  it('answers bad input kindly and keeps the question open', async () => {
+    const c = new Conversation(app);
+    await c.say('/start');
+    await c.press('Làm CCCD tại nhà');
+    await c.press('Tôi đồng ý');
+    await c.press('Cho chính tôi');
+    expect(await c.say('123456')).toContain('Tên chỉ gồm chữ cái');
+    expect(await c.say('   ')).toContain('Tin nhắn trống');
+    expect(await c.say('A'.repeat(81))).toContain('Tên dài quá');
+    expect(await c.say('x'.repeat(5000))).toContain('Tin nhắn dài quá');
+    expect(await c.send({ unsupported: true })).toContain('chỉ đọc được chữ');
+    await c.say('<b>Lê</b> Văn Tám');
+    expect(c.text).toContain('Tên chỉ gồm chữ cái');
+    await c.say('Lê Văn Tám');
+    expect(await c.say('45')).toContain('Năm sinh gồm 4 số, từ 1900 đến 2026');
+    await c.say('1945');
+    expect(await c.say('benh tim')).toContain('chưa hiểu');
+    await c.press('Sống một mình');
+    const unknown = await c.say('Hà Nội');
+    expect(unknown).toContain('Chưa tìm thấy "Hà Nội". Chúng tôi phụ trách: Phường Cần Đước, Xã Đông Thành, Xã Long Thạnh, Xã Mỹ Lộc, Xã Phước Đông, Xã Tân Hòa.');
+    const suggest = await c.say('long thnh');
+    expect(suggest).toContain('Chưa tìm thấy "long thnh"');
+    expect(suggest).toContain('1. Xã Long Thạnh');
+    await c.say('1');
+    expect(c.text).toContain('Địa chỉ nhà ở Xã Long Thạnh');
+    await c.say('0');
+    await c.say('0');
+    expect(c.text).toContain('Người đó ở xã/phường nào');
+  });
+
+  it('refuses a wrong phone number then accepts the right one; refuses no service chosen', async () => {
+    const c = new Conversation(app);
+    await c.say('/start');
+    await c.press('Làm CCCD tại nhà');
+    await c.press('Tôi đồng ý');
+    await c.press('Cho chính tôi');
+    await c.say('Nguyễn An');
+    await c.say('1960');
+    await c.press('Tuổi cao');
+    await c.say('tân hoà');
+    await c.say('Ấp Tân Lập');
+    expect(await c.say('0212345678')).toContain('Số điện thoại chưa đúng');
+    expect(c.replies[0]?.askContact).toBe(true);
+    const saved = await c.say('09.1234.5678');
+    expect(saved).toContain('Đã ghi số 0912345678');
+    expect(c.replies[0]?.clearKeyboard).toBe(true);
+    expect(await c.press('Xong')).toContain('Xin chọn ít nhất một việc');
+    await c.press('Làm CCCD lần đầu');
+    expect(c.text).toContain('✅ Làm CCCD lần đầu');
+    await c.press('Xong');
+    expect(c.text).toContain('vào ngày nào');
+    expect(await c.say('30/2')).toContain('Chưa hiểu ngày');
+    expect(await c.say('1/1/2020')).toContain('đã qua');
+  });
+
+  it('edits a field from the summary and returns to the summary; a new commune asks for a new address', async () => {
+    const c = new Conversation(app);
+    await fileUntilSummary(c);
+    await c.press('Sửa');
+    await c.press('Điện thoại');
+    await c.say('0387654321');
+    expect(c.text).toContain('Điện thoại: 0387654321');
+    expect(c.text).toContain('Xin kiểm tra lại');
+    await c.press('Sửa');
+    await c.press('Xã/phường');
+    await c.say('phuoc dong');
+    expect(c.text).toContain('Địa chỉ nhà ở Xã Phước Đông');
+    await c.say('Ấp Chợ');
+    expect(c.text).toContain('Địa chỉ: Ấp Chợ, Xã Phước Đông');
+    const out = await c.press('Đúng, gửi đi');
+    const code = /TB-\w{4}/.exec(out)![0];
+    expect(await app.repos.requests.byCode(code)).toMatchObject({ phone: '0387654321', communeId: 'phuoc-dong', address: 'Ấp Chợ' });
+  });
+
+  it('back walks one step back and cancel drops the draft at any step', async () => {
+    const c = new Conversation(app);
+    await fileUntilSummary(c);
+    await c.say('quay lai');
+    expect(c.text).toContain('Có gì cần dặn thêm');
+    await c.send({ option: { id: 'nav:back', nonce: c.lastNonce } });
+    expect(c.text).toContain('vào ngày nào');
+    const out = await c.say('huy');
+    expect(out).toContain('Đã hủy. Thông tin vừa nhập không được lưu');
+    expect(out).toContain('Cần giúp việc gì');
+    expect(await app.repos.requests.listByOwner({ channel: 'console', userId: c.chatId })).toEqual([]);
+  });
+
+  it('a summary shows HTML-like and emoji input escaped, as typed', async () => {
+    const c = new Conversation(app);
+    await fileUntilSummary(c, 'Nhà <b>số</b> 5 & 🏠 "cổng xanh"');
+    const html = app.translator.renderAll(c.replies[c.replies.length - 1]!.text);
+    expect(html).toContain('Nhà &lt;b&gt;số&lt;/b&gt; 5 &amp; 🏠 &quot;cổng xanh&quot;');
+    expect(c.text).toContain('Nhà <b>số</b> 5 & 🏠 "cổng xanh"');
+  });
+
+  it('refuses a forged or old button press and keeps the conversation where it was', async () => {
+    const c = new Conversation(app);
+    await c.say('/start');
+    await c.press('Làm CCCD tại nhà');
+    const oldNonce = c.lastNonce;
+    await c.press('Tôi đồng ý');
+    expect(await c.send({ option: { id: 'consent:yes', nonce: oldNonce } })).toContain('Nút này đã cũ');
+    expect(await c.send({ option: { id: 'sum:confirm', nonce: c.lastNonce } })).toContain('Nút này đã cũ');
+    expect(c.text).toContain('Yêu cầu này là cho ai');
+  });
+
+  it('handles a duplicate delivery once', async () => {
+    const c = new Conversation(app);
+    await c.send({ text: '/start', deliveryId: 'u1' });
+    await c.send({ text: '1', deliveryId: 'u2' });
+    expect(c.text).toContain('Trước khi bắt đầu');
+    expect(await c.send({ text: '1', deliveryId: 'u2' })).toBe('');
+    await c.send({ text: '1', deliveryId: 'u3' });
+    expect(c.text).toContain('Yêu cầu này là cho ai');
+  });
+
+  it('handles two messages of one chat in order even when sent at once', async () => {
+    const c = new Conversation(app);
+    await c.say('/start');
+    const e = { channel: 'console' as const, chatId: c.chatId, userId: c.chatId };
+    const [a, b] = await Promise.all([app.engine.handle({ ...e, text: '1' }), app.engine.handle({ ...e, text: '1' })]);
+    expect(app.translator.renderAll(a![0]!.text)).toContain('Trước khi bắt đầu');
+    expect(app.translator.renderAll(b![0]!.text)).toContain('Yêu cầu này là cho ai');
+  });
+
+  it('a restart mid-flow resumes at the same question with the same answers', async () => {
+    const env = testEnv();
+    const first = await createApp(loadConfig(env), new TestClock());
+    const c1 = new Conversation(first, 'same-chat');
+    await c1.say('/start');
+    await c1.press('Làm CCCD tại nhà');
+    await c1.press('Tôi đồng ý');
+    await c1.press('Cho chính tôi');
+    await c1.say('Phạm Văn Đồng');
+    await first.close();
+    const second = await createApp(loadConfig(env), new TestClock());
+    const c2 = new Conversation(second, 'same-chat');
+    expect(await c2.say('1935')).toContain('đi lại thế nào');
+    await c2.say('1');
+    expect(c2.text).toContain('xã/phường nào');
+    await second.close();
+  });
+
+  it('status, code lookup, cancel of a filed request and delete-my-data', async () => {
+    const c = new Conversation(app);
+    const code = await fileHomeRequest(c);
+    const status = await c.say('/trangthai');
+    expect(status).toContain(code);
+    expect(status).toContain('Đã nhận, đang chờ phân công');
+    expect(await c.say(code.toLowerCase().replace('-', ''))).toContain(code);
+    const other = new Conversation(app);
+    expect(await other.say(code)).toContain(`Không tìm thấy yêu cầu mã ${code}`);
+    expect(await c.say('/huy')).toContain(`Hủy yêu cầu ${code}`);
+    expect(await c.press('Có, hủy')).toContain(`Đã hủy yêu cầu ${code}`);
+    expect((await app.repos.requests.byCode(code))?.status).toBe('cancelled');
+    expect(await c.say('/huy')).toContain('Không có yêu cầu nào đang chờ');
+    await fileHomeRequest(c, 'Lê Thị Hai');
+    await c.say('/xoadulieu');
+    const erased = await c.press('Xóa hết');
+    expect(erased).toContain('Đã xóa thông tin của bạn (2 yêu cầu)');
+    expect(await c.say('/trangthai')).toContain('chưa gửi yêu cầu nào');
+    const rows = await app.repos.requests.byCode(code);
+    expect(rows).toMatchObject({ personName: '', phone: '', address: '' });
+    expect((await app.repos.audit.since(0)).map((a) => a.action)).toContain('data_erased');
+  });
+
+  it('/trangthai mid-flow shows the requests and then the same question again', async () => {
+    const c = new Conversation(app);
+    await c.say('/start');
+    await c.press('Làm CCCD tại nhà');
+    await c.press('Tôi đồng ý');
+    await c.press('Cho chính tôi');
+    const out = await c.say('/trangthai');
+    expect(out).toContain('chưa gửi yêu cầu nào');
+    expect(out).toContain('Họ và tên');
+    await c.say('Ngô Thị Nở');
+    expect(c.text).toContain('sinh năm nào');
+  });
+});
+
+async function fileUntilSummary(c: Conversation, address = 'Ấp Bình Lợi'): Promise<void> {
+  await c.say('/start');
+  await c.press('Làm CCCD tại nhà');
+  await c.press('Tôi đồng ý');
+  await c.press('Cho chính tôi');
+  await c.say('Võ Thị Sáu');
+  await c.say('1942');
+  await c.press('Ngồi xe lăn');
+  await c.say('tan hoa');
+  await c.say(address);
+  await c.say('0912345678');
+  await c.say('1 3');
+  await c.say('2');
+  await c.say('Không có');
+  if (!c.text.includes('Xin kiểm tra lại')) throw new Error(`not at the summary:\n${c.text}`);
+}

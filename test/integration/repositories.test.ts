@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/database.js';
+import { AreaRepository } from '../../src/db/repositories/areas.js';
+import { AuditRepository } from '../../src/db/repositories/audit.js';
+import { DialogStateRepository } from '../../src/db/repositories/dialogStates.js';
+import { RequestRepository } from '../../src/db/repositories/requests.js';
+import type { CitizenRequest } from '../../src/domain/request.js';
+import { DIALECTS, freshDatabase, pgAvailable } from '../helpers/db.js';
+
+function sample(over: Partial<CitizenRequest> = {}): CitizenRequest {
+  const now = Date.UTC(2026, 10, 23, 3);
+  return {
+    id: crypto.randomUUID(),
+    code: `TB-${Math.random().toString(36).slice(2, 6).toUpperCase()}`,
+    type: 'home',
+    status: 'new',
+    channel: 'telegram',
+    chatId: '42',
+    userId: '42',
+    filedFor: 'other',
+    consentAt: now,
+    consentVersion: '2026-11',
+    personName: 'Nguyễn Thị <Bưởi> & "Lan"',
+    birthYear: 1938,
+    condition: 'bedridden',
+    communeId: 'tan-hoa',
+    address: 'Ấp Bình Lợi, số 12',
+    phone: '0912345678',
+    services: ['cccd_new', 'vneid_l2'],
+    preferredDate: '2026-11-28',
+    notes: '😀 gọi trước',
+    createdAt: now,
+    updatedAt: now,
+    ...over,
+  };
+}
+
+describe.each(DIALECTS)('repositories on %s', (dialect) => {
+  const skip = dialect === 'postgres' && !pgAvailable();
+  let db: Database;
+  let requests: RequestRepository;
+
+  beforeAll(async () => {
+    if (skip) return;
+    db = await freshDatabase(dialect);
+    requests = new RequestRepository(db);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it.skipIf(skip)('stores and reads a request exactly, text of any kind included', async () => {
+    const r = sample();
+    const stored = await requests.insertOnce(r);
+    expect(stored).toEqual({ ...r, pickupAddress: undefined, people: undefined });
+    expect(await requests.byCode(r.code)).toEqual(stored);
+  });
+
+  it.skipIf(skip)('inserting the same id twice keeps one row (idempotent submit)', async () => {
+    const r = sample();
+    await requests.insertOnce(r);
+    const again = await requests.insertOnce({ ...r, code: 'TB-XXXX', personName: 'other' });
+    expect(again.code).toBe(r.code);
+    expect(await requests.byCode('TB-XXXX')).toBeUndefined();
+  });
+
+  it.skipIf(skip)('refuses a duplicate code', async () => {
+    const a = sample();
+    await requests.insertOnce(a);
+    await expect(requests.insertOnce(sample({ code: a.code }))).rejects.toThrow();
+  });
+
+  it.skipIf(skip)('keeps 64-bit millisecond timestamps', async () => {
+    const r = sample({ createdAt: 4_102_444_800_000, updatedAt: 4_102_444_800_000 });
+    expect((await requests.insertOnce(r)).createdAt).toBe(4_102_444_800_000);
+  });
+
+  it.skipIf(skip)('lists an owner\'s requests newest first, open ones on demand', async () => {
+    const owner = { channel: 'zalo' as const, userId: `u${Math.random()}` };
+    const old = await requests.insertOnce(sample({ ...owner, createdAt: 1, updatedAt: 1 }));
+    const newer = await requests.insertOnce(sample({ ...owner, createdAt: 2, updatedAt: 2 }));
+    expect((await requests.listByOwner(owner)).map((r) => r.id)).toEqual([newer.id, old.id]);
+    await requests.transition(old.id, ['new'], 'cancelled', 3);
+    expect((await requests.listByOwner(owner, true)).map((r) => r.id)).toEqual([newer.id]);
+  });
+
+  it.skipIf(skip)('transitions only from the expected states', async () => {
+    const r = await requests.insertOnce(sample());
+    expect(await requests.transition(r.id, ['new'], 'cancelled', 5)).toBe(true);
+    expect(await requests.transition(r.id, ['new'], 'cancelled', 6)).toBe(false);
+    expect((await requests.byId(r.id))?.status).toBe('cancelled');
+  });
+
+  it.skipIf(skip)('erases an owner\'s personal data, cancels open requests, keeps the anonymous counts', async () => {
+    const owner = { channel: 'telegram' as const, userId: `e${Math.random()}` };
+    const open = await requests.insertOnce(sample(owner));
+    const other = await requests.insertOnce(sample({ userId: 'someone-else' }));
+    const ids = await requests.eraseOwner(owner, 99);
+    expect(ids).toEqual([open.id]);
+    const erased = await requests.byId(open.id);
+    expect(erased).toMatchObject({ status: 'cancelled', personName: '', phone: '', address: '', userId: '', communeId: 'tan-hoa', type: 'home' });
+    expect(await requests.listByOwner(owner)).toEqual([]);
+    expect((await requests.byId(other.id))?.personName).toBe(other.personName);
+  });
+
+  it.skipIf(skip)('dialog state upserts and deletes', async () => {
+    const states = new DialogStateRepository(db);
+    await states.put('telegram:1', '{"a":1}', 1);
+    await states.put('telegram:1', '{"a":2}', 2);
+    expect(await states.get('telegram:1')).toBe('{"a":2}');
+    expect(await states.deleteOlderThan(3)).toBeGreaterThanOrEqual(1);
+    expect(await states.get('telegram:1')).toBeUndefined();
+  });
+
+  it.skipIf(skip)('areas are replaced from the file, old ones deactivated', async () => {
+    const areas = new AreaRepository(db);
+    await areas.replaceAll([
+      { id: 'a', name: 'Xã A', kind: 'commune', parentId: null, aliases: ['Xã Cũ'] },
+      { id: 'b', name: 'Xã B', kind: 'commune', parentId: null, aliases: [] },
+    ]);
+    await areas.replaceAll([{ id: 'b', name: 'Xã Bê', kind: 'commune', parentId: null, aliases: [] }]);
+    expect(await areas.communes()).toEqual([{ id: 'b', name: 'Xã Bê', kind: 'commune', parentId: null, aliases: [] }]);
+  });
+
+  it.skipIf(skip)('audit log records actions without personal data', async () => {
+    const audit = new AuditRepository(db);
+    await audit.record('telegram:42', 'data_erased', 'req-1', 1000);
+    const rows = await audit.since(1000);
+    expect(rows.map((r) => [r.actor, r.action, r.subject])).toContainEqual(['telegram:42', 'data_erased', 'req-1']);
+  });
+});
