@@ -121,7 +121,6 @@ describe('intake flow on the engine', () => {
     await c.say('1');
     expect(c.text).toContain('Địa chỉ nhà ở Xã Long Thạnh');
     await c.say('0');
-    await c.say('0');
     expect(c.text).toContain('Người đó ở xã/phường nào');
   });
 
