@@ -208,17 +208,17 @@ export class FakeTelegram {
       fault.remaining--;
       return this.reply(res, fault.status, { ok: false, error_code: fault.status, description: 'injected', ...fault.body });
     }
-    const result = await this.answer(method, params, req);
+    const result = await this.answer(method, params, res);
     if (result === undefined) return this.reply(res, 400, { ok: false, error_code: 400, description: `fake: unsupported ${method}` });
     this.reply(res, 200, { ok: true, result });
   }
 
-  private async answer(method: string, p: Record<string, unknown>, req: IncomingMessage): Promise<unknown> {
+  private async answer(method: string, p: Record<string, unknown>, res: ServerResponse): Promise<unknown> {
     switch (method) {
       case 'getMe':
         return { id: 123456, is_bot: true, first_name: 'Thu7', username: 'thu7_test_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
       case 'getUpdates':
-        return this.getUpdates(p, req);
+        return this.getUpdates(p, res);
       case 'sendMessage': {
         const msg: SentMessage = {
           message_id: this.nextMessageId++,
@@ -257,7 +257,7 @@ export class FakeTelegram {
     }
   }
 
-  private async getUpdates(p: Record<string, unknown>, req: IncomingMessage): Promise<unknown[]> {
+  private async getUpdates(p: Record<string, unknown>, res: ServerResponse): Promise<unknown[]> {
     const poll = ++this.pollCount;
     const ready = this.handledWaiters.filter((w) => this.isHandled(w.id));
     this.handledWaiters = this.handledWaiters.filter((w) => !ready.includes(w));
@@ -271,10 +271,11 @@ export class FakeTelegram {
       await new Promise<void>((resolve) => {
         this.pollWaiters.push({ resolve });
         const timer = setTimeout(resolve, waitMs);
-        req.on('close', () => (clearTimeout(timer), resolve()));
+        res.on('close', () => (clearTimeout(timer), resolve()));
       });
     }
-    if (req.destroyed) return [];
+    // The bot gave up on this poll (stopping): what it did not receive stays queued.
+    if (res.destroyed || res.socket === null) return [];
     const batch = pending().slice(0, Number(p.limit ?? 100));
     for (const u of batch) {
       this.deliveredIn.set(u.update_id as number, poll);

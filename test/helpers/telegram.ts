@@ -1,0 +1,23 @@
+import type { App } from '../../src/app.js';
+import { createTelegramChannel, type TelegramChannel } from '../../src/channels/telegram/telegramChannel.js';
+import { BOT_TOKEN, type FakeTelegram } from './fakeTelegram.js';
+
+/** The real grammY channel of the app, pointed at the fake Bot API. */
+export async function startTelegram(
+  app: App,
+  fake: FakeTelegram,
+  webhook?: { url: string; secret: string; port: number },
+): Promise<TelegramChannel> {
+  const channel = createTelegramChannel({
+    token: BOT_TOKEN,
+    apiRoot: fake.apiRoot,
+    engine: app.engine,
+    translator: app.translator,
+    log: app.log,
+    unitPhone: app.config.UNIT_PHONE,
+    pollTimeout: 1,
+    webhook,
+  });
+  await channel.start();
+  return channel;
+}
