@@ -31,6 +31,10 @@ export function loadResources(dir = LOCALES_DIR): Record<string, Record<string, 
  * can never break formatting. A key that does not exist throws: a user never sees a raw key.
  */
 export class Translator {
+  // Option labels are rendered on every message to match typed answers: remember them.
+  private readonly cache = new Map<string, string>();
+  private readonly wordCache = new Map<string, string[]>();
+
   private constructor(private readonly i18n: I18n, readonly defaultLang: Lang) {}
 
   static async create(defaultLang: Lang = 'vi'): Promise<Translator> {
@@ -53,6 +57,16 @@ export class Translator {
   }
 
   render(m: Msg, lang: Lang = this.defaultLang): string {
+    const cacheKey = `${lang}\u0000${JSON.stringify(m)}`;
+    const hit = this.cache.get(cacheKey);
+    if (hit !== undefined) return hit;
+    const text = this.renderUncached(m, lang);
+    if (this.cache.size >= 20_000) this.cache.clear();
+    this.cache.set(cacheKey, text);
+    return text;
+  }
+
+  private renderUncached(m: Msg, lang: Lang): string {
     if (!this.i18n.exists(m.key, { lng: lang })) throw new MissingTranslationError(`${lang}:${m.key}`);
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(m.params ?? {})) params[k] = this.renderParam(v, lang);
@@ -65,8 +79,11 @@ export class Translator {
 
   /** A list of phrases (e.g. words meaning "back"), for matching what people type. */
   words(key: string, lang: Lang = this.defaultLang): string[] {
+    const cached = this.wordCache.get(`${lang}:${key}`);
+    if (cached) return cached;
     const v = this.i18n.t(key, { lng: lang, returnObjects: true }) as unknown;
     if (!Array.isArray(v)) throw new MissingTranslationError(`${lang}:${key} (list)`);
+    this.wordCache.set(`${lang}:${key}`, v as string[]);
     return v as string[];
   }
 

@@ -18,6 +18,14 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * A statement built and prepared once per process, for the per-message hot path. PostgreSQL
+ * wants a statement name; SQLite's builder ignores the argument.
+ */
+export function prepareOnce<P>(builder: { prepare(): P }, name: string): P {
+  return (builder.prepare as (name?: string) => P).call(builder, name);
+}
+
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 
 /** Opens (and creates and migrates) the database the URL names: a SQLite file by default, PostgreSQL by URL. */

@@ -20,6 +20,8 @@ export function foldText(input: string): string {
 export function cleanInput(input: string): string {
   return input
     .normalize('NFC')
+    // Control characters (not newlines/tabs) break rendering on some phones and in logs.
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, '')
     .replace(/\s+/g, ' ')
     .trim();
