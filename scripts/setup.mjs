@@ -8,6 +8,6 @@ const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
 
 const marker = 'node_modules/.package-lock.json';
 if (!existsSync(marker) || statSync('package-lock.json').mtimeMs > statSync(marker).mtimeMs) {
-  console.error('[setup] installing npm packages (npm ci)…');
-  run('npm ci --no-audit --no-fund');
+  console.error('[setup] installing npm packages…');
+  run('npm install --no-audit --no-fund');
 }
