@@ -8,6 +8,6 @@ const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
 
 const marker = 'node_modules/.package-lock.json';
 if (!existsSync(marker) || statSync('package-lock.json').mtimeMs > statSync(marker).mtimeMs) {
-  console.error('[setup] installing npm packages…');
+  process.stderr.write('[setup] installing npm packages…\n');
   run('npm install --no-audit --no-fund');
 }
