@@ -71,22 +71,34 @@ export class Conversation {
   }
 }
 
-/** Answers for a full home-visit request, as typed by a person without diacritics. */
-export async function fileHomeRequest(c: Conversation, name = 'Nguyen Van An'): Promise<string> {
+/** Opens a home-visit intake and answers consent and "for whom". */
+export async function startHomeIntake(c: Conversation, forRelative: boolean): Promise<void> {
   await c.say('/start');
   await c.press('Làm CCCD tại nhà');
   await c.press('Tôi đồng ý');
+  if (!forRelative) return void (await c.press('Cho chính tôi'));
   await c.press('Cho người thân');
   await c.press('họ đã đồng ý');
-  await c.say(name);
+}
+
+/** Answers a whole home-visit request up to the summary, typed as an old phone would (no diacritics). */
+export async function answerUntilSummary(c: Conversation, o: { name?: string; address?: string; forRelative?: boolean } = {}): Promise<void> {
+  await startHomeIntake(c, o.forRelative ?? true);
+  await c.say(o.name ?? 'Nguyen Van An');
   await c.say('1940');
   await c.press('Nằm một chỗ');
   await c.say('tan hoa');
-  await c.say('12 duong so 3, ap Binh Loi');
+  await c.say(o.address ?? '12 duong so 3, ap Binh Loi');
   await c.say('0912 345 678');
   await c.say('1,3');
   await c.press('Thứ 7, 28/11/2026');
   await c.press('Không có');
+  if (!c.text.includes('Xin kiểm tra lại')) throw new Error(`not at the summary:\n${c.text}`);
+}
+
+/** Files a whole home-visit request and returns its code. */
+export async function fileHomeRequest(c: Conversation, name?: string): Promise<string> {
+  await answerUntilSummary(c, { name });
   const out = await c.press('Đúng, gửi đi');
   const code = /TB-[A-Z0-9]{4}/.exec(out)?.[0];
   if (!code) throw new Error(`no code in:\n${out}`);

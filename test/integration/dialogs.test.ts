@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { Conversation, fileHomeRequest, testApp, testEnv, TestClock } from '../helpers/app.js';
+import { answerUntilSummary, Conversation, fileHomeRequest, startHomeIntake, testApp, testEnv, TestClock } from '../helpers/app.js';
 
 let app: App;
 beforeEach(async () => {
@@ -97,10 +97,7 @@ describe('intake flow on the engine', () => {
 
   it('answers bad input kindly and keeps the question open', async () => {
     const c = new Conversation(app);
-    await c.say('/start');
-    await c.press('Làm CCCD tại nhà');
-    await c.press('Tôi đồng ý');
-    await c.press('Cho chính tôi');
+    await startHomeIntake(c, false);
     expect(await c.say('123456')).toContain('Tên chỉ gồm chữ cái');
     expect(await c.say('   ')).toContain('Tin nhắn trống');
     expect(await c.say('A'.repeat(81))).toContain('Tên dài quá');
@@ -126,10 +123,7 @@ describe('intake flow on the engine', () => {
 
   it('refuses a wrong phone number then accepts the right one; refuses no service chosen', async () => {
     const c = new Conversation(app);
-    await c.say('/start');
-    await c.press('Làm CCCD tại nhà');
-    await c.press('Tôi đồng ý');
-    await c.press('Cho chính tôi');
+    await startHomeIntake(c, false);
     await c.say('Nguyễn An');
     await c.say('1960');
     await c.press('Tuổi cao');
@@ -151,7 +145,7 @@ describe('intake flow on the engine', () => {
 
   it('edits a field from the summary and returns to the summary; a new commune asks for a new address', async () => {
     const c = new Conversation(app);
-    await fileUntilSummary(c);
+    await answerUntilSummary(c);
     await c.press('Sửa');
     await c.press('Điện thoại');
     await c.say('0387654321');
@@ -170,7 +164,7 @@ describe('intake flow on the engine', () => {
 
   it('back walks one step back and cancel drops the draft at any step', async () => {
     const c = new Conversation(app);
-    await fileUntilSummary(c);
+    await answerUntilSummary(c);
     await c.say('quay lai');
     expect(c.text).toContain('Có gì cần dặn thêm');
     await c.send({ option: { id: 'nav:back', nonce: c.lastNonce } });
@@ -183,7 +177,7 @@ describe('intake flow on the engine', () => {
 
   it('a summary shows HTML-like and emoji input escaped, as typed', async () => {
     const c = new Conversation(app);
-    await fileUntilSummary(c, 'Nhà <b>số</b> 5 & 🏠 "cổng xanh"');
+    await answerUntilSummary(c, { address: 'Nhà <b>số</b> 5 & 🏠 "cổng xanh"' });
     const html = app.translator.renderAll(c.replies[c.replies.length - 1]!.text);
     expect(html).toContain('Nhà &lt;b&gt;số&lt;/b&gt; 5 &amp; 🏠 &quot;cổng xanh&quot;');
     expect(c.text).toContain('Nhà <b>số</b> 5 & 🏠 "cổng xanh"');
@@ -223,10 +217,7 @@ describe('intake flow on the engine', () => {
     const env = testEnv();
     const first = await createApp(loadConfig(env), new TestClock());
     const c1 = new Conversation(first, 'same-chat');
-    await c1.say('/start');
-    await c1.press('Làm CCCD tại nhà');
-    await c1.press('Tôi đồng ý');
-    await c1.press('Cho chính tôi');
+    await startHomeIntake(c1, false);
     await c1.say('Phạm Văn Đồng');
     await first.close();
     const second = await createApp(loadConfig(env), new TestClock());
@@ -262,10 +253,7 @@ describe('intake flow on the engine', () => {
 
   it('/trangthai mid-flow shows the requests and then the same question again', async () => {
     const c = new Conversation(app);
-    await c.say('/start');
-    await c.press('Làm CCCD tại nhà');
-    await c.press('Tôi đồng ý');
-    await c.press('Cho chính tôi');
+    await startHomeIntake(c, false);
     const out = await c.say('/trangthai');
     expect(out).toContain('chưa gửi yêu cầu nào');
     expect(out).toContain('Họ và tên');
@@ -273,20 +261,3 @@ describe('intake flow on the engine', () => {
     expect(c.text).toContain('sinh năm nào');
   });
 });
-
-async function fileUntilSummary(c: Conversation, address = 'Ấp Bình Lợi'): Promise<void> {
-  await c.say('/start');
-  await c.press('Làm CCCD tại nhà');
-  await c.press('Tôi đồng ý');
-  await c.press('Cho chính tôi');
-  await c.say('Võ Thị Sáu');
-  await c.say('1942');
-  await c.press('Ngồi xe lăn');
-  await c.say('tan hoa');
-  await c.say(address);
-  await c.say('0912345678');
-  await c.say('1 3');
-  await c.say('2');
-  await c.say('Không có');
-  if (!c.text.includes('Xin kiểm tra lại')) throw new Error(`not at the summary:\n${c.text}`);
-}

@@ -30,6 +30,13 @@ afterEach(async () => {
 
 const last = () => fake.lastTo(CHAT).text;
 
+async function startSelfHomeIntake(): Promise<void> {
+  await fake.text(CHAT, '/start');
+  await fake.press(CHAT, 'Làm CCCD tại nhà');
+  await fake.press(CHAT, 'Tôi đồng ý');
+  await fake.press(CHAT, 'Cho chính tôi');
+}
+
 async function toSummary(kind: 'home' | 'ride'): Promise<void> {
   await fake.text(CHAT, '/start');
   expect(last()).toContain('Cần giúp việc gì');
@@ -96,10 +103,7 @@ describe('Telegram channel against a fake Bot API', () => {
   });
 
   it('cancels mid-flow with the cancel button and keeps nothing', async () => {
-    await fake.text(CHAT, '/start');
-    await fake.press(CHAT, 'Làm CCCD tại nhà');
-    await fake.press(CHAT, 'Tôi đồng ý');
-    await fake.press(CHAT, 'Cho chính tôi');
+    await startSelfHomeIntake();
     await fake.text(CHAT, 'Trần Văn Bảy');
     await fake.press(CHAT, 'Hủy');
     expect(fake.messagesTo(CHAT).some((m) => m.text.includes('Đã hủy. Thông tin vừa nhập không được lưu'))).toBe(true);
@@ -125,10 +129,7 @@ describe('Telegram channel against a fake Bot API', () => {
   });
 
   it('a bot restart in the middle of a flow resumes where it was', async () => {
-    await fake.text(CHAT, '/start');
-    await fake.press(CHAT, 'Làm CCCD tại nhà');
-    await fake.press(CHAT, 'Tôi đồng ý');
-    await fake.press(CHAT, 'Cho chính tôi');
+    await startSelfHomeIntake();
     await fake.text(CHAT, 'Đỗ Văn Tư');
     expect(last()).toContain('sinh năm nào');
     await channel.stop();
