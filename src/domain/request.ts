@@ -66,7 +66,20 @@ export interface CitizenRequest extends RequestFields {
   consentVersion: string;
   createdAt: number;
   updatedAt: number;
+  /** Set by the assignment engine. */
+  teamId?: string;
+  round?: number;
+  excludedTeams?: string[];
+  outcome?: Outcome;
+  reason?: string;
+  closedAt?: number;
 }
+
+export const OUTCOMES = ['cccd_taken', 'vneid_done', 'ride_done', 'not_needed'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const HANDBACK_REASONS = ['out_of_area', 'no_capacity', 'no_vehicle', 'other'] as const;
+export type HandbackReason = (typeof HANDBACK_REASONS)[number];
 
 // No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read aloud over the phone and typed on small keyboards.
 const CODE_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY34679';

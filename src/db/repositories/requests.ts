@@ -1,10 +1,11 @@
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../database.js';
 import type { Tables } from '../schema/define.js';
 import {
   type Channel,
   type CitizenRequest,
   type Condition,
+  type Outcome,
   OPEN_STATUSES,
   priorityOf,
   type RequestStatus,
@@ -101,6 +102,84 @@ export class RequestRepository {
     return rows.length > 0;
   }
 
+  /** Gives a new request to a team, only if it is still new: a second worker changes nothing. */
+  async assignTo(id: string, teamId: string, now: number): Promise<boolean> {
+    const { db, t } = this.d;
+    const rows = await db
+      .update(t.requests)
+      .set({ status: 'assigned', teamId, assignedAt: now, updatedAt: now, reason: null })
+      .where(and(eq(t.requests.id, id), eq(t.requests.status, 'new')))
+      .returning({ id: t.requests.id });
+    return rows.length > 0;
+  }
+
+  /** Active requests per team on a day: what capacity and "least loaded" are measured on. */
+  async loadOnDay(date: string): Promise<Map<string, number>> {
+    const { db, t } = this.d;
+    const rows = await db
+      .select({ teamId: t.requests.teamId, n: count() })
+      .from(t.requests)
+      .where(and(eq(t.requests.preferredDate, date), inArray(t.requests.status, ['assigned', 'claimed', 'done']), isNotNull(t.requests.teamId)))
+      .groupBy(t.requests.teamId);
+    return new Map(rows.map((r) => [r.teamId!, Number(r.n)]));
+  }
+
+  async setUnassigned(id: string, reason: string, now: number): Promise<boolean> {
+    const { db, t } = this.d;
+    const rows = await db
+      .update(t.requests)
+      .set({ status: 'unassigned', reason, teamId: null, updatedAt: now })
+      .where(and(eq(t.requests.id, id), inArray(t.requests.status, ['new', 'assigned', 'claimed'])))
+      .returning({ id: t.requests.id });
+    return rows.length > 0;
+  }
+
+  /** A team hands the request back: it becomes new again for the next round, without that team. */
+  async handBack(id: string, teamId: string, now: number): Promise<number | undefined> {
+    const { db, t } = this.d;
+    const r = await this.byId(id);
+    if (!r || !r.teamId || r.teamId !== teamId || (r.status !== 'assigned' && r.status !== 'claimed')) return undefined;
+    const excluded = JSON.stringify([...new Set([...(r.excludedTeams ?? []), teamId])]);
+    const rows = await db
+      .update(t.requests)
+      .set({ status: 'new', teamId: null, round: sql`${t.requests.round} + 1`, excludedTeams: excluded, updatedAt: now })
+      .where(and(eq(t.requests.id, id), eq(t.requests.teamId, teamId), inArray(t.requests.status, ['assigned', 'claimed'])))
+      .returning({ round: t.requests.round });
+    return rows[0]?.round;
+  }
+
+  async setOutcome(id: string, outcome: string, now: number): Promise<boolean> {
+    const { db, t } = this.d;
+    const rows = await db
+      .update(t.requests)
+      .set({ status: 'done', outcome, closedAt: now, updatedAt: now })
+      .where(and(eq(t.requests.id, id), eq(t.requests.status, 'claimed')))
+      .returning({ id: t.requests.id });
+    return rows.length > 0;
+  }
+
+  /** New requests not yet worked: the outbox the reconciler re-enqueues after Redis was down. */
+  async waitingIds(olderThan: number, limit = 1000): Promise<{ id: string; round: number; priority: number }[]> {
+    const { db, t } = this.d;
+    return db
+      .select({ id: t.requests.id, round: t.requests.round, priority: t.requests.priority })
+      .from(t.requests)
+      .where(and(eq(t.requests.status, 'new'), lt(t.requests.updatedAt, olderThan)))
+      .orderBy(t.requests.createdAt)
+      .limit(limit);
+  }
+
+  /** Retention: personal data of requests closed before the cutoff is erased; the counts stay. */
+  async anonymiseClosedBefore(cutoff: number, now: number): Promise<number> {
+    const { db, t } = this.d;
+    const rows = await db
+      .update(t.requests)
+      .set({ ...ERASED, erasedAt: now, updatedAt: now })
+      .where(and(isNotNull(t.requests.closedAt), lt(t.requests.closedAt, cutoff), isNull(t.requests.erasedAt)))
+      .returning({ id: t.requests.id });
+    return rows.length;
+  }
+
   /**
    * Erases the personal data of all of an owner's requests but keeps the anonymous row
    * (type, commune, condition category, dates) that the unit's reports count.
@@ -154,5 +233,11 @@ function toDomain(r: RequestRow): CitizenRequest {
     notes: r.notes ?? undefined,
     createdAt: Number(r.createdAt),
     updatedAt: Number(r.updatedAt),
+    teamId: r.teamId ?? undefined,
+    round: r.round,
+    excludedTeams: JSON.parse(r.excludedTeams) as string[],
+    outcome: (r.outcome ?? undefined) as Outcome | undefined,
+    reason: r.reason ?? undefined,
+    closedAt: r.closedAt === null ? undefined : Number(r.closedAt),
   };
 }

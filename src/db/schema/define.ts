@@ -58,12 +58,79 @@ export function defineTables(b: Builders) {
       updatedAt: b.time('updated_at').notNull(),
       closedAt: b.time('closed_at'),
       erasedAt: b.time('erased_at'),
+      teamId: b.text('team_id'),
+      assignedAt: b.time('assigned_at'),
+      /** Incremented on every hand-back: the assignment job of each round has its own id. */
+      round: b.int('round').notNull().default(0),
+      /** Teams that handed this request back (JSON ids): not chosen again. */
+      excludedTeams: b.text('excluded_teams').notNull().default('[]'),
+      outcome: b.text('outcome'),
+      /** Why it is unassigned, for the admin. */
+      reason: b.text('reason'),
     },
     (t) => [
       b.index('requests_owner_idx').on(t.channel, t.userId),
       b.index('requests_status_idx').on(t.status),
+      b.index('requests_team_day_idx').on(t.teamId, t.preferredDate),
     ],
   );
+
+  /** An officer team, worked from one Telegram group. */
+  const teams = b.table('teams', {
+    id: b.text('id').primaryKey(),
+    name: b.text('name').notNull(),
+    chatId: b.text('chat_id'),
+    communes: b.text('communes').notNull().default('[]'),
+    capabilities: b.text('capabilities').notNull().default('[]'),
+    capacityPerDay: b.int('capacity_per_day').notNull(),
+    active: b.int('active').notNull().default(1),
+  });
+
+  const officers = b.table(
+    'officers',
+    {
+      id: b.text('id').primaryKey(),
+      teamId: b.text('team_id').notNull(),
+      telegramUserId: b.text('telegram_user_id').notNull().unique(),
+      name: b.text('name').notNull(),
+      createdAt: b.time('created_at').notNull(),
+    },
+    (t) => [b.index('officers_team_idx').on(t.teamId)],
+  );
+
+  /** One-time codes: link a group to a team, or register an officer. */
+  const invites = b.table('invites', {
+    code: b.text('code').primaryKey(),
+    kind: b.text('kind').notNull(),
+    teamId: b.text('team_id').notNull(),
+    createdBy: b.text('created_by').notNull(),
+    createdAt: b.time('created_at').notNull(),
+    expiresAt: b.time('expires_at').notNull(),
+    usedAt: b.time('used_at'),
+    usedBy: b.text('used_by'),
+  });
+
+  /** The card of a request in its team's group: edited in place as the request moves. */
+  const cards = b.table('cards', {
+    requestId: b.text('request_id').primaryKey(),
+    teamId: b.text('team_id').notNull(),
+    chatId: b.text('chat_id').notNull(),
+    messageId: b.int('message_id'),
+    round: b.int('round').notNull(),
+    claimedBy: b.text('claimed_by'),
+    claimedName: b.text('claimed_name'),
+    attempts: b.int('attempts').notNull().default(0),
+    /** What the buttons show: actions, or the outcome / hand-back reason choices. */
+    mode: b.text('mode').notNull().default('actions'),
+    flagged: b.int('flagged').notNull().default(0),
+    updatedAt: b.time('updated_at').notNull(),
+  });
+
+  /** Chats that blocked the bot (403): not retried until they write again. */
+  const unreachableChats = b.table('unreachable_chats', {
+    key: b.text('key').primaryKey(),
+    at: b.time('at').notNull(),
+  });
 
   /**
    * One row per chat: the conversation survives restarts. The state also carries the last
@@ -88,7 +155,7 @@ export function defineTables(b: Builders) {
     (t) => [b.index('audit_at_idx').on(t.at)],
   );
 
-  return { areas, requests, dialogStates, auditLog };
+  return { areas, requests, dialogStates, auditLog, teams, officers, invites, cards, unreachableChats };
 }
 
 export type Tables = ReturnType<typeof defineTables>;

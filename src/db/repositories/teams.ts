@@ -1,0 +1,77 @@
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { Capability, Officer, Team } from '../../domain/team.js';
+import type { Database } from '../database.js';
+
+export type InviteKind = 'group' | 'officer';
+
+export class TeamRepository {
+  constructor(private readonly d: Database) {}
+
+  /** Loads the unit's team file: upserts teams, keeps the group links made with /lienket. */
+  async upsertAll(teams: Omit<Team, 'chatId'>[]): Promise<void> {
+    const { db, t } = this.d;
+    for (const team of teams) {
+      const values = {
+        name: team.name,
+        communes: JSON.stringify(team.communes),
+        capabilities: JSON.stringify(team.capabilities),
+        capacityPerDay: team.capacityPerDay,
+        active: 1,
+      };
+      await db.insert(t.teams).values({ id: team.id, ...values }).onConflictDoUpdate({ target: t.teams.id, set: values });
+    }
+  }
+
+  async active(): Promise<Team[]> {
+    const { db, t } = this.d;
+    const rows = await db.select().from(t.teams).where(eq(t.teams.active, 1)).orderBy(t.teams.name);
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      chatId: r.chatId,
+      communes: JSON.parse(r.communes) as string[],
+      capabilities: JSON.parse(r.capabilities) as Capability[],
+      capacityPerDay: r.capacityPerDay,
+    }));
+  }
+
+  async byId(id: string): Promise<Team | undefined> {
+    return (await this.active()).find((team) => team.id === id);
+  }
+
+  async linkChat(teamId: string, chatId: string): Promise<void> {
+    const { db, t } = this.d;
+    await db.update(t.teams).set({ chatId }).where(eq(t.teams.id, teamId));
+  }
+
+  async officerByTelegram(userId: string): Promise<Officer | undefined> {
+    const { db, t } = this.d;
+    const rows = await db.select().from(t.officers).where(eq(t.officers.telegramUserId, userId)).limit(1);
+    return rows[0] ? { id: rows[0].id, teamId: rows[0].teamId, telegramUserId: rows[0].telegramUserId, name: rows[0].name } : undefined;
+  }
+
+  /** Registers (or moves) an officer: one Telegram account is one officer in one team. */
+  async upsertOfficer(o: Officer, now: number): Promise<void> {
+    const { db, t } = this.d;
+    await db
+      .insert(t.officers)
+      .values({ ...o, createdAt: now })
+      .onConflictDoUpdate({ target: t.officers.telegramUserId, set: { teamId: o.teamId, name: o.name } });
+  }
+
+  async createInvite(code: string, kind: InviteKind, teamId: string, createdBy: string, now: number, ttlMs: number): Promise<void> {
+    const { db, t } = this.d;
+    await db.insert(t.invites).values({ code, kind, teamId, createdBy, createdAt: now, expiresAt: now + ttlMs });
+  }
+
+  /** Uses a one-time code: true once, for an unexpired code of that kind; false ever after. */
+  async useInvite(code: string, kind: InviteKind, usedBy: string, now: number): Promise<string | undefined> {
+    const { db, t } = this.d;
+    const rows = await db
+      .update(t.invites)
+      .set({ usedAt: now, usedBy })
+      .where(and(eq(t.invites.code, code), eq(t.invites.kind, kind), isNull(t.invites.usedAt), gt(t.invites.expiresAt, now)))
+      .returning({ teamId: t.invites.teamId });
+    return rows[0]?.teamId;
+  }
+}
