@@ -12,6 +12,16 @@ import { type Clock, systemClock } from './services/clock.js';
 import { IntakeService } from './services/intake.js';
 import { MyRequestsService } from './services/myRequests.js';
 import { PrivacyService } from './services/privacy.js';
+import { AssignmentService } from './services/assignment.js';
+import { loadTeamsFile } from './services/teams.js';
+import { parseWorkingHours } from './domain/workingHours.js';
+import { priorityOf } from './domain/request.js';
+import { CardRepository } from './db/repositories/cards.js';
+import { TeamRepository } from './db/repositories/teams.js';
+import { UnreachableRepository } from './db/repositories/unreachable.js';
+import { StaffDialog } from './dialogs/staff.js';
+import { JobQueues } from './jobs/queues.js';
+import { Reconciler } from './jobs/reconciler.js';
 
 /** Everything the channels share, built once: database, services, dialog engine, translator. */
 export interface App {
@@ -22,6 +32,9 @@ export interface App {
     states: DialogStateRepository;
     audit: AuditRepository;
     areas: AreaRepository;
+    teams: TeamRepository;
+    cards: CardRepository;
+    unreachable: UnreachableRepository;
   };
   services: {
     intake: IntakeService;
@@ -32,10 +45,22 @@ export interface App {
   engine: DialogEngine;
   translator: Translator;
   log: Logger;
+  clock: Clock;
+  /** Present when the app has a Redis: the assignment engine and what it drives. */
+  jobs?: Jobs;
+  unitName: string;
   close(): Promise<void>;
 }
 
-export async function createApp(config: Config, clock: Clock = systemClock): Promise<App> {
+export interface Jobs {
+  redisUrl: string;
+  queues: JobQueues;
+  assignment: AssignmentService;
+  staff: StaffDialog;
+  reconciler: Reconciler;
+}
+
+export async function createApp(config: Config, clock: Clock = systemClock, redisUrl?: string): Promise<App> {
   const log = createLogger(config.LOG_LEVEL);
   const database = await openDatabase(config.databaseUrl);
   const repos = {
@@ -43,6 +68,9 @@ export async function createApp(config: Config, clock: Clock = systemClock): Pro
     states: new DialogStateRepository(database),
     audit: new AuditRepository(database),
     areas: new AreaRepository(database),
+    teams: new TeamRepository(database),
+    cards: new CardRepository(database),
+    unreachable: new UnreachableRepository(database),
   };
   const areas = new AreaService(repos.areas);
   await areas.loadFile(config.AREAS_FILE);
@@ -54,15 +82,69 @@ export async function createApp(config: Config, clock: Clock = systemClock): Pro
   };
   services.intake.onSubmitted((r) => log.info({ requestId: r.id, code: r.code, channel: r.channel }, 'request filed'));
   const translator = await Translator.create(config.DEFAULT_LANG);
+  const jobs = redisUrl ? await createJobs(config, repos, services, clock, log, redisUrl) : undefined;
+  const unitName = config.UNIT_NAME ?? translator.render({ key: 'common:unit.default_name' });
   const engine = new DialogEngine({
     services: {
       ...services,
       clock,
-      unit: { name: config.UNIT_NAME ?? translator.render({ key: 'common:unit.default_name' }), phone: config.UNIT_PHONE, retentionDays: config.RETENTION_DAYS },
+      unit: { name: unitName, phone: config.UNIT_PHONE, retentionDays: config.RETENTION_DAYS },
     },
     states: repos.states,
     translator,
     defaultLang: config.DEFAULT_LANG,
   });
-  return { config, database, repos, services, engine, translator, log, close: () => database.close() };
+  return {
+    config,
+    database,
+    repos,
+    services,
+    engine,
+    translator,
+    log,
+    clock,
+    jobs,
+    unitName,
+    close: async () => {
+      jobs?.reconciler.stop();
+      await jobs?.queues.close();
+      await database.close();
+    },
+  };
+}
+
+async function createJobs(
+  config: Config,
+  repos: App['repos'],
+  services: App['services'],
+  clock: Clock,
+  log: Logger,
+  redisUrl: string,
+): Promise<Jobs> {
+  await loadTeamsFile(config.TEAMS_FILE, repos.teams);
+  const queues = new JobQueues(redisUrl, config.QUEUE_PREFIX, clock);
+  const assignment = new AssignmentService(repos.requests, repos.teams, repos.cards, repos.audit, clock, queues, {
+    slaUnclaimedMs: config.SLA_UNCLAIMED_MINUTES * 60_000,
+    workingHours: parseWorkingHours(config.WORKING_HOURS),
+    maxContactAttempts: config.MAX_CONTACT_ATTEMPTS,
+  });
+  const reconciler = new Reconciler(repos.requests, queues, assignment, clock, log);
+  // The request is committed before this runs; if Redis is down the reconciler enqueues it later.
+  services.intake.onSubmitted((r) =>
+    queues.enqueueAssignment(r.id, r.round ?? 0, priorityOf(r.condition)).catch((e: unknown) =>
+      log.warn({ requestId: r.id, err: String(e) }, 'enqueue failed; the reconciler will retry'),
+    ),
+  );
+  services.myRequests.onCancelled((r) =>
+    assignment.citizenCancelled(r.id).catch((e: unknown) => log.warn({ requestId: r.id, err: String(e) }, 'card update after cancel failed')),
+  );
+  const staff = new StaffDialog({
+    teams: repos.teams,
+    assignment,
+    audit: repos.audit,
+    clock,
+    adminUserIds: config.ADMIN_USER_IDS,
+    inviteTtlMs: 48 * 3600_000,
+  });
+  return { redisUrl, queues, assignment, staff, reconciler };
 }

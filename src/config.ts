@@ -43,6 +43,28 @@ const schema = z.object({
   UNIT_NAME: optionalString,
   UNIT_PHONE: z.string().trim().min(3).default('113'),
   RETENTION_DAYS: positiveInt(90),
+  TEAMS_FILE: z.string().default('./data/teams.json'),
+  /** Unset: a private redis-server is started under DATA_DIR/redis. */
+  REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\//.test(v), { message: 'REDIS_URL must be redis://host:port' }),
+  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).default('thu7'),
+  /** Telegram chat (group) where admins get alerts, and the user ids allowed to give admin commands. */
+  ADMIN_CHAT_ID: optionalString.refine((v) => v === undefined || /^-?\d+$/.test(v), { message: 'ADMIN_CHAT_ID must be a Telegram chat id' }),
+  ADMIN_USER_IDS: z
+    .string()
+    .default('')
+    .refine((v) => /^(\d+(,\s*\d+)*)?$/.test(v.trim()), { message: 'ADMIN_USER_IDS must be Telegram user ids separated by commas' })
+    .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean)),
+  SLA_UNCLAIMED_MINUTES: z.coerce.number().positive().default(120),
+  WORKING_HOURS: z.string().regex(/^\d{1,2}:\d{2}-\d{1,2}:\d{2}$/, 'WORKING_HOURS looks like 07:30-17:00').default('07:30-17:00'),
+  MAX_CONTACT_ATTEMPTS: positiveInt(3),
+  TELEGRAM_GLOBAL_PER_SECOND: positiveInt(30),
+  TELEGRAM_GROUP_PER_MINUTE: positiveInt(20),
+  TELEGRAM_CHAT_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
+  ASSIGN_CONCURRENCY: positiveInt(8),
+  OUTBOUND_CONCURRENCY: positiveInt(16),
+  RECONCILE_SECONDS: z.coerce.number().positive().default(10),
+  /** How long a worker's claim on a job lasts: a worker that died frees its jobs after this. */
+  JOB_LOCK_MS: positiveInt(30_000),
   CHAT_LOCK_TIMEOUT_MS: positiveInt(10_000),
 });
 

@@ -1,27 +1,50 @@
+import path from 'node:path';
 import { createApp } from './app.js';
-import { createTelegramChannel } from './channels/telegram/telegramChannel.js';
 import { runConsole } from './channels/console/consoleChannel.js';
+import { createTelegramChannel } from './channels/telegram/telegramChannel.js';
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
+import { RedisNotInstalledError, startPrivateRedis } from './jobs/redis.js';
+import { startJobRuntime } from './jobs/runtime.js';
 
 /**
  * The composition root. With a Telegram token it runs the Telegram bot; without one it runs
- * the local console, so a newcomer can file a request at once. `--console` forces the console.
+ * the local console, so a newcomer can file a request at once. `--console` forces the console;
+ * `--worker` runs only the queue workers (more processes for more throughput).
  */
 async function main(): Promise<void> {
   await loadDotEnv();
   const config = loadConfig();
-  const app = await createApp(config);
   const stops: (() => Promise<void>)[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    for (const stop of stops.reverse()) await stop().catch((e: unknown) => app.log.error({ err: String(e) }, 'stop failed'));
-    await app.close();
+    for (const stop of stops.reverse()) await stop().catch((e: unknown) => process.stderr.write(`stop failed: ${String(e)}\n`));
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+
+  let redisUrl = config.REDIS_URL;
+  if (!redisUrl) {
+    try {
+      const redis = await startPrivateRedis(path.join(config.DATA_DIR, 'redis'));
+      stops.push(() => redis.stop());
+      redisUrl = redis.url;
+    } catch (e) {
+      if (!(e instanceof RedisNotInstalledError)) throw e;
+      // The console still files requests; they wait in the database until a queue runs.
+      process.stderr.write(`${e.message}\nRequests are saved but not assigned to teams until Redis runs.\n`);
+    }
+  }
+
+  const app = await createApp(config, undefined, redisUrl);
+  stops.push(() => app.close());
+  if (app.jobs) {
+    const workers = await startJobRuntime(app);
+    stops.push(() => workers.stop());
+  }
+  if (process.argv.includes('--worker')) return;
 
   const forceConsole = process.argv.includes('--console');
   if (config.TELEGRAM_BOT_TOKEN && !forceConsole) {
@@ -32,6 +55,8 @@ async function main(): Promise<void> {
       translator: app.translator,
       log: app.log,
       unitPhone: config.UNIT_PHONE,
+      staff: app.jobs?.staff,
+      onInbound: (key) => app.repos.unreachable.clear(key),
       webhook: config.TELEGRAM_WEBHOOK_URL
         ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET!, port: config.PORT }
         : undefined,

@@ -1,9 +1,14 @@
 import type { TestProject } from 'vitest/node';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type PrivateRedis, startPrivateRedis } from '../src/jobs/redis.js';
 import { findPostgresBin, startPostgres, type RunningPostgres } from './helpers/processes.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgUrl: string;
+    redisUrl: string;
   }
 }
 
@@ -26,7 +31,16 @@ export default async function setup(project: TestProject) {
     }
   }
   project.provide('pgUrl', url);
+  // Nothing mocks Redis: a real redis-server for the run (each test uses its own key prefix).
+  let redis: PrivateRedis | undefined;
+  let redisUrl = process.env.TEST_REDIS_URL ?? '';
+  if (!redisUrl) {
+    redis = await startPrivateRedis(mkdtempSync(path.join(tmpdir(), 'thu7-redis-')), { persist: false });
+    redisUrl = redis.url;
+  }
+  project.provide('redisUrl', redisUrl);
   return async () => {
     await pg?.stop();
+    await redis?.stop();
   };
 }

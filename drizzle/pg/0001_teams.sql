@@ -1,5 +1,6 @@
 CREATE TABLE "cards" (
-	"request_id" text PRIMARY KEY NOT NULL,
+	"id" text PRIMARY KEY NOT NULL,
+	"request_id" text NOT NULL,
 	"team_id" text NOT NULL,
 	"chat_id" text NOT NULL,
 	"message_id" integer,
@@ -53,5 +54,6 @@ ALTER TABLE "requests" ADD COLUMN "round" integer DEFAULT 0 NOT NULL;--> stateme
 ALTER TABLE "requests" ADD COLUMN "excluded_teams" text DEFAULT '[]' NOT NULL;--> statement-breakpoint
 ALTER TABLE "requests" ADD COLUMN "outcome" text;--> statement-breakpoint
 ALTER TABLE "requests" ADD COLUMN "reason" text;--> statement-breakpoint
+CREATE INDEX "cards_request_idx" ON "cards" USING btree ("request_id");--> statement-breakpoint
 CREATE INDEX "officers_team_idx" ON "officers" USING btree ("team_id");--> statement-breakpoint
 CREATE INDEX "requests_team_day_idx" ON "requests" USING btree ("team_id","preferred_date");

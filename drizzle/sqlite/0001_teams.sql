@@ -1,5 +1,6 @@
 CREATE TABLE `cards` (
-	`request_id` text PRIMARY KEY NOT NULL,
+	`id` text PRIMARY KEY NOT NULL,
+	`request_id` text NOT NULL,
 	`team_id` text NOT NULL,
 	`chat_id` text NOT NULL,
 	`message_id` integer,
@@ -12,6 +13,7 @@ CREATE TABLE `cards` (
 	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE INDEX `cards_request_idx` ON `cards` (`request_id`);--> statement-breakpoint
 CREATE TABLE `invites` (
 	`code` text PRIMARY KEY NOT NULL,
 	`kind` text NOT NULL,

@@ -68,6 +68,7 @@ export interface CitizenRequest extends RequestFields {
   updatedAt: number;
   /** Set by the assignment engine. */
   teamId?: string;
+  assignedAt?: number;
   round?: number;
   excludedTeams?: string[];
   outcome?: Outcome;

@@ -49,6 +49,8 @@ export class FakeTelegram {
   private deliveredIn = new Map<number, number>();
   private nextMessageId = 1;
   private faults: Fault[] = [];
+  /** Chats that answer every send with this status (403: the user blocked the bot). */
+  readonly failingChats = new Map<string, number>();
   private pollWaiters: Waiter[] = [];
   private handledWaiters: { id: number; resolve: () => void }[] = [];
   private readonly maxPollMs: number;
@@ -94,8 +96,9 @@ export class FakeTelegram {
 
   // ---- what a user does ----
 
-  text(chatId: number, text: string): Promise<number> {
-    return this.push({ message: { ...this.messageBase(chatId), text } });
+  /** A message from `fromId` (default: the chat itself, i.e. a private chat) in chat `chatId`. */
+  text(chatId: number, text: string, fromId = chatId, firstName = 'An'): Promise<number> {
+    return this.push({ message: { ...this.messageBase(chatId, fromId, firstName), text } });
   }
 
   contact(chatId: number, phone: string): Promise<number> {
@@ -109,19 +112,20 @@ export class FakeTelegram {
   }
 
   /** Presses the button whose text contains `label` on the newest message to this chat that has it. */
-  press(chatId: number, label: string): Promise<number> {
+  press(chatId: number, label: string, fromId = chatId, inMessage?: (m: SentMessage) => boolean): Promise<number> {
     for (const m of [...this.messagesTo(chatId)].reverse()) {
+      if (inMessage && !inMessage(m)) continue;
       const button = m.reply_markup?.inline_keyboard?.flat().find((b) => b.text.includes(label));
-      if (button) return this.pressData(chatId, m.message_id, button.callback_data);
+      if (button) return this.pressData(chatId, m.message_id, button.callback_data, fromId);
     }
     throw new Error(`no button "${label}" in chat ${chatId}`);
   }
 
-  pressData(chatId: number, messageId: number, data: string): Promise<number> {
+  pressData(chatId: number, messageId: number, data: string, fromId = chatId): Promise<number> {
     return this.push({
       callback_query: {
         id: `cb${this.nextUpdateId}`,
-        from: this.user(chatId),
+        from: this.user(fromId),
         chat_instance: `ci${chatId}`,
         data,
         message: { message_id: messageId, date: now(), chat: this.chat(chatId), text: 'x' },
@@ -150,8 +154,8 @@ export class FakeTelegram {
     return id;
   }
 
-  messageBase(chatId: number) {
-    return { message_id: this.nextUpdateId, date: now(), chat: this.chat(chatId), from: this.user(chatId) };
+  messageBase(chatId: number, fromId = chatId, firstName = 'An') {
+    return { message_id: this.nextUpdateId, date: now(), chat: this.chat(chatId), from: this.user(fromId, firstName) };
   }
 
   /** With long polling, an update is handled once the bot asks for updates again after getting it. */
@@ -187,11 +191,11 @@ export class FakeTelegram {
   }
 
   private chat(chatId: number) {
-    return { id: chatId, type: 'private', first_name: 'An' };
+    return chatId < 0 ? { id: chatId, type: 'supergroup', title: `Group ${chatId}` } : { id: chatId, type: 'private', first_name: 'An' };
   }
 
-  private user(chatId: number) {
-    return { id: chatId, is_bot: false, first_name: 'An', language_code: 'vi' };
+  private user(id: number, firstName = 'An') {
+    return { id, is_bot: false, first_name: firstName, language_code: 'vi' };
   }
 
   // ---- the Bot API side ----
@@ -203,6 +207,10 @@ export class FakeTelegram {
     const params = await readParams(req);
     this.calls.push({ method, at: Date.now(), params });
     await this.onRequest?.(method, params);
+    const chatStatus = this.failingChats.get(String(params.chat_id));
+    if (method === 'sendMessage' && chatStatus) {
+      return this.reply(res, chatStatus, { ok: false, error_code: chatStatus, description: 'Forbidden: bot was blocked by the user' });
+    }
     const fault = this.faults.find((f) => f.method === method && f.remaining > 0);
     if (fault) {
       fault.remaining--;

@@ -52,7 +52,7 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
   it.skipIf(skip)('stores and reads a request exactly, text of any kind included', async () => {
     const r = sample();
     const stored = await requests.insertOnce(r);
-    expect(stored).toEqual({ ...r, pickupAddress: undefined, people: undefined, teamId: undefined, round: 0, excludedTeams: [], outcome: undefined, reason: undefined, closedAt: undefined });
+    expect(stored).toEqual({ ...r, pickupAddress: undefined, people: undefined, teamId: undefined, assignedAt: undefined, round: 0, excludedTeams: [], outcome: undefined, reason: undefined, closedAt: undefined });
     expect(await requests.byCode(r.code)).toEqual(stored);
   });
 

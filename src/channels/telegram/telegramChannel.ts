@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, type Context, webhookCallback } from 'grammy';
 import type { DialogEngine } from '../../dialogs/engine.js';
+import { StaffDialog } from '../../dialogs/staff.js';
+import type { Msg } from '../../domain/message.js';
 import type { InboundEvent } from '../../dialogs/types.js';
 import type { Translator } from '../../i18n.js';
 import type { Logger } from '../../log.js';
@@ -18,6 +20,10 @@ export interface TelegramOptions {
   webhook?: { url: string; secret: string; port: number };
   /** Seconds getUpdates waits; short in tests. */
   pollTimeout?: number;
+  /** Officers and admins: team groups, registration, card buttons. Absent without Redis. */
+  staff?: StaffDialog;
+  /** A chat wrote to us: it is reachable again. */
+  onInbound?: (chatKey: string) => Promise<void>;
 }
 
 export interface TelegramChannel {
@@ -48,7 +54,39 @@ export function createTelegramChannel(o: TelegramOptions): TelegramChannel {
     deliveryId: String(ctx.update.update_id),
   });
 
+  const say = async (ctx: Context, msgs: Msg[]) => {
+    await ctx.api.sendMessage(ctx.chat!.id, o.translator.renderAll(msgs), { parse_mode: 'HTML' });
+  };
+  const staffEvent = (ctx: Context, text: string) => ({
+    chatId: String(ctx.chat!.id),
+    userId: String(ctx.from!.id),
+    userName: [ctx.from!.first_name, ctx.from!.last_name].filter(Boolean).join(' '),
+    isGroup: ctx.chat!.type !== 'private',
+    text,
+  });
+
+  // Team groups: staff commands and card buttons only; citizens' conversations are private.
+  const groups = bot.chatType(['group', 'supergroup']);
+  groups.on('callback_query:data', async (ctx) => {
+    const id = parseCallbackData(ctx.callbackQuery.data)?.id ?? '';
+    const answer = o.staff ? await o.staff.press(String(ctx.chat.id), String(ctx.from.id), id) : { key: 'team:press.stale' };
+    await ctx.answerCallbackQuery({ text: o.translator.render(answer) }).catch(() => undefined);
+  });
+  groups.on('message:text', async (ctx) => {
+    const reply = await o.staff?.command(staffEvent(ctx, ctx.message.text));
+    if (reply) await say(ctx, reply);
+  });
+
   const privateChats = bot.chatType('private');
+  privateChats.use(async (ctx, next) => {
+    await o.onInbound?.(`telegram:${ctx.chat.id}`);
+    await next();
+  });
+  privateChats.on('message:text', async (ctx, next) => {
+    if (!o.staff || !StaffDialog.isStaffCommand(ctx.message.text)) return next();
+    const reply = await o.staff.command(staffEvent(ctx, ctx.message.text));
+    if (reply) await say(ctx, reply);
+  });
 
   privateChats.on('callback_query:data', async (ctx) => {
     await ctx.answerCallbackQuery().catch(() => undefined);

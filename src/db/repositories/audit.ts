@@ -6,7 +6,15 @@ export type AuditAction =
   | 'consent_given'
   | 'request_created'
   | 'request_cancelled'
-  | 'data_erased';
+  | 'data_erased'
+  | 'request_assigned'
+  | 'request_unassigned'
+  | 'request_claimed'
+  | 'request_done'
+  | 'request_handed_back'
+  | 'retention_anonymised'
+  | 'group_linked'
+  | 'officer_registered';
 
 /** Records who touched personal data and how, never the data itself. */
 export class AuditRepository {

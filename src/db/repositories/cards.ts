@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import type { Database } from '../database.js';
 
 export type CardMode = 'actions' | 'outcome' | 'handback' | 'closed';
@@ -22,16 +22,18 @@ export class CardRepository {
   /** One card per request and round: a retried assignment finds the card it already made. */
   async ensure(c: Pick<Card, 'requestId' | 'teamId' | 'chatId' | 'round'>, now: number): Promise<Card> {
     const { db, t } = this.d;
-    const existing = await this.get(c.requestId);
-    if (existing && existing.round === c.round) return existing;
-    const fresh = { ...c, messageId: null, claimedBy: null, claimedName: null, attempts: 0, mode: 'actions', flagged: 0, updatedAt: now };
-    await db.insert(t.cards).values(fresh).onConflictDoUpdate({ target: t.cards.requestId, set: fresh });
-    return (await this.get(c.requestId))!;
+    const fresh = { id: cardId(c.requestId, c.round), ...c, messageId: null, claimedBy: null, claimedName: null, attempts: 0, mode: 'actions', flagged: 0, updatedAt: now };
+    await db.insert(t.cards).values(fresh).onConflictDoNothing({ target: t.cards.id });
+    return (await this.get(c.requestId, c.round))!;
   }
 
-  async get(requestId: string): Promise<Card | undefined> {
+  /** The card of a round, or the latest card of the request. */
+  async get(requestId: string, round?: number): Promise<Card | undefined> {
     const { db, t } = this.d;
-    const rows = await db.select().from(t.cards).where(eq(t.cards.requestId, requestId)).limit(1);
+    const rows =
+      round === undefined
+        ? await db.select().from(t.cards).where(eq(t.cards.requestId, requestId)).orderBy(desc(t.cards.round)).limit(1)
+        : await db.select().from(t.cards).where(eq(t.cards.id, cardId(requestId, round))).limit(1);
     const r = rows[0];
     return r
       ? {
@@ -49,12 +51,16 @@ export class CardRepository {
       : undefined;
   }
 
-  async update(requestId: string, patch: Partial<Omit<Card, 'requestId' | 'flagged'>> & { flagged?: boolean }, now: number): Promise<void> {
+  async update(card: Pick<Card, 'requestId' | 'round'>, patch: Partial<Omit<Card, 'requestId' | 'round' | 'flagged'>> & { flagged?: boolean }, now: number): Promise<void> {
     const { db, t } = this.d;
     const { flagged, ...rest } = patch;
     await db
       .update(t.cards)
       .set({ ...rest, ...(flagged === undefined ? {} : { flagged: flagged ? 1 : 0 }), updatedAt: now })
-      .where(eq(t.cards.requestId, requestId));
+      .where(eq(t.cards.id, cardId(card.requestId, card.round)));
   }
+}
+
+function cardId(requestId: string, round: number): string {
+  return `${requestId}.${round}`;
 }

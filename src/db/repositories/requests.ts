@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../database.js';
 import type { Tables } from '../schema/define.js';
 import {
@@ -169,6 +169,21 @@ export class RequestRepository {
       .limit(limit);
   }
 
+  /**
+   * Assigned requests whose card was never posted (the follow-up jobs were lost with a Redis
+   * that restarted without its data, or the process died between the two writes).
+   */
+  async assignedWithoutCard(olderThan: number, limit = 500): Promise<string[]> {
+    const { db, t } = this.d;
+    const rows = await db
+      .select({ id: t.requests.id })
+      .from(t.requests)
+      .leftJoin(t.cards, eq(t.cards.requestId, t.requests.id))
+      .where(and(eq(t.requests.status, 'assigned'), lt(t.requests.assignedAt, olderThan), or(isNull(t.cards.requestId), isNull(t.cards.messageId))))
+      .limit(limit);
+    return rows.map((r) => r.id);
+  }
+
   /** Retention: personal data of requests closed before the cutoff is erased; the counts stay. */
   async anonymiseClosedBefore(cutoff: number, now: number): Promise<number> {
     const { db, t } = this.d;
@@ -234,6 +249,7 @@ function toDomain(r: RequestRow): CitizenRequest {
     createdAt: Number(r.createdAt),
     updatedAt: Number(r.updatedAt),
     teamId: r.teamId ?? undefined,
+    assignedAt: r.assignedAt === null ? undefined : Number(r.assignedAt),
     round: r.round,
     excludedTeams: JSON.parse(r.excludedTeams) as string[],
     outcome: (r.outcome ?? undefined) as Outcome | undefined,

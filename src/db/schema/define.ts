@@ -110,9 +110,13 @@ export function defineTables(b: Builders) {
     usedBy: b.text('used_by'),
   });
 
-  /** The card of a request in its team's group: edited in place as the request moves. */
+  /**
+   * The card of a request in its team's group, one per assignment round (a handed-back request
+   * gets a new card in the next team's group; the old one stays, marked handed back).
+   */
   const cards = b.table('cards', {
-    requestId: b.text('request_id').primaryKey(),
+    id: b.text('id').primaryKey(),
+    requestId: b.text('request_id').notNull(),
     teamId: b.text('team_id').notNull(),
     chatId: b.text('chat_id').notNull(),
     messageId: b.int('message_id'),
@@ -124,7 +128,7 @@ export function defineTables(b: Builders) {
     mode: b.text('mode').notNull().default('actions'),
     flagged: b.int('flagged').notNull().default(0),
     updatedAt: b.time('updated_at').notNull(),
-  });
+  }, (t) => [b.index('cards_request_idx').on(t.requestId)]);
 
   /** Chats that blocked the bot (403): not retried until they write again. */
   const unreachableChats = b.table('unreachable_chats', {

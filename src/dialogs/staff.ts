@@ -1,0 +1,101 @@
+import { randomInt } from 'node:crypto';
+import { msg, type Msg } from '../domain/message.js';
+import type { AuditRepository } from '../db/repositories/audit.js';
+import type { InviteKind, TeamRepository } from '../db/repositories/teams.js';
+import type { AssignmentService } from '../services/assignment.js';
+import type { Clock } from '../services/clock.js';
+import { parseCardButton } from './card.js';
+
+export interface StaffEvent {
+  chatId: string;
+  userId: string;
+  userName: string;
+  isGroup: boolean;
+  text: string;
+}
+
+export interface StaffOptions {
+  teams: TeamRepository;
+  assignment: AssignmentService;
+  audit: AuditRepository;
+  clock: Clock;
+  adminUserIds: readonly string[];
+  inviteTtlMs: number;
+}
+
+const INVITE_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY34679';
+
+/**
+ * The officers' and admins' side: linking a team group, registering officers with one-time
+ * codes, admin commands, and card buttons. Every action is checked against the database here;
+ * nothing a client sends (a button, a chat id) is trusted on its own.
+ */
+export class StaffDialog {
+  constructor(private readonly o: StaffOptions) {}
+
+  static isStaffCommand(text: string): boolean {
+    return /^\/(lienket|dangky|doi|malienket|moicanbo|chihuy)(@\w+)?(\s|$)/i.test(text.trim());
+  }
+
+  /** Answers a staff command, or undefined when the text is not one. */
+  async command(e: StaffEvent): Promise<Msg[] | undefined> {
+    const m = /^\/(\w+)(?:@\w+)?\s*(.*)$/s.exec(e.text.trim());
+    if (!m || !StaffDialog.isStaffCommand(e.text)) return undefined;
+    const name = m[1]!.toLowerCase();
+    const arg = m[2]!.trim();
+    const now = this.o.clock.now();
+    switch (name) {
+      case 'lienket': {
+        if (!e.isGroup) return [msg('team:link.group_only')];
+        const teamId = await this.o.teams.useInvite(arg.toUpperCase(), 'group', `telegram:${e.userId}`, now);
+        if (!teamId) return [msg('team:link.bad_code')];
+        await this.o.teams.linkChat(teamId, e.chatId);
+        this.o.assignment.invalidateTeams();
+        await this.o.audit.record(`telegram:${e.userId}`, 'group_linked', teamId, now);
+        return [msg('team:link.group_ok', { team: (await this.o.teams.byId(teamId))?.name ?? teamId })];
+      }
+      case 'dangky': {
+        const teamId = await this.o.teams.useInvite(arg.toUpperCase(), 'officer', `telegram:${e.userId}`, now);
+        if (!teamId) return [msg('team:link.bad_code')];
+        await this.o.teams.upsertOfficer({ id: `tg-${e.userId}`, teamId, telegramUserId: e.userId, name: e.userName }, now);
+        await this.o.audit.record(`telegram:${e.userId}`, 'officer_registered', teamId, now);
+        return [msg('team:link.officer_ok', { name: e.userName, team: (await this.o.teams.byId(teamId))?.name ?? teamId })];
+      }
+    }
+    // Everything below is for admins, checked on every command.
+    if (!this.o.adminUserIds.includes(e.userId)) return [msg('team:admin.not_admin')];
+    if (name === 'doi') {
+      const teams = await this.o.teams.active();
+      return [
+        msg('team:admin.teams_title'),
+        ...teams.map((t) =>
+          msg('team:admin.team_line', { id: t.id, name: t.name, linked: msg(t.chatId ? 'team:admin.linked' : 'team:admin.not_linked'), capacity: t.capacityPerDay }),
+        ),
+      ];
+    }
+    if (name === 'malienket' || name === 'moicanbo') {
+      const team = await this.o.teams.byId(arg);
+      if (!team) return [msg('team:admin.unknown_team', { id: arg.slice(0, 40) })];
+      const kind: InviteKind = name === 'malienket' ? 'group' : 'officer';
+      const code = Array.from({ length: 6 }, () => INVITE_ALPHABET[randomInt(INVITE_ALPHABET.length)]).join('');
+      await this.o.teams.createInvite(code, kind, team.id, `telegram:${e.userId}`, now, this.o.inviteTtlMs);
+      return [
+        msg('team:admin.code_created', {
+          team: team.name,
+          code,
+          hours: Math.round(this.o.inviteTtlMs / 3600_000),
+          how: msg(kind === 'group' ? 'team:admin.how_group' : 'team:admin.how_officer', { code }),
+        }),
+      ];
+    }
+    return [msg('team:admin.usage')];
+  }
+
+  /** A card button: returns the short answer shown to the presser. */
+  async press(chatId: string, userId: string, optionId: string): Promise<Msg> {
+    const parsed = parseCardButton(optionId);
+    if (!parsed) return msg('team:press.stale');
+    const result = await this.o.assignment.act(parsed.requestId, parsed.action, { telegramUserId: userId, chatId });
+    return msg(`team:press.${result}`);
+  }
+}

@@ -1,0 +1,72 @@
+import { Queue } from 'bullmq';
+import type { AdminEvent, AssignmentEffects, CitizenEvent, SlaKind } from '../services/assignment.js';
+import type { Clock } from '../services/clock.js';
+import { redisConnection } from './redis.js';
+
+export const QUEUES = { assign: 'assign', outbound: 'outbound', sla: 'sla', maintenance: 'maintenance' } as const;
+
+export type OutboundJob =
+  | { kind: 'card'; requestId: string; round: number }
+  | { kind: 'notify'; requestId: string; event: CitizenEvent }
+  | { kind: 'admin'; requestId: string; event: AdminEvent };
+
+export interface SlaJob {
+  requestId: string;
+  kind: SlaKind;
+  round: number;
+}
+
+// Finished jobs are kept a day: their ids are what makes a re-issued job a no-op.
+const KEEP = { removeOnComplete: { age: 24 * 3600, count: 200_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+const RETRY = { attempts: 12, backoff: { type: 'exponential' as const, delay: 500 } };
+
+/**
+ * The BullMQ queues, and the assignment effects written as jobs with deterministic ids: the
+ * same effect issued twice (a retry, a second worker) is one job, so it happens once.
+ */
+export class JobQueues implements AssignmentEffects {
+  readonly assign: Queue;
+  readonly outbound: Queue<OutboundJob>;
+  readonly sla: Queue<SlaJob>;
+  readonly maintenance: Queue;
+
+  constructor(
+    redisUrl: string,
+    readonly prefix: string,
+    private readonly clock: Clock,
+  ) {
+    // Producers fail fast while Redis is down; the reconciler re-enqueues from the database.
+    const connection = { ...redisConnection(redisUrl), enableOfflineQueue: false };
+    const opts = { connection, prefix };
+    this.assign = new Queue(QUEUES.assign, opts);
+    this.outbound = new Queue<OutboundJob>(QUEUES.outbound, opts);
+    this.sla = new Queue<SlaJob>(QUEUES.sla, opts);
+    this.maintenance = new Queue(QUEUES.maintenance, opts);
+    for (const q of [this.assign, this.outbound, this.sla, this.maintenance]) q.on('error', () => undefined);
+  }
+
+  async enqueueAssignment(requestId: string, round: number, priority: number): Promise<void> {
+    // BullMQ: 1 is the highest priority; bedridden (0) → 1. Same priority: oldest first.
+    await this.assign.add('assign', { requestId }, { jobId: `${requestId}.${round}`, priority: priority + 1, ...KEEP, ...RETRY });
+  }
+
+  async syncCard(requestId: string, round: number, version: string): Promise<void> {
+    await this.outbound.add('card', { kind: 'card', requestId, round }, { jobId: `card.${requestId}.${round}.${version}`, ...KEEP, ...RETRY });
+  }
+
+  async notifyCitizen(requestId: string, event: CitizenEvent, round: number): Promise<void> {
+    await this.outbound.add('notify', { kind: 'notify', requestId, event }, { jobId: `notify.${requestId}.${round}.${event}`, ...KEEP, ...RETRY });
+  }
+
+  async notifyAdmin(requestId: string, event: AdminEvent, round: number): Promise<void> {
+    await this.outbound.add('admin', { kind: 'admin', requestId, event }, { jobId: `admin.${requestId}.${round}.${event}`, ...KEEP, ...RETRY });
+  }
+
+  async scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void> {
+    await this.sla.add('sla', { requestId, kind, round }, { jobId: `sla.${requestId}.${round}.${kind}`, delay: Math.max(0, at - this.clock.now()), ...KEEP, ...RETRY });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.assign.close(), this.outbound.close(), this.sla.close(), this.maintenance.close()]);
+  }
+}

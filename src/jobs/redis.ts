@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+
+export interface RedisConnection {
+  host: string;
+  port: number;
+  password?: string;
+  db?: number;
+  /** BullMQ workers must wait for Redis forever rather than fail a command. */
+  maxRetriesPerRequest: null;
+}
+
+export function redisConnection(url: string): RedisConnection {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
+    maxRetriesPerRequest: null,
+  };
+}
+
+export interface PrivateRedis {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export class RedisNotInstalledError extends Error {}
+
+/**
+ * Runs a private redis-server (loopback only, a free port, data under `dir`) for the quick
+ * start and the tests. `persist` keeps the queue across restarts (append-only file).
+ */
+export async function startPrivateRedis(dir: string, opts: { port?: number; persist?: boolean } = {}): Promise<PrivateRedis> {
+  mkdirSync(dir, { recursive: true });
+  const port = opts.port ?? (await freePort());
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', path.resolve(dir), '--save', '', '--protected-mode', 'yes', '--daemonize', 'no'];
+  args.push('--appendonly', opts.persist === false ? 'no' : 'yes');
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = `redis://127.0.0.1:${port}`;
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'ENOENT' ? new RedisNotInstalledError('redis-server is not installed: run `apt-get install -y redis-server` (as root), or set REDIS_URL') : e),
+    );
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    url,
+    port,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export function newRedis(url: string): Redis {
+  return new Redis({ ...redisConnection(url), lazyConnect: false });
+}

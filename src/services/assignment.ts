@@ -1,0 +1,217 @@
+import { type CitizenRequest, HANDBACK_REASONS, type HandbackReason, OUTCOMES, type Outcome, priorityOf } from '../domain/request.js';
+import { chooseTeam, type Officer, type Team } from '../domain/team.js';
+import { addWorkingTime, endOfDayAfter, type WorkingHours } from '../domain/workingHours.js';
+import type { AuditRepository } from '../db/repositories/audit.js';
+import type { Card, CardRepository } from '../db/repositories/cards.js';
+import type { RequestRepository } from '../db/repositories/requests.js';
+import type { TeamRepository } from '../db/repositories/teams.js';
+import type { Clock } from './clock.js';
+
+export type CitizenEvent = 'assigned' | 'claimed' | 'done' | 'returned' | 'unassigned';
+export type AdminEvent = 'unassigned' | 'unclaimed' | 'overdue' | 'unreachable';
+export type SlaKind = 'unclaimed' | 'escalate' | 'overdue';
+
+/**
+ * What assignment asks the outside world to do. Every call must be idempotent for the same
+ * arguments (the jobs layer uses them as BullMQ job ids), because `assign` and the card
+ * actions may run again after a crash and re-issue them.
+ */
+export interface AssignmentEffects {
+  /** Post or edit the request's card in its team group, from the current database state. */
+  syncCard(requestId: string, round: number, version: string): Promise<void>;
+  notifyCitizen(requestId: string, event: CitizenEvent, round: number): Promise<void>;
+  notifyAdmin(requestId: string, event: AdminEvent, round: number): Promise<void>;
+  /** A check that runs at `at`; runs once per (request, kind, round). */
+  scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void>;
+  /** The request is new again (handed back): a new round of assignment. */
+  enqueueAssignment(requestId: string, round: number, priority: number): Promise<void>;
+}
+
+export interface AssignmentOptions {
+  slaUnclaimedMs: number;
+  workingHours: WorkingHours;
+  maxContactAttempts: number;
+}
+
+export type AssignResult = { kind: 'assigned'; teamId: string } | { kind: 'unassigned'; reason: string } | { kind: 'skipped' };
+
+export type CardAction =
+  | { kind: 'claim' }
+  | { kind: 'ask_outcome' }
+  | { kind: 'outcome'; outcome: Outcome }
+  | { kind: 'unreachable' }
+  | { kind: 'ask_handback' }
+  | { kind: 'handback'; reason: HandbackReason }
+  | { kind: 'show_actions' };
+
+export type CardActionResult = 'ok' | 'not_officer' | 'other_team' | 'stale' | 'not_found';
+
+/** Routes requests to teams and moves them through the team's work: claim, done, cannot reach, hand back. */
+export class AssignmentService {
+  private teamsCache: { at: number; teams: Team[] } | undefined;
+
+  constructor(
+    private readonly requests: RequestRepository,
+    private readonly teams: TeamRepository,
+    private readonly cards: CardRepository,
+    private readonly audit: AuditRepository,
+    private readonly clock: Clock,
+    private readonly effects: AssignmentEffects,
+    private readonly o: AssignmentOptions,
+  ) {}
+
+  /** Safe to run any number of times: a request already assigned only gets its follow-ups re-issued. */
+  async assign(requestId: string): Promise<AssignResult> {
+    let r = await this.requests.byId(requestId);
+    if (!r) return { kind: 'skipped' };
+    const now = this.clock.now();
+    if (r.status === 'new') {
+      const teams = await this.activeTeams();
+      const choice = chooseTeam(r, teams, await this.requests.loadOnDay(r.preferredDate), r.excludedTeams);
+      if (!choice.ok) {
+        if (await this.requests.setUnassigned(r.id, choice.reason, now)) {
+          await this.audit.record('system', 'request_unassigned', r.id, now);
+        }
+      } else if (await this.requests.assignTo(r.id, choice.team.id, now)) {
+        await this.audit.record('system', 'request_assigned', r.id, now);
+      }
+      r = (await this.requests.byId(requestId))!;
+    }
+    const round = r.round ?? 0;
+    if (r.status === 'assigned' && r.teamId) {
+      const team = (await this.activeTeams()).find((t) => t.id === r!.teamId);
+      if (!team?.chatId) return { kind: 'skipped' };
+      await this.cards.ensure({ requestId: r.id, teamId: team.id, chatId: team.chatId, round }, now);
+      await this.effects.syncCard(r.id, round, 'posted');
+      await this.effects.notifyCitizen(r.id, 'assigned', round);
+      await this.effects.scheduleSla(r.id, 'unclaimed', round, addWorkingTime(r.assignedAt ?? now, this.o.slaUnclaimedMs, this.o.workingHours));
+      return { kind: 'assigned', teamId: team.id };
+    }
+    if (r.status === 'unassigned') {
+      await this.effects.notifyAdmin(r.id, 'unassigned', round);
+      await this.effects.notifyCitizen(r.id, 'unassigned', round);
+      return { kind: 'unassigned', reason: r.reason ?? '' };
+    }
+    return { kind: 'skipped' };
+  }
+
+  /**
+   * A button pressed on a card. Checked here, not trusted from the button: the presser must be
+   * a registered officer of the card's team, pressing in that team's group, on the current card.
+   */
+  async act(requestId: string, action: CardAction, pressedBy: { telegramUserId: string; chatId: string }): Promise<CardActionResult> {
+    const officer = await this.teams.officerByTelegram(pressedBy.telegramUserId);
+    if (!officer) return 'not_officer';
+    const [r, card] = await Promise.all([this.requests.byId(requestId), this.cards.get(requestId)]);
+    if (!r || !card) return 'not_found';
+    if (officer.teamId !== card.teamId || pressedBy.chatId !== card.chatId) return 'other_team';
+    if (r.teamId !== card.teamId || card.round !== (r.round ?? 0) || card.mode === 'closed') return 'stale';
+    const now = this.clock.now();
+    const round = r.round ?? 0;
+    switch (action.kind) {
+      case 'claim':
+        return this.claim(r, card, officer, now);
+      case 'ask_outcome':
+      case 'ask_handback':
+      case 'show_actions': {
+        if (action.kind === 'ask_outcome' && r.status !== 'claimed') return 'stale';
+        const mode = action.kind === 'ask_outcome' ? 'outcome' : action.kind === 'ask_handback' ? 'handback' : 'actions';
+        await this.cards.update(card, { mode }, now);
+        await this.effects.syncCard(r.id, round, `${mode}-${now}`);
+        return 'ok';
+      }
+      case 'outcome': {
+        if (card.claimedBy !== officer.id || !(await this.requests.setOutcome(r.id, action.outcome, now))) return 'stale';
+        await this.cards.update(card, { mode: 'closed' }, now);
+        await this.audit.record(`officer:${officer.id}`, 'request_done', r.id, now);
+        await this.effects.syncCard(r.id, round, 'done');
+        await this.effects.notifyCitizen(r.id, 'done', round);
+        return 'ok';
+      }
+      case 'unreachable': {
+        const attempts = card.attempts + 1;
+        if (attempts < this.o.maxContactAttempts) {
+          await this.cards.update(card, { attempts }, now);
+          await this.effects.syncCard(r.id, round, `attempt-${attempts}`);
+          return 'ok';
+        }
+        await this.cards.update(card, { attempts, mode: 'closed' }, now);
+        await this.requests.setUnassigned(r.id, 'unreachable', now);
+        await this.effects.syncCard(r.id, round, 'unreachable');
+        await this.effects.notifyAdmin(r.id, 'unreachable', round);
+        return 'ok';
+      }
+      case 'handback': {
+        const next = await this.requests.handBack(r.id, card.teamId, now);
+        if (next === undefined) return 'stale';
+        await this.cards.update(card, { mode: 'closed' }, now);
+        await this.audit.record(`officer:${officer.id}`, 'request_handed_back', r.id, now);
+        await this.effects.syncCard(r.id, round, `handback-${action.reason}`);
+        await this.effects.enqueueAssignment(r.id, next, priorityOf(r.condition));
+        return 'ok';
+      }
+    }
+  }
+
+  private async claim(r: CitizenRequest, card: Card, officer: Officer, now: number): Promise<CardActionResult> {
+    if (!(await this.requests.transition(r.id, ['assigned'], 'claimed', now))) return 'stale';
+    await this.cards.update(card, { claimedBy: officer.id, claimedName: officer.name, mode: 'actions' }, now);
+    await this.audit.record(`officer:${officer.id}`, 'request_claimed', r.id, now);
+    const round = r.round ?? 0;
+    await this.effects.syncCard(r.id, round, 'claimed');
+    await this.effects.notifyCitizen(r.id, 'claimed', round);
+    await this.effects.scheduleSla(r.id, 'overdue', round, endOfDayAfter(r.preferredDate));
+    return 'ok';
+  }
+
+  /** A delayed SLA check fired. Does nothing when the request has moved on. */
+  async checkSla(requestId: string, kind: SlaKind, round: number): Promise<void> {
+    const r = await this.requests.byId(requestId);
+    if (!r || (r.round ?? 0) !== round) return;
+    const card = await this.cards.get(r.id, round);
+    if (!card) return;
+    const now = this.clock.now();
+    if ((kind === 'unclaimed' || kind === 'escalate') && r.status === 'assigned') {
+      if (kind === 'unclaimed') {
+        // First: remind the team with a fresh card; then, one more SLA later, tell the admin.
+        await this.cards.update(card, { messageId: null }, now);
+        await this.effects.syncCard(r.id, round, 'reposted');
+        await this.effects.scheduleSla(r.id, 'escalate', round, addWorkingTime(now, this.o.slaUnclaimedMs, this.o.workingHours));
+      } else {
+        await this.effects.notifyAdmin(r.id, 'unclaimed', round);
+      }
+    }
+    if (kind === 'overdue' && r.status === 'claimed') {
+      await this.cards.update(card, { flagged: true }, now);
+      await this.effects.syncCard(r.id, round, 'overdue');
+      await this.effects.notifyAdmin(r.id, 'overdue', round);
+    }
+  }
+
+  /** The citizen cancelled: the card says so at once and loses its buttons. */
+  async citizenCancelled(requestId: string): Promise<void> {
+    const card = await this.cards.get(requestId);
+    if (!card) return;
+    await this.cards.update(card, { mode: 'closed' }, this.clock.now());
+    await this.effects.syncCard(requestId, card.round, 'cancelled');
+  }
+
+  private async activeTeams(): Promise<Team[]> {
+    // Teams change rarely (a file load, a group link); a short cache spares a query per job.
+    const now = Date.now();
+    if (!this.teamsCache || now - this.teamsCache.at > 2000) this.teamsCache = { at: now, teams: await this.teams.active() };
+    return this.teamsCache.teams;
+  }
+
+  invalidateTeams(): void {
+    this.teamsCache = undefined;
+  }
+}
+
+export function parseOutcome(s: string): Outcome | undefined {
+  return OUTCOMES.find((o) => o === s);
+}
+
+export function parseHandbackReason(s: string): HandbackReason | undefined {
+  return HANDBACK_REASONS.find((o) => o === s);
+}
