@@ -39,7 +39,7 @@ export class FakeTelegram {
   readonly callbackAnswers: string[] = [];
   webhook: { url: string; secret?: string } | undefined;
   /** Called for every request before it is answered; a test can kill the bot here. */
-  onRequest: ((method: string, params: Record<string, unknown>) => void | Promise<void>) | undefined;
+  onRequest: ((method: string, params: Record<string, unknown>) => void | 'drop' | Promise<void | 'drop'>) | undefined;
 
   private server: Server | undefined;
   private updates: Record<string, unknown>[] = [];
@@ -206,7 +206,8 @@ export class FakeTelegram {
     const method = m[2]!;
     const params = await readParams(req);
     this.calls.push({ method, at: Date.now(), params });
-    await this.onRequest?.(method, params);
+    // 'drop': the request is never answered nor carried out (the caller died or the network ate it).
+    if ((await this.onRequest?.(method, params)) === 'drop') return void res.destroy();
     const chatStatus = this.failingChats.get(String(params.chat_id));
     if (method === 'sendMessage' && chatStatus) {
       return this.reply(res, chatStatus, { ok: false, error_code: chatStatus, description: 'Forbidden: bot was blocked by the user' });

@@ -1,0 +1,133 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { type PrivateRedis, startPrivateRedis } from '../../src/jobs/redis.js';
+import { tempDir } from '../helpers/db.js';
+import { FakeTelegram } from '../helpers/fakeTelegram.js';
+import { exited } from '../helpers/processes.js';
+import { eventually, fileRequest, linkTeam, type Stack, startStack, teamsFile } from '../helpers/stack.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const YOUTH = -1001;
+const WOMEN = -1002;
+const CARS = -1003;
+
+let fake: FakeTelegram;
+let stack: Stack | undefined;
+const children: ChildProcess[] = [];
+
+beforeEach(async () => {
+  fake = new FakeTelegram();
+  await fake.start();
+});
+afterEach(async () => {
+  for (const c of children.splice(0)) {
+    c.kill('SIGKILL');
+    await exited(c);
+  }
+  await stack?.stop();
+  stack = undefined;
+  await fake.stop();
+});
+
+async function linkAll(): Promise<void> {
+  await linkTeam(fake, 'doan-tn', YOUTH, 501, 'Trần Văn Hùng');
+  await linkTeam(fake, 'hoi-pn', WOMEN, 502, 'Lê Thị Mai');
+  await linkTeam(fake, 'to-xe', CARS, 503, 'Phạm Văn Tài');
+  stack!.app.jobs!.assignment.invalidateTeams();
+}
+
+// Room for every request of these tests on one day: capacity is not what they test.
+const ROOMY = () =>
+  teamsFile([
+    { id: 'doan-tn', name: 'Tổ Đoàn Thanh niên', communes: ['tan-hoa', 'long-thanh'], capabilities: ['home_kit', 'vneid'], capacityPerDay: 1000 },
+    { id: 'hoi-pn', name: 'Tổ Hội Phụ nữ', communes: ['tan-hoa', 'my-loc'], capabilities: ['home_kit', 'vneid'], capacityPerDay: 1000 },
+    { id: 'to-xe', name: 'Tổ xe', communes: ['tan-hoa'], capabilities: ['vehicle'], capacityPerDay: 1000 },
+  ]);
+
+/** Another bot process running only the queue workers, on the same database and Redis. */
+function workerProcess(env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--worker'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, LOG_LEVEL: process.env.CHILD_LOG ?? 'silent' },
+    stdio: ['ignore', 'ignore', process.env.CHILD_LOG ? 'inherit' : 'ignore'],
+  });
+  children.push(child);
+  return child;
+}
+
+/** Every request has exactly one card message across the team groups. */
+function cardCounts(codes: string[]): number[] {
+  const all = [YOUTH, WOMEN, CARS].flatMap((g) => fake.messagesTo(g));
+  return codes.map((code) => all.filter((m) => m.text.includes(code) && m.text.startsWith('📋')).length);
+}
+
+describe('faults', { timeout: 90_000 }, () => {
+  it('Redis restarted while requests are being confirmed: each ends assigned exactly once, none lost', async () => {
+    const dir = tempDir('thu7-redis-');
+    let redis: PrivateRedis = await startPrivateRedis(dir, { persist: true });
+    const port = redis.port;
+    try {
+      stack = await startStack(fake, { REDIS_URL: redis.url, RECONCILE_SECONDS: '0.5', JOB_LOCK_MS: '2000', TEAMS_FILE: ROOMY() });
+      await linkAll();
+      const filed = [];
+      for (let i = 0; i < 30; i++) {
+        if (i === 10) await redis.stop();
+        if (i === 20) redis = await startPrivateRedis(dir, { persist: true, port });
+        // Confirming never waits for Redis: the request is committed, the queue catches up.
+        filed.push(await fileRequest(stack.app, { communeId: i % 2 ? 'tan-hoa' : 'long-thanh' }));
+      }
+      // The reconciler takes requests that stayed "new" past a grace period: let it pass.
+      stack.clock.advance(10_000);
+      await eventually(() => cardCounts(filed.map((r) => r.code)), (c) => c.every((n) => n >= 1), 45_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(cardCounts(filed.map((r) => r.code))).toEqual(filed.map(() => 1));
+      const statuses = await Promise.all(filed.map(async (r) => (await stack!.app.repos.requests.byId(r.id))!.status));
+      expect(statuses.every((s) => s === 'assigned')).toBe(true);
+      const assigned = (await stack.app.repos.audit.since(0)).filter((a) => a.action === 'request_assigned');
+      expect(assigned).toHaveLength(30);
+    } finally {
+      await stack?.stop();
+      stack = undefined;
+      await redis.stop();
+    }
+  });
+
+  it('a worker killed in the middle of posting a card: the job is retried and the team sees one card', async () => {
+    stack = await startStack(fake, { JOB_LOCK_MS: '1500', TEAMS_FILE: ROOMY() }, { workers: false });
+    await linkAll();
+    const env = { ...stack.env, REDIS_URL: inject('redisUrl'), JOB_LOCK_MS: '1500' };
+    const first = workerProcess(env);
+    let killed = false;
+    fake.onRequest = (method, params) => {
+      if (!killed && method === 'sendMessage' && String(params.text).startsWith('📋')) {
+        killed = true;
+        first.kill('SIGKILL');
+        return 'drop';
+      }
+    };
+    const r = await fileRequest(stack.app, { communeId: 'long-thanh' });
+    await eventually(() => killed, (k) => k, 20_000);
+    await exited(first);
+    workerProcess(env);
+    await eventually(() => cardCounts([r.code]), (c) => c[0] === 1, 30_000);
+    await new Promise((res) => setTimeout(res, 2000));
+    expect(cardCounts([r.code])).toEqual([1]);
+    expect((await stack.app.repos.requests.byId(r.id))?.status).toBe('assigned');
+  });
+
+  it('two worker processes at once: no request is assigned twice', async () => {
+    stack = await startStack(fake, { ASSIGN_CONCURRENCY: '4', TEAMS_FILE: ROOMY() });
+    await linkAll();
+    workerProcess({ ...stack.env, REDIS_URL: inject('redisUrl') });
+    await new Promise((r) => setTimeout(r, 1500));
+    const filed = [];
+    for (let i = 0; i < 40; i++) filed.push(await fileRequest(stack.app, { communeId: ['tan-hoa', 'long-thanh', 'my-loc'][i % 3]! }));
+    await eventually(() => cardCounts(filed.map((r) => r.code)), (c) => c.every((n) => n >= 1), 30_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(cardCounts(filed.map((r) => r.code))).toEqual(filed.map(() => 1));
+    const assigned = (await stack.app.repos.audit.since(0)).filter((a) => a.action === 'request_assigned');
+    expect(assigned.map((a) => a.subject).sort()).toEqual(filed.map((r) => r.id).sort());
+  });
+});
