@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import type { CitizenRequest } from '../../src/domain/request.js';
 import { type PrivateRedis, startPrivateRedis } from '../../src/jobs/redis.js';
 import { tempDir } from '../helpers/db.js';
 import { FakeTelegram } from '../helpers/fakeTelegram.js';
@@ -71,7 +72,7 @@ describe('faults', { timeout: 90_000 }, () => {
     try {
       stack = await startStack(fake, { REDIS_URL: redis.url, RECONCILE_SECONDS: '0.5', JOB_LOCK_MS: '2000', TEAMS_FILE: ROOMY() });
       await linkAll();
-      const filed = [];
+      const filed: CitizenRequest[] = [];
       for (let i = 0; i < 30; i++) {
         if (i === 10) await redis.stop();
         if (i === 20) redis = await startPrivateRedis(dir, { persist: true, port });
@@ -122,7 +123,7 @@ describe('faults', { timeout: 90_000 }, () => {
     await linkAll();
     workerProcess({ ...stack.env, REDIS_URL: inject('redisUrl') });
     await new Promise((r) => setTimeout(r, 1500));
-    const filed = [];
+    const filed: CitizenRequest[] = [];
     for (let i = 0; i < 40; i++) filed.push(await fileRequest(stack.app, { communeId: ['tan-hoa', 'long-thanh', 'my-loc'][i % 3]! }));
     await eventually(() => cardCounts(filed.map((r) => r.code)), (c) => c.every((n) => n >= 1), 30_000);
     await new Promise((r) => setTimeout(r, 1000));
