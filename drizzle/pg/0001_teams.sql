@@ -56,4 +56,4 @@ ALTER TABLE "requests" ADD COLUMN "outcome" text;--> statement-breakpoint
 ALTER TABLE "requests" ADD COLUMN "reason" text;--> statement-breakpoint
 CREATE INDEX "cards_request_idx" ON "cards" USING btree ("request_id");--> statement-breakpoint
 CREATE INDEX "officers_team_idx" ON "officers" USING btree ("team_id");--> statement-breakpoint
-CREATE INDEX "requests_team_day_idx" ON "requests" USING btree ("team_id","preferred_date");
+CREATE INDEX "requests_day_team_idx" ON "requests" USING btree ("preferred_date","team_id","status");

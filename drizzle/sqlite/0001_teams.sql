@@ -56,4 +56,4 @@ ALTER TABLE `requests` ADD `round` integer DEFAULT 0 NOT NULL;--> statement-brea
 ALTER TABLE `requests` ADD `excluded_teams` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
 ALTER TABLE `requests` ADD `outcome` text;--> statement-breakpoint
 ALTER TABLE `requests` ADD `reason` text;--> statement-breakpoint
-CREATE INDEX `requests_team_day_idx` ON `requests` (`team_id`,`preferred_date`);
+CREATE INDEX `requests_day_team_idx` ON `requests` (`preferred_date`,`team_id`,`status`);

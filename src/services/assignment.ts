@@ -48,8 +48,6 @@ export type CardActionResult = 'ok' | 'not_officer' | 'other_team' | 'stale' | '
 
 /** Routes requests to teams and moves them through the team's work: claim, done, cannot reach, hand back. */
 export class AssignmentService {
-  private teamsCache: { at: number; teams: Team[] } | undefined;
-
   constructor(
     private readonly requests: RequestRepository,
     private readonly teams: TeamRepository,
@@ -196,15 +194,12 @@ export class AssignmentService {
     await this.effects.syncCard(requestId, card.round, 'cancelled');
   }
 
-  private async activeTeams(): Promise<Team[]> {
-    // Teams change rarely (a file load, a group link); a short cache spares a query per job.
-    const now = Date.now();
-    if (!this.teamsCache || now - this.teamsCache.at > 2000) this.teamsCache = { at: now, teams: await this.teams.active() };
-    return this.teamsCache.teams;
+  private activeTeams(): Promise<Team[]> {
+    return this.teams.active();
   }
 
   invalidateTeams(): void {
-    this.teamsCache = undefined;
+    this.teams.invalidate();
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { gte } from 'drizzle-orm';
-import type { Database } from '../database.js';
+import { gte, sql } from 'drizzle-orm';
+import { type Database, prepareOnce } from '../database.js';
 
 export type AuditAction =
   | 'consent_given'
@@ -18,11 +18,19 @@ export type AuditAction =
 
 /** Records who touched personal data and how, never the data itself. */
 export class AuditRepository {
-  constructor(private readonly d: Database) {}
+  private readonly insertStmt;
+
+  constructor(private readonly d: Database) {
+    const { db, t } = d;
+    const p = (name: string) => sql.placeholder(name);
+    this.insertStmt = prepareOnce(
+      db.insert(t.auditLog).values({ id: p('id'), at: p('at'), actor: p('actor'), action: p('action'), subject: p('subject') }),
+      'audit_insert',
+    );
+  }
 
   async record(actor: string, action: AuditAction, subject: string | null, now: number): Promise<void> {
-    const { db, t } = this.d;
-    await db.insert(t.auditLog).values({ id: randomUUID(), at: now, actor, action, subject });
+    await this.insertStmt.execute({ id: randomUUID(), at: now, actor, action, subject });
   }
 
   async since(at: number) {

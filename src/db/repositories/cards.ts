@@ -1,5 +1,5 @@
-import { desc, eq } from 'drizzle-orm';
-import type { Database } from '../database.js';
+import { desc, eq, sql } from 'drizzle-orm';
+import { type Database, prepareOnce } from '../database.js';
 
 export type CardMode = 'actions' | 'outcome' | 'handback' | 'closed';
 
@@ -17,7 +17,17 @@ export interface Card {
 }
 
 export class CardRepository {
-  constructor(private readonly d: Database) {}
+  private readonly byIdStmt;
+  private readonly latestStmt;
+
+  constructor(private readonly d: Database) {
+    const { db, t } = d;
+    this.byIdStmt = prepareOnce(db.select().from(t.cards).where(eq(t.cards.id, sql.placeholder('id'))).limit(1), 'card_by_id');
+    this.latestStmt = prepareOnce(
+      db.select().from(t.cards).where(eq(t.cards.requestId, sql.placeholder('requestId'))).orderBy(desc(t.cards.round)).limit(1),
+      'card_latest',
+    );
+  }
 
   /** One card per request and round: a retried assignment finds the card it already made. */
   async ensure(c: Pick<Card, 'requestId' | 'teamId' | 'chatId' | 'round'>, now: number): Promise<Card> {
@@ -29,11 +39,7 @@ export class CardRepository {
 
   /** The card of a round, or the latest card of the request. */
   async get(requestId: string, round?: number): Promise<Card | undefined> {
-    const { db, t } = this.d;
-    const rows =
-      round === undefined
-        ? await db.select().from(t.cards).where(eq(t.cards.requestId, requestId)).orderBy(desc(t.cards.round)).limit(1)
-        : await db.select().from(t.cards).where(eq(t.cards.id, cardId(requestId, round))).limit(1);
+    const rows = round === undefined ? await this.latestStmt.execute({ requestId }) : await this.byIdStmt.execute({ id: cardId(requestId, round) });
     const r = rows[0];
     return r
       ? {

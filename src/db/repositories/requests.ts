@@ -1,5 +1,5 @@
 import { and, count, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Database } from '../database.js';
+import { type Database, prepareOnce } from '../database.js';
 import type { Tables } from '../schema/define.js';
 import {
   type Channel,
@@ -19,7 +19,22 @@ export interface Owner {
 }
 
 export class RequestRepository {
-  constructor(private readonly d: Database) {}
+  // The statements every job runs, built and prepared once.
+  private readonly byIdStmt;
+  private readonly loadStmt;
+
+  constructor(private readonly d: Database) {
+    const { db, t } = d;
+    this.byIdStmt = prepareOnce(db.select().from(t.requests).where(eq(t.requests.id, sql.placeholder('id'))).limit(1), 'request_by_id');
+    this.loadStmt = prepareOnce(
+      db
+        .select({ teamId: t.requests.teamId, n: count() })
+        .from(t.requests)
+        .where(and(eq(t.requests.preferredDate, sql.placeholder('date')), inArray(t.requests.status, ['assigned', 'claimed', 'done']), isNotNull(t.requests.teamId)))
+        .groupBy(t.requests.teamId),
+      'request_load_on_day',
+    );
+  }
 
   /** Inserts unless the id exists already; returns the stored row either way (idempotent submit). */
   async insertOnce(r: CitizenRequest): Promise<CitizenRequest> {
@@ -65,8 +80,7 @@ export class RequestRepository {
   }
 
   async byId(id: string): Promise<CitizenRequest | undefined> {
-    const { db, t } = this.d;
-    const rows = await db.select().from(t.requests).where(eq(t.requests.id, id)).limit(1);
+    const rows = await this.byIdStmt.execute({ id });
     return rows[0] ? toDomain(rows[0]) : undefined;
   }
 
@@ -115,12 +129,7 @@ export class RequestRepository {
 
   /** Active requests per team on a day: what capacity and "least loaded" are measured on. */
   async loadOnDay(date: string): Promise<Map<string, number>> {
-    const { db, t } = this.d;
-    const rows = await db
-      .select({ teamId: t.requests.teamId, n: count() })
-      .from(t.requests)
-      .where(and(eq(t.requests.preferredDate, date), inArray(t.requests.status, ['assigned', 'claimed', 'done']), isNotNull(t.requests.teamId)))
-      .groupBy(t.requests.teamId);
+    const rows = await this.loadStmt.execute({ date });
     return new Map(rows.map((r) => [r.teamId!, Number(r.n)]));
   }
 

@@ -4,8 +4,18 @@ import type { Database } from '../database.js';
 
 export type InviteKind = 'group' | 'officer';
 
+/** Teams change rarely (a file load, a group link) but are read for every job: cached briefly. */
+const TEAM_CACHE_MS = 2000;
+
 export class TeamRepository {
+  private cache: { at: number; teams: Team[] } | undefined;
+
   constructor(private readonly d: Database) {}
+
+  /** Forget the cached teams (after a change made in this process; other processes see it within 2 s). */
+  invalidate(): void {
+    this.cache = undefined;
+  }
 
   /** Loads the unit's team file: upserts teams, keeps the group links made with /lienket. */
   async upsertAll(teams: Omit<Team, 'chatId'>[]): Promise<void> {
@@ -20,12 +30,15 @@ export class TeamRepository {
       };
       await db.insert(t.teams).values({ id: team.id, ...values }).onConflictDoUpdate({ target: t.teams.id, set: values });
     }
+    this.invalidate();
   }
 
   async active(): Promise<Team[]> {
+    const now = Date.now();
+    if (this.cache && now - this.cache.at < TEAM_CACHE_MS) return this.cache.teams;
     const { db, t } = this.d;
     const rows = await db.select().from(t.teams).where(eq(t.teams.active, 1)).orderBy(t.teams.name);
-    return rows.map((r) => ({
+    const teams = rows.map((r) => ({
       id: r.id,
       name: r.name,
       chatId: r.chatId,
@@ -33,6 +46,8 @@ export class TeamRepository {
       capabilities: JSON.parse(r.capabilities) as Capability[],
       capacityPerDay: r.capacityPerDay,
     }));
+    this.cache = { at: now, teams };
+    return teams;
   }
 
   async byId(id: string): Promise<Team | undefined> {
@@ -42,6 +57,7 @@ export class TeamRepository {
   async linkChat(teamId: string, chatId: string): Promise<void> {
     const { db, t } = this.d;
     await db.update(t.teams).set({ chatId }).where(eq(t.teams.id, teamId));
+    this.invalidate();
   }
 
   async officerByTelegram(userId: string): Promise<Officer | undefined> {

@@ -1,9 +1,14 @@
-import { eq } from 'drizzle-orm';
-import type { Database } from '../database.js';
+import { eq, sql } from 'drizzle-orm';
+import { type Database, prepareOnce } from '../database.js';
 
 /** Chats that answered 403 (blocked the bot): sending to them again is pointless until they write. */
 export class UnreachableRepository {
-  constructor(private readonly d: Database) {}
+  private readonly getStmt;
+
+  constructor(private readonly d: Database) {
+    const { db, t } = d;
+    this.getStmt = prepareOnce(db.select().from(t.unreachableChats).where(eq(t.unreachableChats.key, sql.placeholder('key'))).limit(1), 'unreachable_get');
+  }
 
   async mark(key: string, now: number): Promise<void> {
     const { db, t } = this.d;
@@ -11,8 +16,7 @@ export class UnreachableRepository {
   }
 
   async isUnreachable(key: string): Promise<boolean> {
-    const { db, t } = this.d;
-    return (await db.select().from(t.unreachableChats).where(eq(t.unreachableChats.key, key)).limit(1)).length > 0;
+    return (await this.getStmt.execute({ key })).length > 0;
   }
 
   async clear(key: string): Promise<void> {

@@ -71,7 +71,7 @@ export function defineTables(b: Builders) {
     (t) => [
       b.index('requests_owner_idx').on(t.channel, t.userId),
       b.index('requests_status_idx').on(t.status),
-      b.index('requests_team_day_idx').on(t.teamId, t.preferredDate),
+      b.index('requests_day_team_idx').on(t.preferredDate, t.teamId, t.status),
     ],
   );
 

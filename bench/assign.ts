@@ -1,0 +1,144 @@
+/**
+ * Enqueues N confirmed requests across 20 teams, processed by separate worker processes, and
+ * prints one JSON line. Latency: from the confirm (request committed) to the team card's
+ * sendMessage call arriving at the fake Bot API. Usage:
+ *   npm run bench:assign -- [--requests 10000] [--workers 2] [--teams 20]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { CONDITIONS } from '../src/domain/request.js';
+import { startPrivateRedis } from '../src/jobs/redis.js';
+import { BOT_TOKEN, FakeTelegram } from '../test/helpers/fakeTelegram.js';
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '10000' },
+    workers: { type: 'string', default: '2' },
+    teams: { type: 'string', default: '20' },
+    // Citizens confirm from many chats at once: this many confirms in flight.
+    concurrency: { type: 'string', default: '32' },
+  },
+});
+const N = Number(values.requests);
+const ROOT = path.resolve(import.meta.dirname, '..');
+const dir = mkdtempSync(path.join(tmpdir(), 'thu7-bench-assign-'));
+const communes = ['tan-hoa', 'long-thanh', 'phuoc-dong', 'my-loc', 'can-duoc', 'dong-thanh'];
+
+const teamsFile = path.join(dir, 'teams.json');
+writeFileSync(
+  teamsFile,
+  JSON.stringify({
+    teams: Array.from({ length: Number(values.teams) }, (_, i) => ({
+      id: `team-${i + 1}`,
+      name: `Tổ ${i + 1}`,
+      communes: [communes[i % communes.length]!, communes[(i + 1) % communes.length]!],
+      capabilities: ['home_kit', 'vehicle', 'vneid'],
+      capacityPerDay: 100_000,
+    })),
+  }),
+);
+
+const fake = new FakeTelegram();
+await fake.start();
+const redis = await startPrivateRedis(path.join(dir, 'redis'), { persist: false });
+const env = {
+  DATA_DIR: dir,
+  AREAS_FILE: path.join(ROOT, 'data/areas.json'),
+  TEAMS_FILE: teamsFile,
+  LOG_LEVEL: 'silent',
+  REDIS_URL: redis.url,
+  QUEUE_PREFIX: 'bench',
+  TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+  TELEGRAM_API_ROOT: fake.apiRoot,
+  // The platform's limits are not what this measures: the fake server has none here.
+  TELEGRAM_GLOBAL_PER_SECOND: '100000',
+  TELEGRAM_GROUP_PER_MINUTE: '6000000',
+  TELEGRAM_CHAT_INTERVAL_MS: '0',
+  ASSIGN_CONCURRENCY: '16',
+  OUTBOUND_CONCURRENCY: '32',
+};
+
+const confirmedAt = new Map<string, number>();
+const cardAt = new Map<string, number[]>();
+fake.onRequest = (method, params) => {
+  if (method !== 'sendMessage') return;
+  const text = String(params.text);
+  if (!text.startsWith('📋')) return;
+  const code = /TB-\w{4}/.exec(text)?.[0];
+  if (code) cardAt.set(code, [...(cardAt.get(code) ?? []), performance.now()]);
+};
+
+const app = await createApp(loadConfig(env), undefined, redis.url);
+for (const [i, team] of (await app.repos.teams.active()).entries()) await app.repos.teams.linkChat(team.id, String(-2000 - i));
+
+const children: ChildProcess[] = Array.from({ length: Number(values.workers) }, () =>
+  spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--worker'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' }),
+);
+while ((await app.jobs!.queues.assign.getWorkers()).length < children.length) await new Promise((r) => setTimeout(r, 100));
+
+async function confirm(i: number): Promise<void> {
+  const ride = i % 3 === 0;
+  const r = await app.services.intake.submit(
+    randomUUID(),
+    {
+      type: ride ? 'ride' : 'home',
+      filedFor: 'other',
+      consentAt: Date.now(),
+      personName: `Nguyễn Văn ${i}`,
+      birthYear: 1930 + (i % 60),
+      condition: CONDITIONS[i % CONDITIONS.length]!,
+      communeId: communes[i % communes.length]!,
+      address: `Số ${i}, Ấp ${i % 9}`,
+      ...(ride ? { pickupAddress: `Số ${i}`, people: 1 + (i % 3) } : {}),
+      phone: `09${String(10_000_000 + i).slice(-8)}`,
+      services: ['cccd_new'],
+      preferredDate: '2026-11-28',
+    },
+    { channel: 'telegram', userId: String(100_000 + i) },
+    String(100_000 + i),
+  );
+  confirmedAt.set(r.code, performance.now());
+}
+
+let next = 0;
+const started = performance.now();
+await Promise.all(
+  Array.from({ length: Number(values.concurrency) }, async () => {
+    while (next < N) await confirm(next++);
+  }),
+);
+const submitSeconds = (performance.now() - started) / 1000;
+const deadline = Date.now() + 10 * 60_000;
+while (cardAt.size < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+await new Promise((r) => setTimeout(r, 1000));
+const lastCard = Math.max(...[...cardAt.values()].map((v) => v[0]!));
+
+const latencies = [...confirmedAt].filter(([code]) => cardAt.has(code)).map(([code, at]) => cardAt.get(code)![0]! - at).sort((a, b) => a - b);
+const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
+const duplicates = [...cardAt.values()].filter((v) => v.length > 1).length;
+const lost = N - [...confirmedAt.keys()].filter((c) => cardAt.has(c)).length;
+
+for (const c of children) c.kill('SIGTERM');
+await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+await app.close();
+await redis.stop();
+await fake.stop();
+process.stdout.write(
+  `${JSON.stringify({
+    requests: N,
+    workers: children.length,
+    assigned_per_s: Math.round(N / ((lastCard - started) / 1000)),
+    p50_ms: Math.round(pct(0.5)),
+    p99_ms: Math.round(pct(0.99)),
+    duplicates,
+    lost,
+    confirm_per_s: Math.round(N / submitSeconds),
+  })}\n`,
+);
+if (duplicates > 0 || lost > 0) process.exitCode = 1;
