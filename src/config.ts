@@ -39,6 +39,16 @@ const schema = z.object({
     message: 'TELEGRAM_WEBHOOK_SECRET must be 8-256 characters of A-Z, a-z, 0-9, _ or -',
   }),
   PORT: positiveInt(8080),
+  ZALO_BOT_TOKEN: optionalString.refine((v) => v === undefined || /^\S{10,}$/.test(v), { message: 'ZALO_BOT_TOKEN looks wrong: copy it whole from the Zalo Bot Creator' }),
+  ZALO_API_ROOT: url('ZALO_API_ROOT').default('https://bot-api.zaloplatforms.com'),
+  ZALO_WEBHOOK_URL: url('ZALO_WEBHOOK_URL'),
+  ZALO_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || (v.length >= 8 && v.length <= 256), {
+    message: 'ZALO_WEBHOOK_SECRET must be 8-256 characters',
+  }),
+  ZALO_WEBHOOK_PORT: positiveInt(8081),
+  /** No rate limit is published for Zalo bots: conservative defaults, 429 backs off. */
+  ZALO_GLOBAL_PER_SECOND: positiveInt(10),
+  ZALO_CHAT_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
   /** Unset: the locale's generic name for the unit is shown. */
   UNIT_NAME: optionalString,
   UNIT_PHONE: z.string().trim().min(3).default('113'),
@@ -86,6 +96,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       'Invalid configuration:\n  TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set, so forged updates are refused',
     );
+  }
+  if (c.ZALO_WEBHOOK_URL && !c.ZALO_WEBHOOK_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  ZALO_WEBHOOK_SECRET: required when ZALO_WEBHOOK_URL is set, so forged calls are refused');
   }
   const databaseUrl = c.DATABASE_URL ?? path.join(c.DATA_DIR, 'bot.sqlite');
   const dialect = /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgres' : 'sqlite';

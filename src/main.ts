@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createApp } from './app.js';
 import { runConsole } from './channels/console/consoleChannel.js';
 import { createTelegramChannel } from './channels/telegram/telegramChannel.js';
+import { createZaloChannel } from './channels/zalo/zaloChannel.js';
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { RedisNotInstalledError, startPrivateRedis } from './jobs/redis.js';
 import { startJobRuntime } from './jobs/runtime.js';
@@ -47,6 +48,20 @@ async function main(): Promise<void> {
   if (process.argv.includes('--worker')) return;
 
   const forceConsole = process.argv.includes('--console');
+  // One process serves every platform that has a token, sharing dialogs, database and queues.
+  if (config.ZALO_BOT_TOKEN && !forceConsole) {
+    const zalo = createZaloChannel({
+      token: config.ZALO_BOT_TOKEN,
+      apiRoot: config.ZALO_API_ROOT,
+      engine: app.engine,
+      translator: app.translator,
+      log: app.log,
+      onInbound: (key) => app.repos.unreachable.clear(key),
+      webhook: config.ZALO_WEBHOOK_URL ? { url: config.ZALO_WEBHOOK_URL, secret: config.ZALO_WEBHOOK_SECRET!, port: config.ZALO_WEBHOOK_PORT } : undefined,
+    });
+    stops.push(() => zalo.stop());
+    await zalo.start();
+  }
   if (config.TELEGRAM_BOT_TOKEN && !forceConsole) {
     const telegram = createTelegramChannel({
       token: config.TELEGRAM_BOT_TOKEN,
@@ -63,9 +78,9 @@ async function main(): Promise<void> {
     });
     stops.push(() => telegram.stop());
     await telegram.start();
-    return;
   }
-  if (!forceConsole) app.log.info('TELEGRAM_BOT_TOKEN is not set: starting the local console chat');
+  if ((config.TELEGRAM_BOT_TOKEN || config.ZALO_BOT_TOKEN) && !forceConsole) return;
+  app.log.info('no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: starting the local console chat');
   await runConsole({
     engine: app.engine,
     translator: app.translator,

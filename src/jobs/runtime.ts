@@ -1,14 +1,20 @@
 import type { App } from '../app.js';
 import type { ChannelSender } from '../channels/sender.js';
 import { TelegramSender } from '../channels/telegram/sender.js';
+import { ZaloSender } from '../channels/zalo/zaloChannel.js';
 import type { Channel } from '../domain/request.js';
 import { type RunningWorkers, startWorkers } from './workers.js';
 
 /** The platform senders the outbound layer uses, from configuration. */
 export function sendersFor(app: App): Partial<Record<Channel, ChannelSender>> {
   const c = app.config;
-  if (!c.TELEGRAM_BOT_TOKEN) return {};
+  const senders: Partial<Record<Channel, ChannelSender>> = {};
+  if (c.ZALO_BOT_TOKEN) {
+    senders.zalo = new ZaloSender(c.ZALO_BOT_TOKEN, c.ZALO_API_ROOT, app.translator, c.ZALO_GLOBAL_PER_SECOND, c.ZALO_CHAT_INTERVAL_MS);
+  }
+  if (!c.TELEGRAM_BOT_TOKEN) return senders;
   return {
+    ...senders,
     telegram: new TelegramSender({
       token: c.TELEGRAM_BOT_TOKEN,
       apiRoot: c.TELEGRAM_API_ROOT,

@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createZaloChannel, type ZaloChannel } from '../../src/channels/zalo/zaloChannel.js';
+import { FakeTelegram } from '../helpers/fakeTelegram.js';
+import { FakeZalo, ZALO_TOKEN } from '../helpers/fakeZalo.js';
+import { eventually, linkTeam, type Stack, startStack } from '../helpers/stack.js';
+
+const YOUTH = -1001;
+const OFFICER = 501;
+const CITIZEN = 'zalo-citizen-9';
+
+let tg: FakeTelegram;
+let zalo: FakeZalo;
+let stack: Stack;
+let zaloChannel: ZaloChannel;
+
+afterEach(async () => {
+  await zaloChannel?.stop();
+  await stack?.stop();
+  await tg?.stop();
+  await zalo?.stop();
+});
+
+describe('one process, Telegram and Zalo at once', () => {
+  it('a Zalo citizen\'s request becomes a card in a Telegram team group; the officer\'s actions reach the citizen on Zalo', async () => {
+    tg = new FakeTelegram();
+    zalo = new FakeZalo();
+    await tg.start();
+    await zalo.start();
+    stack = await startStack(tg, { ZALO_BOT_TOKEN: ZALO_TOKEN, ZALO_API_ROOT: zalo.apiRoot, ZALO_CHAT_INTERVAL_MS: '0' });
+    await linkTeam(tg, 'doan-tn', YOUTH, OFFICER, 'Trần Văn Hùng');
+    stack.app.jobs!.assignment.invalidateTeams();
+    zaloChannel = createZaloChannel({
+      token: ZALO_TOKEN,
+      apiRoot: zalo.apiRoot,
+      engine: stack.app.engine,
+      translator: stack.app.translator,
+      log: stack.app.log,
+      pollTimeoutSeconds: 1,
+    });
+    await zaloChannel.start();
+
+    for (const step of ['/start', '1', '1', '2', '1', 'Nguyen Thi Lanh', '1936', '1', 'long thanh', 'ap Long Hung', '0912345678', '1,3', '1', '1']) {
+      await zalo.text(CITIZEN, step);
+    }
+    const code = /TB-\w{4}/.exec(await zalo.text(CITIZEN, '1'))![0];
+    const card = await eventually(() => tg.messagesTo(YOUTH).filter((m) => m.text.includes(code)), (c) => c.length === 1);
+    expect(card[0]!.text).toContain('Nguyen Thi Lanh');
+    await eventually(() => zalo.textTo(CITIZEN), (t) => t.includes(`Yêu cầu ${code} đã được giao cho Tổ Đoàn Thanh niên`));
+    await tg.press(YOUTH, 'Nhận việc', OFFICER);
+    await eventually(() => zalo.textTo(CITIZEN), (t) => t.includes(`Cán bộ Trần Văn Hùng (Tổ Đoàn Thanh niên) đã nhận yêu cầu ${code}`));
+    await tg.press(YOUTH, 'Đã xong', OFFICER);
+    await eventually(() => tg.messagesTo(YOUTH).filter((m) => m.text.includes(code)), (c) => (c[0]!.reply_markup?.inline_keyboard ?? []).flat().some((b) => b.text === 'Đã nhận hồ sơ CCCD'));
+    await tg.press(YOUTH, 'Đã nhận hồ sơ CCCD', OFFICER);
+    await eventually(() => zalo.textTo(CITIZEN), (t) => t.includes(`Yêu cầu ${code} đã xong`));
+    // Zalo gets plain text: no HTML tags.
+    expect(zalo.to(CITIZEN).every((m) => !/<\/?b>/.test(m.text))).toBe(true);
+  });
+});
