@@ -57,6 +57,7 @@ async function main(): Promise<void> {
       translator: app.translator,
       log: app.log,
       onInbound: (key) => app.repos.unreachable.clear(key),
+      staff: app.jobs?.staff,
       webhook: config.ZALO_WEBHOOK_URL ? { url: config.ZALO_WEBHOOK_URL, secret: config.ZALO_WEBHOOK_SECRET!, port: config.ZALO_WEBHOOK_PORT } : undefined,
     });
     stops.push(() => zalo.stop());

@@ -25,6 +25,10 @@ export interface StaffOptions {
 
 const INVITE_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY34679';
 
+function newInviteCode(): string {
+  return Array.from({ length: 6 }, () => INVITE_ALPHABET[randomInt(INVITE_ALPHABET.length)]).join('');
+}
+
 /**
  * The officers' and admins' side: linking a team group, registering officers with one-time
  * codes, admin commands, and card buttons. Every action is checked against the database here;
@@ -34,7 +38,7 @@ export class StaffDialog {
   constructor(private readonly o: StaffOptions) {}
 
   static isStaffCommand(text: string): boolean {
-    return /^\/(lienket|dangky|doi|malienket|moicanbo|chihuy)(@\w+)?(\s|$)/i.test(text.trim());
+    return /^\/(lienket|dangky|lienketzalo|doi|malienket|moicanbo|chihuy)(@\w+)?(\s|$)/i.test(text.trim());
   }
 
   /** Answers a staff command, or undefined when the text is not one. */
@@ -47,7 +51,7 @@ export class StaffDialog {
     switch (name) {
       case 'lienket': {
         if (!e.isGroup) return [msg('team:link.group_only')];
-        const teamId = await this.o.teams.useInvite(arg.toUpperCase(), 'group', `telegram:${e.userId}`, now);
+        const teamId = (await this.o.teams.useInvite(arg.toUpperCase(), 'group', `telegram:${e.userId}`, now))?.teamId;
         if (!teamId) return [msg('team:link.bad_code')];
         await this.o.teams.linkChat(teamId, e.chatId);
         this.o.assignment.invalidateTeams();
@@ -55,11 +59,20 @@ export class StaffDialog {
         return [msg('team:link.group_ok', { team: (await this.o.teams.byId(teamId))?.name ?? teamId })];
       }
       case 'dangky': {
-        const teamId = await this.o.teams.useInvite(arg.toUpperCase(), 'officer', `telegram:${e.userId}`, now);
+        const teamId = (await this.o.teams.useInvite(arg.toUpperCase(), 'officer', `telegram:${e.userId}`, now))?.teamId;
         if (!teamId) return [msg('team:link.bad_code')];
         await this.o.teams.upsertOfficer({ id: `tg-${e.userId}`, teamId, telegramUserId: e.userId, name: e.userName }, now);
         await this.o.audit.record(`telegram:${e.userId}`, 'officer_registered', teamId, now);
         return [msg('team:link.officer_ok', { name: e.userName, team: (await this.o.teams.byId(teamId))?.name ?? teamId })];
+      }
+      case 'lienketzalo': {
+        // A registered officer asks for a code to link their Zalo account (sent privately).
+        const officer = await this.o.teams.officerByTelegram(e.userId);
+        if (!officer) return [msg('team:press.not_officer')];
+        if (e.isGroup) return [msg('team:link.private_only')];
+        const code = newInviteCode();
+        await this.o.teams.createInvite(code, 'zalo', officer.teamId, `officer:${officer.id}`, now, this.o.inviteTtlMs);
+        return [msg('team:link.zalo_code', { code, hours: Math.round(this.o.inviteTtlMs / 3600_000) })];
       }
     }
     // Everything below is for admins, checked on every command.
@@ -77,7 +90,7 @@ export class StaffDialog {
       const team = await this.o.teams.byId(arg);
       if (!team) return [msg('team:admin.unknown_team', { id: arg.slice(0, 40) })];
       const kind: InviteKind = name === 'malienket' ? 'group' : 'officer';
-      const code = Array.from({ length: 6 }, () => INVITE_ALPHABET[randomInt(INVITE_ALPHABET.length)]).join('');
+      const code = newInviteCode();
       await this.o.teams.createInvite(code, kind, team.id, `telegram:${e.userId}`, now, this.o.inviteTtlMs);
       return [
         msg('team:admin.code_created', {
@@ -89,6 +102,19 @@ export class StaffDialog {
       ];
     }
     return [msg('team:admin.usage')];
+  }
+
+  /** On Zalo: "/canbo CODE" links the sender's Zalo account to the officer who asked for the code. */
+  async zaloCommand(zaloUserId: string, text: string): Promise<Msg[] | undefined> {
+    const m = /^\/canbo\s+(\S+)\s*$/i.exec(text.trim());
+    if (!m) return undefined;
+    const now = this.o.clock.now();
+    const invite = await this.o.teams.useInvite(m[1]!.toUpperCase(), 'zalo', `zalo:${zaloUserId}`, now);
+    const officer = invite?.createdBy.startsWith('officer:') ? await this.o.teams.officerById(invite.createdBy.slice(8)) : undefined;
+    if (!officer) return [msg('team:link.bad_code')];
+    await this.o.teams.linkOfficerZalo(officer.id, zaloUserId);
+    await this.o.audit.record(`zalo:${zaloUserId}`, 'officer_registered', officer.teamId, now);
+    return [msg('team:link.zalo_ok', { name: officer.name })];
   }
 
   /** A card button: returns the short answer shown to the presser. */

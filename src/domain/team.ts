@@ -17,6 +17,7 @@ export interface Officer {
   teamId: string;
   telegramUserId: string;
   name: string;
+  zaloUserId?: string;
 }
 
 /** What a team must be able to do for this request. */

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { AdminEvent, AssignmentEffects, CitizenEvent, SlaKind } from '../services/assignment.js';
+import type { AdminEvent, AssignmentEffects, CitizenEvent, OfficerEvent, SlaKind } from '../services/assignment.js';
 import type { Clock } from '../services/clock.js';
 import { redisConnection } from './redis.js';
 
@@ -8,7 +8,8 @@ export const QUEUES = { assign: 'assign', outbound: 'outbound', sla: 'sla', main
 export type OutboundJob =
   | { kind: 'card'; requestId: string; round: number }
   | { kind: 'notify'; requestId: string; event: CitizenEvent }
-  | { kind: 'admin'; requestId: string; event: AdminEvent };
+  | { kind: 'admin'; requestId: string; event: AdminEvent }
+  | { kind: 'officer'; requestId: string; round: number; officerId: string; event: OfficerEvent };
 
 export interface SlaJob {
   requestId: string;
@@ -60,6 +61,14 @@ export class JobQueues implements AssignmentEffects {
 
   async notifyAdmin(requestId: string, event: AdminEvent, round: number): Promise<void> {
     await this.outbound.add('admin', { kind: 'admin', requestId, event }, { jobId: `admin.${requestId}.${round}.${event}`, ...KEEP, ...RETRY });
+  }
+
+  async notifyOfficer(requestId: string, round: number, officerId: string, event: OfficerEvent): Promise<void> {
+    await this.outbound.add(
+      'officer',
+      { kind: 'officer', requestId, round, officerId, event },
+      { jobId: `officer.${requestId}.${round}.${officerId}.${event}`, ...KEEP, ...RETRY },
+    );
   }
 
   async scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void> {

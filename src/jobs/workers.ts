@@ -203,6 +203,27 @@ class Outbound {
         },
       };
     }
+    if (data.kind === 'officer') {
+      // Minimal on Zalo: what, where, when. Name, phone and address stay in the team's group.
+      const officer = await teams.officerById(data.officerId);
+      const sender = this.d.senders.zalo;
+      if (!officer?.zaloUserId || !sender) return undefined;
+      return {
+        sender,
+        chatId: officer.zaloUserId,
+        reply: {
+          text: [
+            msg(`team:officer_dm.${data.event}`, {
+              code: r.code,
+              type: msg(`intake:type.${r.type}`),
+              commune,
+              date: formatVnDate(r.preferredDate),
+              condition: msg(`intake:condition.${r.condition}`),
+            }),
+          ],
+        },
+      };
+    }
     const team = r.teamId ? await teams.byId(r.teamId) : undefined;
     if (data.kind === 'admin') {
       const admin = this.d.adminChat;

@@ -10,6 +10,7 @@ import type { Clock } from './clock.js';
 export type CitizenEvent = 'assigned' | 'claimed' | 'done' | 'returned' | 'unassigned';
 export type AdminEvent = 'unassigned' | 'unclaimed' | 'overdue' | 'unreachable';
 export type SlaKind = 'unclaimed' | 'escalate' | 'overdue';
+export type OfficerEvent = 'new_work' | 'reminder';
 
 /**
  * What assignment asks the outside world to do. Every call must be idempotent for the same
@@ -23,6 +24,8 @@ export interface AssignmentEffects {
   notifyAdmin(requestId: string, event: AdminEvent, round: number): Promise<void>;
   /** A check that runs at `at`; runs once per (request, kind, round). */
   scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void>;
+  /** Tell one officer of the team (on Zalo, where they linked it) that there is work. */
+  notifyOfficer(requestId: string, round: number, officerId: string, event: OfficerEvent): Promise<void>;
   /** The request is new again (handed back): a new round of assignment. */
   enqueueAssignment(requestId: string, round: number, priority: number): Promise<void>;
 }
@@ -82,6 +85,7 @@ export class AssignmentService {
       await this.cards.ensure({ requestId: r.id, teamId: team.id, chatId: team.chatId, round }, now);
       await this.effects.syncCard(r.id, round, 'posted');
       await this.effects.notifyCitizen(r.id, 'assigned', round);
+      await this.notifyOfficers(team.id, r.id, round, 'new_work');
       await this.effects.scheduleSla(r.id, 'unclaimed', round, addWorkingTime(r.assignedAt ?? now, this.o.slaUnclaimedMs, this.o.workingHours));
       return { kind: 'assigned', teamId: team.id };
     }
@@ -162,6 +166,10 @@ export class AssignmentService {
     return 'ok';
   }
 
+  private async notifyOfficers(teamId: string, requestId: string, round: number, event: OfficerEvent): Promise<void> {
+    for (const o of await this.teams.officersWithZalo(teamId)) await this.effects.notifyOfficer(requestId, round, o.id, event);
+  }
+
   /** A delayed SLA check fired. Does nothing when the request has moved on. */
   async checkSla(requestId: string, kind: SlaKind, round: number): Promise<void> {
     const r = await this.requests.byId(requestId);
@@ -174,6 +182,7 @@ export class AssignmentService {
         // First: remind the team with a fresh card; then, one more SLA later, tell the admin.
         await this.cards.update(card, { messageId: null }, now);
         await this.effects.syncCard(r.id, round, 'reposted');
+        await this.notifyOfficers(card.teamId, r.id, round, 'reminder');
         await this.effects.scheduleSla(r.id, 'escalate', round, addWorkingTime(now, this.o.slaUnclaimedMs, this.o.workingHours));
       } else {
         await this.effects.notifyAdmin(r.id, 'unclaimed', round);

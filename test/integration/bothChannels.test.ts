@@ -36,8 +36,16 @@ describe('one process, Telegram and Zalo at once', () => {
       translator: stack.app.translator,
       log: stack.app.log,
       pollTimeoutSeconds: 1,
+      staff: stack.app.jobs!.staff,
     });
     await zaloChannel.start();
+
+    // The officer links their Zalo account: a code asked for on Telegram, sent to the Zalo bot.
+    await tg.text(OFFICER, '/lienketzalo', OFFICER, 'Trần Văn Hùng');
+    const linkCode = /<b>([A-Z0-9]{6})<\/b>/.exec(tg.lastTo(OFFICER).text)![1]!;
+    expect(await zalo.text('zalo-officer-1', '/canbo WRONG1')).toContain('Mã không đúng');
+    expect(await zalo.text('zalo-officer-1', `/canbo ${linkCode}`)).toContain('Đã liên kết Zalo với cán bộ Trần Văn Hùng');
+    expect(await zalo.text('zalo-officer-2', `/canbo ${linkCode}`)).toContain('Mã không đúng');
 
     for (const step of ['/start', '1', '1', '2', '1', 'Nguyen Thi Lanh', '1936', '1', 'long thanh', 'ap Long Hung', '0912345678', '1,3', '1', '1']) {
       await zalo.text(CITIZEN, step);
@@ -46,6 +54,11 @@ describe('one process, Telegram and Zalo at once', () => {
     const card = await eventually(() => tg.messagesTo(YOUTH).filter((m) => m.text.includes(code)), (c) => c.length === 1);
     expect(card[0]!.text).toContain('Nguyen Thi Lanh');
     await eventually(() => zalo.textTo(CITIZEN), (t) => t.includes(`Yêu cầu ${code} đã được giao cho Tổ Đoàn Thanh niên`));
+    // The linked officer hears of it on Zalo, without the person's name, phone or address.
+    const dm = await eventually(() => zalo.textTo('zalo-officer-1'), (t) => t.includes(`Tổ có việc mới: ${code}`));
+    expect(dm).toContain('Xã Long Thạnh');
+    expect(dm).not.toContain('0912345678');
+    expect(dm).not.toContain('Nguyen Thi Lanh');
     await tg.press(YOUTH, 'Nhận việc', OFFICER);
     await eventually(() => zalo.textTo(CITIZEN), (t) => t.includes(`Cán bộ Trần Văn Hùng (Tổ Đoàn Thanh niên) đã nhận yêu cầu ${code}`));
     await tg.press(YOUTH, 'Đã xong', OFFICER);

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { splitText } from '../../domain/text.js';
 import type { DialogEngine } from '../../dialogs/engine.js';
+import type { StaffDialog } from '../../dialogs/staff.js';
 import type { InboundEvent, Reply } from '../../dialogs/types.js';
 import type { Translator } from '../../i18n.js';
 import type { Logger } from '../../log.js';
@@ -19,6 +20,8 @@ export interface ZaloOptions {
   /** Back-off after a 429 without retry_after, doubling up to 60 s. */
   backoffMs?: number;
   onInbound?: (chatKey: string) => Promise<void>;
+  /** Officers link their Zalo account here with "/canbo CODE". */
+  staff?: StaffDialog;
 }
 
 export interface ZaloChannel {
@@ -55,7 +58,8 @@ export function createZaloChannel(o: ZaloOptions): ZaloChannel {
     const event = toEvent(u);
     if (!event) return;
     await o.onInbound?.(`zalo:${event.chatId}`);
-    const replies = await o.engine.handle(event);
+    const staffReply = event.text && o.staff ? await o.staff.zaloCommand(event.userId, event.text) : undefined;
+    const replies = staffReply ? [{ text: staffReply }] : await o.engine.handle(event);
     for (const r of replies) for (const text of renderZalo(r, o.translator)) await sendWithBackoff(client, event.chatId, text, o.log);
   };
 

@@ -1,8 +1,8 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull } from 'drizzle-orm';
 import type { Capability, Officer, Team } from '../../domain/team.js';
 import type { Database } from '../database.js';
 
-export type InviteKind = 'group' | 'officer';
+export type InviteKind = 'group' | 'officer' | 'zalo';
 
 /** Teams change rarely (a file load, a group link) but are read for every job: cached briefly. */
 const TEAM_CACHE_MS = 2000;
@@ -63,7 +63,25 @@ export class TeamRepository {
   async officerByTelegram(userId: string): Promise<Officer | undefined> {
     const { db, t } = this.d;
     const rows = await db.select().from(t.officers).where(eq(t.officers.telegramUserId, userId)).limit(1);
-    return rows[0] ? { id: rows[0].id, teamId: rows[0].teamId, telegramUserId: rows[0].telegramUserId, name: rows[0].name } : undefined;
+    return rows[0] ? toOfficer(rows[0]) : undefined;
+  }
+
+  /** Officers of a team reachable on Zalo. */
+  async officersWithZalo(teamId: string): Promise<Officer[]> {
+    const { db, t } = this.d;
+    const rows = await db.select().from(t.officers).where(and(eq(t.officers.teamId, teamId), isNotNull(t.officers.zaloUserId)));
+    return rows.map(toOfficer);
+  }
+
+  async officerById(id: string): Promise<Officer | undefined> {
+    const { db, t } = this.d;
+    const rows = await db.select().from(t.officers).where(eq(t.officers.id, id)).limit(1);
+    return rows[0] ? toOfficer(rows[0]) : undefined;
+  }
+
+  async linkOfficerZalo(officerId: string, zaloUserId: string): Promise<void> {
+    const { db, t } = this.d;
+    await db.update(t.officers).set({ zaloUserId }).where(eq(t.officers.id, officerId));
   }
 
   /** Registers (or moves) an officer: one Telegram account is one officer in one team. */
@@ -80,14 +98,18 @@ export class TeamRepository {
     await db.insert(t.invites).values({ code, kind, teamId, createdBy, createdAt: now, expiresAt: now + ttlMs });
   }
 
-  /** Uses a one-time code: true once, for an unexpired code of that kind; false ever after. */
-  async useInvite(code: string, kind: InviteKind, usedBy: string, now: number): Promise<string | undefined> {
+  /** Uses a one-time code: works once, for an unexpired code of that kind; never after. */
+  async useInvite(code: string, kind: InviteKind, usedBy: string, now: number): Promise<{ teamId: string; createdBy: string } | undefined> {
     const { db, t } = this.d;
     const rows = await db
       .update(t.invites)
       .set({ usedAt: now, usedBy })
       .where(and(eq(t.invites.code, code), eq(t.invites.kind, kind), isNull(t.invites.usedAt), gt(t.invites.expiresAt, now)))
-      .returning({ teamId: t.invites.teamId });
-    return rows[0]?.teamId;
+      .returning({ teamId: t.invites.teamId, createdBy: t.invites.createdBy });
+    return rows[0];
   }
+}
+
+function toOfficer(r: { id: string; teamId: string; telegramUserId: string; name: string; zaloUserId: string | null }): Officer {
+  return { id: r.id, teamId: r.teamId, telegramUserId: r.telegramUserId, name: r.name, ...(r.zaloUserId ? { zaloUserId: r.zaloUserId } : {}) };
 }

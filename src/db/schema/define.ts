@@ -93,6 +93,8 @@ export function defineTables(b: Builders) {
       teamId: b.text('team_id').notNull(),
       telegramUserId: b.text('telegram_user_id').notNull().unique(),
       name: b.text('name').notNull(),
+      /** Linked with a one-time code: new work for the team also reaches them on Zalo. */
+      zaloUserId: b.text('zalo_user_id'),
       createdAt: b.time('created_at').notNull(),
     },
     (t) => [b.index('officers_team_idx').on(t.teamId)],

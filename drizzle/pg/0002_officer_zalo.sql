@@ -1,0 +1,1 @@
+ALTER TABLE "officers" ADD COLUMN "zalo_user_id" text;

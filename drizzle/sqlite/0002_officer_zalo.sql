@@ -1,0 +1,1 @@
+ALTER TABLE `officers` ADD `zalo_user_id` text;
