@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopbackServer.js';
 
 /**
  * A fake Telegram Bot API server for tests, over real HTTP: the bot under test talks to it
@@ -33,7 +33,7 @@ interface Waiter {
 
 export const BOT_TOKEN = '123456:TEST-token-for-the-fake-bot-api';
 
-export class FakeTelegram {
+export class FakeTelegram extends LoopbackServer {
   readonly messages: SentMessage[] = [];
   readonly calls: { method: string; at: number; params: Record<string, unknown> }[] = [];
   readonly callbackAnswers: string[] = [];
@@ -41,7 +41,6 @@ export class FakeTelegram {
   /** Called for every request before it is answered; a test can kill the bot here. */
   onRequest: ((method: string, params: Record<string, unknown>) => void | 'drop' | Promise<void | 'drop'>) | undefined;
 
-  private server: Server | undefined;
   private updates: Record<string, unknown>[] = [];
   private nextUpdateId = 1000;
   private pollCount = 0;
@@ -56,23 +55,12 @@ export class FakeTelegram {
   private readonly maxPollMs: number;
 
   constructor(opts: { maxPollMs?: number } = {}) {
+    super();
     this.maxPollMs = opts.maxPollMs ?? 500;
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.route(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this.apiRoot;
-  }
-
-  get apiRoot(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
+  protected wakeAll(): void {
     for (const w of this.pollWaiters.splice(0)) w.resolve();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
   /** The next `times` calls of `method` fail with this status and body. */
@@ -200,7 +188,7 @@ export class FakeTelegram {
 
   // ---- the Bot API side ----
 
-  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const m = /^\/bot([^/]+)\/(\w+)/.exec(req.url ?? '');
     if (!m || m[1] !== BOT_TOKEN) return this.reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const method = m[2]!;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopbackServer.js';
 
 export const ZALO_TOKEN = '1234567890:zalo-fake-token';
 
@@ -15,12 +15,11 @@ export interface ZaloSent {
  * per call and answers 408 when the long poll times out; sendMessage refuses text over 2,000
  * characters; faults (429, 5xx) can be injected.
  */
-export class FakeZalo {
+export class FakeZalo extends LoopbackServer {
   readonly sent: ZaloSent[] = [];
   readonly calls: { method: string; at: number; status: number }[] = [];
   webhook: { url: string; secret: string } | undefined;
 
-  private server: Server | undefined;
   private queue: Record<string, unknown>[] = [];
   private pollCount = 0;
   private deliveredIn = new Map<string, number>();
@@ -28,22 +27,12 @@ export class FakeZalo {
   private pollWaiters: (() => void)[] = [];
   private faults: { method: string; remaining: number; status: number; body: Record<string, unknown> }[] = [];
 
-  constructor(private readonly maxPollMs = 300) {}
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.route(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this.apiRoot;
+  constructor(private readonly maxPollMs = 300) {
+    super();
   }
 
-  get apiRoot(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
+  protected wakeAll(): void {
     for (const w of this.pollWaiters.splice(0)) w();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
   fail(method: string, times: number, status: number, body: Record<string, unknown> = {}): void {
@@ -110,7 +99,7 @@ export class FakeZalo {
     return res.status;
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const m = /^\/bot([^/]+)\/(\w+)/.exec(req.url ?? '');
     const method = m?.[2] ?? '';
     // Recorded on arrival (a long poll answers much later).
