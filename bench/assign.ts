@@ -23,6 +23,7 @@ const { values } = parseArgs({
     teams: { type: 'string', default: '20' },
     // Citizens confirm from many chats at once: this many confirms in flight.
     concurrency: { type: 'string', default: '32' },
+    'database-url': { type: 'string' },
   },
 });
 const N = Number(values.requests);
@@ -49,6 +50,7 @@ await fake.start();
 const redis = await startPrivateRedis(path.join(dir, 'redis'), { persist: false });
 const env = {
   DATA_DIR: dir,
+  ...(values['database-url'] ? { DATABASE_URL: values['database-url'] } : {}),
   AREAS_FILE: path.join(ROOT, 'data/areas.json'),
   TEAMS_FILE: teamsFile,
   LOG_LEVEL: 'silent',

@@ -8,13 +8,15 @@ import type { Redis } from 'ioredis';
  */
 const RESERVE = `
 local now = tonumber(ARGV[1])
+local onlyIfFree = ARGV[2] == '1'
 local start = now
 for i, key in ipairs(KEYS) do
   local nextFree = tonumber(redis.call('GET', key) or '0')
   if nextFree > start then start = nextFree end
 end
+if onlyIfFree and start > now then return start - now end
 for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[i + 1])
+  local interval = tonumber(ARGV[i + 2])
   redis.call('SET', key, start + interval, 'PX', start + interval - now + 60000)
 end
 return start - now
@@ -32,9 +34,19 @@ export class Pacer {
   ) {}
 
   /** Milliseconds to wait before the reserved send. */
-  async reserve(lanes: Lane[]): Promise<number> {
+  reserve(lanes: Lane[]): Promise<number> {
+    return this.run(lanes, false);
+  }
+
+  /** Reserves only a slot that is free right now: 0 = reserved, go; more = nothing reserved. */
+  reserveIfFree(lanes: Lane[]): Promise<number> {
+    return this.run(lanes, true);
+  }
+
+  private async run(lanes: Lane[], onlyIfFree: boolean): Promise<number> {
     const keys = lanes.map((l) => `${this.prefix}:pace:${l.key}`);
-    const wait = (await this.redis.eval(RESERVE, keys.length, ...keys, Date.now(), ...lanes.map((l) => Math.max(0, Math.round(l.intervalMs))))) as number;
+    const intervals = lanes.map((l) => Math.max(0, Math.round(l.intervalMs)));
+    const wait = (await this.redis.eval(RESERVE, keys.length, ...keys, Date.now(), onlyIfFree ? '1' : '0', ...intervals)) as number;
     return Math.max(0, wait);
   }
 }

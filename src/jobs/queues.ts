@@ -7,14 +7,28 @@ export const QUEUES = { assign: 'assign', outbound: 'outbound', sla: 'sla', main
 
 export type OutboundJob =
   | { kind: 'card'; requestId: string; round: number }
-  | { kind: 'notify'; requestId: string; event: CitizenEvent }
-  | { kind: 'admin'; requestId: string; event: AdminEvent }
+  | { kind: 'notify'; requestId: string; event: CitizenEvent; round?: number }
+  | { kind: 'admin'; requestId: string; event: AdminEvent; round?: number }
   | { kind: 'officer'; requestId: string; round: number; officerId: string; event: OfficerEvent };
 
 export interface SlaJob {
   requestId: string;
   kind: SlaKind;
   round: number;
+}
+
+/** The job id of an outbound effect: also the key that marks it done when delivered without a job. */
+export function outboundId(data: OutboundJob, round: number): string {
+  switch (data.kind) {
+    case 'card':
+      return `card.${data.requestId}.${data.round}`;
+    case 'notify':
+      return `notify.${data.requestId}.${round}.${data.event}`;
+    case 'admin':
+      return `admin.${data.requestId}.${round}.${data.event}`;
+    case 'officer':
+      return `officer.${data.requestId}.${data.round}.${data.officerId}.${data.event}`;
+  }
 }
 
 // Finished jobs are kept a day: their ids are what makes a re-issued job a no-op.
@@ -56,19 +70,18 @@ export class JobQueues implements AssignmentEffects {
   }
 
   async notifyCitizen(requestId: string, event: CitizenEvent, round: number): Promise<void> {
-    await this.outbound.add('notify', { kind: 'notify', requestId, event }, { jobId: `notify.${requestId}.${round}.${event}`, ...KEEP, ...RETRY });
+    const data: OutboundJob = { kind: 'notify', requestId, event, round };
+    await this.outbound.add('notify', data, { jobId: outboundId(data, round), ...KEEP, ...RETRY });
   }
 
   async notifyAdmin(requestId: string, event: AdminEvent, round: number): Promise<void> {
-    await this.outbound.add('admin', { kind: 'admin', requestId, event }, { jobId: `admin.${requestId}.${round}.${event}`, ...KEEP, ...RETRY });
+    const data: OutboundJob = { kind: 'admin', requestId, event, round };
+    await this.outbound.add('admin', data, { jobId: outboundId(data, round), ...KEEP, ...RETRY });
   }
 
   async notifyOfficer(requestId: string, round: number, officerId: string, event: OfficerEvent): Promise<void> {
-    await this.outbound.add(
-      'officer',
-      { kind: 'officer', requestId, round, officerId, event },
-      { jobId: `officer.${requestId}.${round}.${officerId}.${event}`, ...KEEP, ...RETRY },
-    );
+    const data: OutboundJob = { kind: 'officer', requestId, round, officerId, event };
+    await this.outbound.add('officer', data, { jobId: outboundId(data, round), ...KEEP, ...RETRY });
   }
 
   async scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void> {

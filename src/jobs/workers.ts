@@ -17,7 +17,8 @@ import type { AreaService } from '../services/areas.js';
 import type { AssignmentService } from '../services/assignment.js';
 import type { Clock } from '../services/clock.js';
 import { Pacer } from './pacer.js';
-import { type JobQueues, type OutboundJob, QUEUES, type SlaJob } from './queues.js';
+import type { AdminEvent, AssignmentEffects, CitizenEvent, OfficerEvent, SlaKind } from '../services/assignment.js';
+import { type JobQueues, type OutboundJob, outboundId, QUEUES, type SlaJob } from './queues.js';
 import { newRedis, redisConnection } from './redis.js';
 
 export interface WorkerDeps {
@@ -60,14 +61,16 @@ export async function startWorkers(d: WorkerDeps): Promise<RunningWorkers> {
   redis.on('error', () => undefined);
   const pacer = new Pacer(redis, prefix);
   const outbound = new Outbound(d, pacer, redis, prefix);
+  // The worker's assignment delivers the first card and notice at once when nothing is in the way.
+  const assignment = d.assignment.withEffects(new DeliverNowEffects(d.queues, outbound));
 
   const common = { connection, prefix, autorun: true, lockDuration: d.lockMs, stalledInterval: d.lockMs };
   const workers = [
-    new Worker<{ requestId: string }>(QUEUES.assign, async (job) => d.assignment.assign(job.data.requestId), {
+    new Worker<{ requestId: string }>(QUEUES.assign, async (job) => assignment.assign(job.data.requestId), {
       ...common,
       concurrency: d.concurrency.assign,
     }),
-    new Worker<SlaJob>(QUEUES.sla, async (job) => d.assignment.checkSla(job.data.requestId, job.data.kind, job.data.round), common),
+    new Worker<SlaJob>(QUEUES.sla, async (job) => assignment.checkSla(job.data.requestId, job.data.kind, job.data.round), common),
     new Worker<OutboundJob>(QUEUES.outbound, (job, token) => outbound.process(job, token), {
       ...common,
       concurrency: d.concurrency.outbound,
@@ -116,31 +119,85 @@ class Outbound {
   ) {}
 
   async process(job: Job<OutboundJob>, token?: string): Promise<string> {
-    // Two versions of one card must not both find "no message yet" and post twice.
-    const lockKey = job.data.kind === 'card' ? `${this.prefix}:lock:card:${job.data.requestId}.${job.data.round}` : undefined;
-    if (lockKey && !(await this.redis.set(lockKey, job.id ?? '1', 'PX', CARD_LOCK_MS, 'NX'))) {
+    const lockKey = await this.lock(job.data);
+    if (lockKey === false) {
       await job.moveToDelayed(Date.now() + 100, token);
       throw new DelayedError();
     }
     try {
+      if (await this.alreadySent(job.data)) return 'already sent';
       const target = await this.resolve(job.data);
       if (!target) return 'skipped';
       const chatKey = `${target.sender.channel}:${target.chatId}`;
       if (await this.d.repos.unreachable.isUnreachable(chatKey)) return 'unreachable';
       await this.pace(job, token, target);
-      return await this.deliver(target, chatKey, job.data);
+      const result = await this.deliver(target, chatKey, job.data);
+      await this.markSent(job.data);
+      return result;
     } finally {
       if (lockKey) await this.redis.del(lockKey);
     }
   }
 
+  /**
+   * Delivers now, without a job, if nothing is in the way: the chat's and the bot's lanes are
+   * free this instant, no other delivery of this card is running, and the send succeeds. False
+   * means "queue it": the caller adds the job, which waits, paces and retries as usual.
+   */
+  async tryNow(data: OutboundJob): Promise<boolean> {
+    const lockKey = await this.lock(data);
+    if (lockKey === false) return false;
+    try {
+      if (await this.alreadySent(data)) return true;
+      const target = await this.resolve(data);
+      if (!target) return true;
+      const chatKey = `${target.sender.channel}:${target.chatId}`;
+      if (await this.d.repos.unreachable.isUnreachable(chatKey)) return true;
+      if ((await this.pacer.reserveIfFree(this.lanes(target))) > 0) return false;
+      await this.deliver(target, chatKey, data);
+      await this.markSent(data);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      if (lockKey) await this.redis.del(lockKey);
+    }
+  }
+
+  /** Two deliveries of one card must not both find "no message yet" and post twice. */
+  private async lock(data: OutboundJob): Promise<string | undefined | false> {
+    if (data.kind !== 'card') return undefined;
+    const key = `${this.prefix}:lock:card:${data.requestId}.${data.round}`;
+    return (await this.redis.set(key, '1', 'PX', CARD_LOCK_MS, 'NX')) ? key : false;
+  }
+
+  // Cards are idempotent by their stored message id; messages need a mark of their own, so that a
+  // notice sent without a job is not sent again by a job (or a retried assignment).
+  private sentKey(data: OutboundJob): string | undefined {
+    return data.kind === 'card' ? undefined : `${this.prefix}:sent:${outboundId(data, 'round' in data ? (data.round ?? 0) : 0)}`;
+  }
+
+  private async alreadySent(data: OutboundJob): Promise<boolean> {
+    const key = this.sentKey(data);
+    return key !== undefined && (await this.redis.exists(key)) === 1;
+  }
+
+  private async markSent(data: OutboundJob): Promise<void> {
+    const key = this.sentKey(data);
+    if (key) await this.redis.set(key, '1', 'EX', 7 * 24 * 3600);
+  }
+
+  private lanes(t: Target) {
+    return [
+      { key: `${t.sender.channel}:all`, intervalMs: 1000 / t.sender.globalPerSecond },
+      { key: `${t.sender.channel}:${t.chatId}`, intervalMs: t.sender.chatIntervalMs(t.chatId) },
+    ];
+  }
+
   private async pace(job: Job<OutboundJob & { slotAt?: number }>, token: string | undefined, t: Target): Promise<void> {
     const slotAt = job.data.slotAt;
     if (slotAt !== undefined && Date.now() >= slotAt - 20) return;
-    const wait = await this.pacer.reserve([
-      { key: `${t.sender.channel}:all`, intervalMs: 1000 / t.sender.globalPerSecond },
-      { key: `${t.sender.channel}:${t.chatId}`, intervalMs: t.sender.chatIntervalMs(t.chatId) },
-    ]);
+    const wait = await this.pacer.reserve(this.lanes(t));
     if (wait > MAX_INLINE_WAIT_MS) {
       await job.updateData({ ...job.data, slotAt: Date.now() + wait });
       await job.moveToDelayed(Date.now() + wait, token);
@@ -255,5 +312,37 @@ class Outbound {
         ],
       },
     };
+  }
+}
+
+/** Effects that deliver the card and the citizen's notice at once when they can, else queue them. */
+class DeliverNowEffects implements AssignmentEffects {
+  constructor(
+    private readonly queues: JobQueues,
+    private readonly outbound: Outbound,
+  ) {}
+
+  async syncCard(requestId: string, round: number, version: string): Promise<void> {
+    if (!(await this.outbound.tryNow({ kind: 'card', requestId, round }))) await this.queues.syncCard(requestId, round, version);
+  }
+
+  async notifyCitizen(requestId: string, event: CitizenEvent, round: number): Promise<void> {
+    if (!(await this.outbound.tryNow({ kind: 'notify', requestId, event, round }))) await this.queues.notifyCitizen(requestId, event, round);
+  }
+
+  notifyAdmin(requestId: string, event: AdminEvent, round: number): Promise<void> {
+    return this.queues.notifyAdmin(requestId, event, round);
+  }
+
+  notifyOfficer(requestId: string, round: number, officerId: string, event: OfficerEvent): Promise<void> {
+    return this.queues.notifyOfficer(requestId, round, officerId, event);
+  }
+
+  scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void> {
+    return this.queues.scheduleSla(requestId, kind, round, at);
+  }
+
+  enqueueAssignment(requestId: string, round: number, priority: number): Promise<void> {
+    return this.queues.enqueueAssignment(requestId, round, priority);
   }
 }

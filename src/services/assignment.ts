@@ -61,6 +61,11 @@ export class AssignmentService {
     private readonly o: AssignmentOptions,
   ) {}
 
+  /** The same service with other effects (the worker's, which may deliver without a job). */
+  withEffects(effects: AssignmentEffects): AssignmentService {
+    return new AssignmentService(this.requests, this.teams, this.cards, this.audit, this.clock, effects, this.o);
+  }
+
   /** Safe to run any number of times: a request already assigned only gets its follow-ups re-issued. */
   async assign(requestId: string): Promise<AssignResult> {
     let r = await this.requests.byId(requestId);
