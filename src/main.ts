@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { createApp } from './app.js';
-import { runConsole } from './channels/console/consoleChannel.js';
 import { createTelegramChannel } from './channels/telegram/telegramChannel.js';
 import { createZaloChannel } from './channels/zalo/zaloChannel.js';
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { RedisNotInstalledError, startPrivateRedis } from './jobs/redis.js';
-import { startJobRuntime } from './jobs/runtime.js';
+import { sendersFor, startJobRuntime } from './jobs/runtime.js';
+import { CONSOLE_ADMIN, runConsole as runConsoleChannel } from './channels/console/consoleChannel.js';
+import { ConsoleSender } from './channels/console/consoleSender.js';
 
 /**
  * The composition root. With a Telegram token it runs the Telegram bot; without one it runs
@@ -39,15 +40,21 @@ async function main(): Promise<void> {
     }
   }
 
+  const forceConsole = process.argv.includes('--console');
+  const workerOnly = process.argv.includes('--worker');
+  const consoleMode = !workerOnly && (forceConsole || (!config.TELEGRAM_BOT_TOKEN && !config.ZALO_BOT_TOKEN));
+  // Whoever sits at the local console is trusted with the commander's role (/vai chihuy).
+  if (consoleMode) config.ADMIN_USER_IDS.push(CONSOLE_ADMIN);
+
   const app = await createApp(config, undefined, redisUrl);
   stops.push(() => app.close());
+  const consoleSender = consoleMode ? new ConsoleSender(process.stdout, app.translator) : undefined;
   if (app.jobs) {
-    const workers = await startJobRuntime(app);
+    const workers = await startJobRuntime(app, { ...sendersFor(app), ...(consoleSender ? { console: consoleSender } : {}) });
     stops.push(() => workers.stop());
   }
-  if (process.argv.includes('--worker')) return;
+  if (workerOnly) return;
 
-  const forceConsole = process.argv.includes('--console');
   // One process serves every platform that has a token, sharing dialogs, database and queues.
   if (config.ZALO_BOT_TOKEN && !forceConsole) {
     const zalo = createZaloChannel({
@@ -80,14 +87,16 @@ async function main(): Promise<void> {
     stops.push(() => telegram.stop());
     await telegram.start();
   }
-  if ((config.TELEGRAM_BOT_TOKEN || config.ZALO_BOT_TOKEN) && !forceConsole) return;
+  if (!consoleMode) return;
   app.log.info('no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN: starting the local console chat');
-  await runConsole({
+  await runConsoleChannel({
     engine: app.engine,
     translator: app.translator,
     input: process.stdin,
     output: process.stdout,
     interactive: process.stdin.isTTY === true,
+    staff: app.jobs?.staff,
+    sender: consoleSender,
   });
   await shutdown(0);
 }

@@ -248,7 +248,8 @@ class Outbound {
     const commune = this.d.areas.commune(r.communeId)?.name ?? r.communeId;
     if (data.kind === 'card') {
       const card = await cards.get(r.id, data.round);
-      const sender = this.d.senders.telegram;
+      // Team groups are Telegram groups; the local console has one stand-in group.
+      const sender = card?.chatId.startsWith('console:') ? this.d.senders.console : this.d.senders.telegram;
       if (!card || !sender) return undefined;
       return {
         sender,
