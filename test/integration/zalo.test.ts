@@ -156,6 +156,10 @@ describe('Zalo channel against a fake Zalo Bot API', () => {
     expect(await fake.postWebhook(fake.update(USER, 'message.text.received', { text: '/start' }), { secret: 'wrong-secret' })).toBe(401);
     expect(await fake.postWebhook(fake.update(USER, 'message.text.received', { text: '/start' }), { secret: '' })).toBe(401);
     expect(fake.to(USER)).toHaveLength(0);
+    // Not an update (or far too big to be one): refused, nothing processed.
+    const huge = await fetch(url, { method: 'POST', headers: { 'x-bot-api-secret-token': 'secret-of-the-unit' }, body: 'x'.repeat(300_000) });
+    expect(huge.status).toBe(400);
+    expect(fake.to(USER)).toHaveLength(0);
     expect(await fake.postWebhook(fake.update(USER, 'message.text.received', { text: '/start' }), { wrapped: true })).toBe(200);
     expect(fake.textTo(USER)).toContain('Cần giúp việc gì');
     const before = fake.to(USER).length;
