@@ -12,6 +12,8 @@ import { type Clock, systemClock } from './services/clock.js';
 import { IntakeService } from './services/intake.js';
 import { MyRequestsService } from './services/myRequests.js';
 import { PrivacyService } from './services/privacy.js';
+import { SafetyService } from './services/safety.js';
+import { MessageNormalizer } from './domain/normalize.js';
 import { AssignmentService } from './services/assignment.js';
 import { loadTeamsFile } from './services/teams.js';
 import { parseWorkingHours } from './domain/workingHours.js';
@@ -84,9 +86,15 @@ export async function createApp(config: Config, clock: Clock = systemClock, redi
   const translator = await Translator.create(config.DEFAULT_LANG);
   const jobs = redisUrl ? await createJobs(config, repos, services, clock, log, redisUrl) : undefined;
   const unitName = config.UNIT_NAME ?? translator.render({ key: 'common:unit.default_name' });
+  const normalizer = new MessageNormalizer(translator.data<Record<string, string>>('intents:abbreviations'));
+  const safety = new SafetyService(normalizer, translator.words('intents:emergency'), (e) =>
+    log.error({ err: e instanceof Error ? e.message : String(e) }, 'EMERGENCY ALERT NOT SENT to the duty chat'),
+  );
+  if (jobs) safety.useAlerts(jobs.queues);
   const engine = new DialogEngine({
     services: {
       ...services,
+      safety,
       clock,
       unit: { name: unitName, phone: config.UNIT_PHONE, retentionDays: config.RETENTION_DAYS },
     },

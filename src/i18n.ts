@@ -87,6 +87,13 @@ export class Translator {
     return v as string[];
   }
 
+  /** A table from the locale files (e.g. abbreviations), for data the unit edits. */
+  data<T>(key: string, lang: Lang = this.defaultLang): T {
+    const v = this.i18n.t(key, { lng: lang, returnObjects: true }) as unknown;
+    if (v === null || typeof v !== 'object') throw new MissingTranslationError(`${lang}:${key} (table)`);
+    return v as T;
+  }
+
   private renderParam(p: Param, lang: Lang): string {
     if (typeof p === 'string' || typeof p === 'number') return escapeHtml(String(p));
     if (isMsg(p)) return this.render(p, lang);

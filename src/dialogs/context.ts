@@ -4,6 +4,7 @@ import type { Clock } from '../services/clock.js';
 import type { IntakeService } from '../services/intake.js';
 import type { MyRequestsService } from '../services/myRequests.js';
 import type { PrivacyService } from '../services/privacy.js';
+import type { SafetyService } from '../services/safety.js';
 import type { ChatState, InboundEvent } from './types.js';
 
 export interface DialogServices {
@@ -11,6 +12,7 @@ export interface DialogServices {
   myRequests: MyRequestsService;
   privacy: PrivacyService;
   areas: AreaService;
+  safety: SafetyService;
   clock: Clock;
   unit: { name: string; phone: string; retentionDays: number };
 }

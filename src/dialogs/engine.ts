@@ -77,6 +77,7 @@ export class DialogEngine {
     }
     const command = text !== undefined ? parseCommand(text) : undefined;
     if (command) return this.command(ctx, command);
+    if (text && this.o.services.safety.isEmergency(text)) return this.emergency(ctx, text);
 
     if (event.unsupported || (text === undefined && !event.option && !event.contact)) {
       return this.reprompt(ctx, [msg('common:errors.unsupported')]);
@@ -147,6 +148,19 @@ export class DialogEngine {
         eraseFlow.start(state);
         return this.prompt(ctx, []);
     }
+  }
+
+  /**
+   * Before anything else: call 114, what to do now, the duty officers are told. Whatever the
+   * person was doing stays as it was; the same question follows so they can go on when safe.
+   */
+  private async emergency(ctx: FlowContext, text: string): Promise<Reply[]> {
+    await this.o.services.safety.alert(ctx.event.channel, ctx.event.chatId, text);
+    const p = await FLOWS[ctx.state.flow].prompt(ctx);
+    return [
+      { text: [msg('safety:emergency.call_now'), msg('safety:emergency.do_now'), msg('safety:emergency.alerted')] },
+      this.ask(ctx, p.text, p),
+    ];
   }
 
   private async menuChoice(ctx: FlowContext, item: string): Promise<Reply[]> {

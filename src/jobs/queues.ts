@@ -1,5 +1,8 @@
 import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import type { Channel } from '../domain/request.js';
 import type { AdminEvent, AssignmentEffects, CitizenEvent, OfficerEvent, SlaKind } from '../services/assignment.js';
+import type { DutyAlerts } from '../services/safety.js';
 import type { Clock } from '../services/clock.js';
 import { redisConnection } from './redis.js';
 
@@ -9,7 +12,8 @@ export type OutboundJob =
   | { kind: 'card'; requestId: string; round: number }
   | { kind: 'notify'; requestId: string; event: CitizenEvent; round?: number }
   | { kind: 'admin'; requestId: string; event: AdminEvent; round?: number }
-  | { kind: 'officer'; requestId: string; round: number; officerId: string; event: OfficerEvent };
+  | { kind: 'officer'; requestId: string; round: number; officerId: string; event: OfficerEvent }
+  | { kind: 'duty'; id: string; channel: Channel; chatId: string; text: string };
 
 export interface SlaJob {
   requestId: string;
@@ -28,6 +32,8 @@ export function outboundId(data: OutboundJob, round: number): string {
       return `admin.${data.requestId}.${round}.${data.event}`;
     case 'officer':
       return `officer.${data.requestId}.${data.round}.${data.officerId}.${data.event}`;
+    case 'duty':
+      return `duty.${data.id}`;
   }
 }
 
@@ -39,7 +45,7 @@ const RETRY = { attempts: 12, backoff: { type: 'exponential' as const, delay: 50
  * The BullMQ queues, and the assignment effects written as jobs with deterministic ids: the
  * same effect issued twice (a retry, a second worker) is one job, so it happens once.
  */
-export class JobQueues implements AssignmentEffects {
+export class JobQueues implements AssignmentEffects, DutyAlerts {
   readonly assign: Queue;
   readonly outbound: Queue<OutboundJob>;
   readonly sla: Queue<SlaJob>;
@@ -82,6 +88,12 @@ export class JobQueues implements AssignmentEffects {
   async notifyOfficer(requestId: string, round: number, officerId: string, event: OfficerEvent): Promise<void> {
     const data: OutboundJob = { kind: 'officer', requestId, round, officerId, event };
     await this.outbound.add('officer', data, { jobId: outboundId(data, round), ...KEEP, ...RETRY });
+  }
+
+  async alertDuty(channel: Channel, chatId: string, text: string): Promise<void> {
+    const data: OutboundJob = { kind: 'duty', id: randomUUID(), channel, chatId, text };
+    // Ahead of everything else in the outbound queue.
+    await this.outbound.add('duty', data, { jobId: outboundId(data, 0), priority: 1, ...KEEP, ...RETRY });
   }
 
   async scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void> {

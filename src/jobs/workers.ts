@@ -174,7 +174,8 @@ class Outbound {
   // Cards are idempotent by their stored message id; messages need a mark of their own, so that a
   // notice sent without a job is not sent again by a job (or a retried assignment).
   private sentKey(data: OutboundJob): string | undefined {
-    return data.kind === 'card' ? undefined : `${this.prefix}:sent:${outboundId(data, 'round' in data ? (data.round ?? 0) : 0)}`;
+    if (data.kind === 'card') return undefined;
+    return `${this.prefix}:sent:${outboundId(data, 'round' in data ? (data.round ?? 0) : 0)}`;
   }
 
   private async alreadySent(data: OutboundJob): Promise<boolean> {
@@ -242,6 +243,15 @@ class Outbound {
   }
 
   private async resolve(data: OutboundJob): Promise<Target | undefined> {
+    if (data.kind === 'duty') {
+      const admin = this.d.adminChat;
+      const sender = admin && this.d.senders[admin.channel];
+      if (!admin || !sender) {
+        this.d.log.error({ channel: data.channel }, 'EMERGENCY: no admin/duty chat configured, alert not delivered');
+        return undefined;
+      }
+      return { sender, chatId: admin.chatId, reply: { text: [msg('safety:emergency.duty_alert', { channel: data.channel, chatId: data.chatId, text: data.text })] } };
+    }
     const { requests, cards, teams } = this.d.repos;
     const r = await requests.byId(data.requestId);
     if (!r) return undefined;

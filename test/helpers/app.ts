@@ -8,11 +8,20 @@ import { tempDir } from './db.js';
 
 export const AREAS_FILE = path.resolve(import.meta.dirname, '../../data/areas.json');
 
-/** A clock the test moves by hand. Starts on Monday 23/11/2026 10:00 in Vietnam. */
+/**
+ * A clock the test moves by hand. Starts on Monday 23/11/2026 10:00 in Vietnam. `ticking`: it
+ * also follows real time, for tests where other processes (on the real clock) share the data.
+ */
 export class TestClock implements Clock {
-  constructor(public ms = Date.UTC(2026, 10, 23, 3)) {}
+  private readonly started = Date.now();
+
+  constructor(
+    public ms = Date.UTC(2026, 10, 23, 3),
+    private readonly ticking = false,
+  ) {}
+
   now(): number {
-    return this.ms;
+    return this.ticking ? this.ms + (Date.now() - this.started) : this.ms;
   }
   advance(ms: number): void {
     this.ms += ms;

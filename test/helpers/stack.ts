@@ -40,7 +40,11 @@ export function teamsFile(teams: TeamSpec[]): string {
 }
 
 /** The whole bot against the fake Bot API and the test run's real Redis, with a key prefix of its own. */
-export async function startStack(fake: FakeTelegram, over: Record<string, string> = {}, opts: { workers?: boolean } = {}): Promise<Stack> {
+export async function startStack(
+  fake: FakeTelegram,
+  over: Record<string, string> = {},
+  opts: { workers?: boolean; realTime?: boolean } = {},
+): Promise<Stack> {
   const env = testEnv({
     TELEGRAM_BOT_TOKEN: BOT_TOKEN,
     TELEGRAM_API_ROOT: fake.apiRoot,
@@ -53,7 +57,8 @@ export async function startStack(fake: FakeTelegram, over: Record<string, string
     RECONCILE_SECONDS: '0.5',
     ...over,
   });
-  const clock = new TestClock();
+  // With other processes on the same data, everyone must agree on the time.
+  const clock = opts.realTime ? new TestClock(Date.now(), true) : new TestClock();
   const redisUrl = over.REDIS_URL ?? inject('redisUrl');
   const app = await createApp(loadConfig(env), clock, redisUrl);
   const workers = opts.workers === false ? undefined : await startJobRuntime(app);

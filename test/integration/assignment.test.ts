@@ -92,7 +92,8 @@ describe('assignment engine (real Redis, fake Bot API)', () => {
   });
 
   it('assigns higher priority first, then the oldest', async () => {
-    stack = await startStack(fake, { ASSIGN_CONCURRENCY: '1', OUTBOUND_CONCURRENCY: '1' }, { workers: false });
+    // No pacing gap: a busy lane would queue a card and let a later one overtake it.
+    stack = await startStack(fake, { ASSIGN_CONCURRENCY: '1', OUTBOUND_CONCURRENCY: '1', TELEGRAM_GROUP_PER_MINUTE: '600000000' }, { workers: false });
     await linkTeam(fake, 'doan-tn', YOUTH, OFFICER_Y, 'Trần Văn Hùng');
     const order = ['other', 'very_old', 'bedridden', 'wheelchair', 'bedridden'] as const;
     const filed = [];
@@ -179,6 +180,23 @@ describe('assignment engine (real Redis, fake Bot API)', () => {
     await cardIn(YOUTH, r.code);
     await eventually(cardOf(YOUTH, r.code), (c) => c.length === 2, 15_000);
     await eventually(() => fake.messagesTo(ADMIN_CHAT), (ms) => ms.some((m) => m.text.includes(r.code) && m.text.includes('chưa ai nhận')), 15_000);
+  });
+
+  it('an emergency mid-intake: the citizen is told to call 114 first and the duty chat is alerted', async () => {
+    await start();
+    const chat = 4343;
+    await fake.text(chat, '/start');
+    await fake.press(chat, 'Làm CCCD tại nhà');
+    await fake.press(chat, 'Tôi đồng ý');
+    await fake.press(chat, 'Cho chính tôi');
+    await fake.text(chat, 'Nhà tôi bị cháy rồi, cứu với');
+    const toCitizen = fake.messagesTo(chat).slice(-2);
+    expect(toCitizen[0]!.text).toContain('<b>GỌI NGAY 114</b>');
+    expect(toCitizen[1]!.text).toContain('Họ và tên');
+    const alert = await eventually(() => fake.messagesTo(ADMIN_CHAT), (ms) => ms.some((m) => m.text.includes('Tin báo khẩn')));
+    expect(alert.find((m) => m.text.includes('Tin báo khẩn'))!.text).toContain(`chat ${chat}`);
+    await fake.text(chat, 'Trần Văn Bình');
+    expect(fake.lastTo(chat).text).toContain('sinh năm nào');
   });
 
   it('403 from a citizen chat marks it unreachable instead of retrying', async () => {

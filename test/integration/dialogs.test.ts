@@ -251,6 +251,23 @@ describe('intake flow on the engine', () => {
     expect((await app.repos.audit.since(0)).map((a) => a.action)).toContain('data_erased');
   });
 
+  it('an emergency mid-intake says "call 114" first, then the same question; the draft is kept', async () => {
+    const c = new Conversation(app);
+    await startHomeIntake(c, false);
+    await c.say('Lê Thị Bảy');
+    const out = await c.say('chay nha roi cuu voi');
+    expect(out.startsWith('🚨 GỌI NGAY 114')).toBe(true);
+    expect(out).toContain('Ra khỏi nhà ngay');
+    expect(out).toContain('sinh năm nào');
+    await c.say('1950');
+    expect(c.text).toContain('đi lại thế nào');
+    const state = JSON.parse((await app.repos.states.get(`console:${c.chatId}`))!);
+    expect(state.draft).toMatchObject({ personName: 'Lê Thị Bảy', birthYear: 1950 });
+    // Also from the menu, with diacritics and shouting.
+    const other = new Conversation(app);
+    expect(await other.say('NHÀ TÔI BỊ CHÁY RỒI CỨU VỚIIII')).toContain('GỌI NGAY 114');
+  });
+
   it('/trangthai mid-flow shows the requests and then the same question again', async () => {
     const c = new Conversation(app);
     await startHomeIntake(c, false);

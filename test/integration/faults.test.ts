@@ -96,7 +96,7 @@ describe('faults', { timeout: 90_000 }, () => {
   });
 
   it('a worker killed in the middle of posting a card: the job is retried and the team sees one card', async () => {
-    stack = await startStack(fake, { JOB_LOCK_MS: '1500', TEAMS_FILE: ROOMY() }, { workers: false });
+    stack = await startStack(fake, { JOB_LOCK_MS: '1500', TEAMS_FILE: ROOMY() }, { workers: false, realTime: true });
     await linkAll();
     const env = { ...stack.env, REDIS_URL: inject('redisUrl'), JOB_LOCK_MS: '1500' };
     const first = workerProcess(env);
@@ -119,7 +119,7 @@ describe('faults', { timeout: 90_000 }, () => {
   });
 
   it('two worker processes at once: no request is assigned twice', async () => {
-    stack = await startStack(fake, { ASSIGN_CONCURRENCY: '4', TEAMS_FILE: ROOMY() });
+    stack = await startStack(fake, { ASSIGN_CONCURRENCY: '4', TEAMS_FILE: ROOMY() }, { realTime: true });
     await linkAll();
     workerProcess({ ...stack.env, REDIS_URL: inject('redisUrl') });
     await new Promise((r) => setTimeout(r, 1500));
