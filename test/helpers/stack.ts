@@ -4,7 +4,6 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import type { TelegramChannel } from '../../src/channels/telegram/telegramChannel.js';
-import { createTelegramChannel } from '../../src/channels/telegram/telegramChannel.js';
 import { loadConfig } from '../../src/config.js';
 import type { CitizenRequest, Condition, RequestFields } from '../../src/domain/request.js';
 import type { RunningWorkers } from '../../src/jobs/workers.js';
@@ -12,6 +11,7 @@ import { startJobRuntime } from '../../src/jobs/runtime.js';
 import { testEnv, TestClock } from './app.js';
 import { tempDir } from './db.js';
 import { BOT_TOKEN, type FakeTelegram } from './fakeTelegram.js';
+import { startTelegram } from './telegram.js';
 
 export const ADMIN_USER = 777;
 export const ADMIN_CHAT = -900;
@@ -62,18 +62,7 @@ export async function startStack(
   const redisUrl = over.REDIS_URL ?? inject('redisUrl');
   const app = await createApp(loadConfig(env), clock, redisUrl);
   const workers = opts.workers === false ? undefined : await startJobRuntime(app);
-  const telegram = createTelegramChannel({
-    token: BOT_TOKEN,
-    apiRoot: fake.apiRoot,
-    engine: app.engine,
-    translator: app.translator,
-    log: app.log,
-    unitPhone: app.config.UNIT_PHONE,
-    staff: app.jobs!.staff,
-    onInbound: (key) => app.repos.unreachable.clear(key),
-    pollTimeout: 1,
-  });
-  await telegram.start();
+  const telegram = await startTelegram(app, fake);
   return {
     app,
     env,

@@ -8,6 +8,7 @@ export async function startTelegram(
   fake: FakeTelegram,
   webhook?: { url: string; secret: string; port: number },
 ): Promise<TelegramChannel> {
+  // With a queue, the officers' side and reachability tracking too, as main wires them.
   const channel = createTelegramChannel({
     token: BOT_TOKEN,
     apiRoot: fake.apiRoot,
@@ -17,6 +18,8 @@ export async function startTelegram(
     unitPhone: app.config.UNIT_PHONE,
     pollTimeout: 1,
     webhook,
+    staff: app.jobs?.staff,
+    onInbound: app.jobs ? (key) => app.repos.unreachable.clear(key) : undefined,
   });
   await channel.start();
   return channel;
