@@ -49,10 +49,8 @@ async function main(): Promise<void> {
   const app = await createApp(config, undefined, redisUrl);
   stops.push(() => app.close());
   const consoleSender = consoleMode ? new ConsoleSender(process.stdout, app.translator) : undefined;
-  if (app.jobs) {
-    const workers = await startJobRuntime(app, { ...sendersFor(app), ...(consoleSender ? { console: consoleSender } : {}) });
-    stops.push(() => workers.stop());
-  }
+  const workers = app.jobs ? await startJobRuntime(app, { ...sendersFor(app), ...(consoleSender ? { console: consoleSender } : {}) }) : undefined;
+  if (workers) stops.push(() => workers.stop());
   if (workerOnly) return;
 
   // One process serves every platform that has a token, sharing dialogs, database and queues.
@@ -65,6 +63,7 @@ async function main(): Promise<void> {
       log: app.log,
       onInbound: (key) => app.repos.unreachable.clear(key),
       staff: app.jobs?.staff,
+      pace: workers ? (chatId) => workers.pace('zalo', chatId) : undefined,
       webhook: config.ZALO_WEBHOOK_URL ? { url: config.ZALO_WEBHOOK_URL, secret: config.ZALO_WEBHOOK_SECRET!, port: config.ZALO_WEBHOOK_PORT } : undefined,
     });
     stops.push(() => zalo.stop());
@@ -80,6 +79,7 @@ async function main(): Promise<void> {
       unitPhone: config.UNIT_PHONE,
       staff: app.jobs?.staff,
       onInbound: (key) => app.repos.unreachable.clear(key),
+      pace: workers ? (chatId) => workers.pace('telegram', chatId) : undefined,
       webhook: config.TELEGRAM_WEBHOOK_URL
         ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET!, port: config.PORT }
         : undefined,

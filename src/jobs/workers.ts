@@ -46,6 +46,8 @@ export interface WorkerDeps {
 }
 
 export interface RunningWorkers {
+  /** Waits for this chat's and the platform's next free send slot (shared with the queue). */
+  pace(channel: Channel, chatId: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,17 @@ export async function startWorkers(d: WorkerDeps): Promise<RunningWorkers> {
   }
   await d.queues.maintenance.upsertJobScheduler('retention', { every: 24 * 3600_000 }, { name: 'retention' });
   return {
+    async pace(channel, chatId) {
+      const sender = d.senders[channel];
+      if (!sender) return;
+      const wait = await pacer
+        .reserve([
+          { key: `${channel}:all`, intervalMs: 1000 / sender.globalPerSecond },
+          { key: `${channel}:${chatId}`, intervalMs: sender.chatIntervalMs(chatId) },
+        ])
+        .catch(() => 0); // Redis down: answer anyway; the platform's 429 still guards.
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    },
     async stop() {
       await Promise.all(workers.map((w) => w.close()));
       redis.disconnect();

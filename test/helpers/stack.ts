@@ -62,7 +62,7 @@ export async function startStack(
   const redisUrl = over.REDIS_URL ?? inject('redisUrl');
   const app = await createApp(loadConfig(env), clock, redisUrl);
   const workers = opts.workers === false ? undefined : await startJobRuntime(app);
-  const telegram = await startTelegram(app, fake);
+  const telegram = await startTelegram(app, fake, undefined, workers);
   return {
     app,
     env,

@@ -1,5 +1,6 @@
 import type { App } from '../../src/app.js';
 import { createTelegramChannel, type TelegramChannel } from '../../src/channels/telegram/telegramChannel.js';
+import type { RunningWorkers } from '../../src/jobs/workers.js';
 import { BOT_TOKEN, type FakeTelegram } from './fakeTelegram.js';
 
 /** The real grammY channel of the app, pointed at the fake Bot API. */
@@ -7,6 +8,7 @@ export async function startTelegram(
   app: App,
   fake: FakeTelegram,
   webhook?: { url: string; secret: string; port: number },
+  workers?: RunningWorkers,
 ): Promise<TelegramChannel> {
   // With a queue, the officers' side and reachability tracking too, as main wires them.
   const channel = createTelegramChannel({
@@ -20,6 +22,7 @@ export async function startTelegram(
     webhook,
     staff: app.jobs?.staff,
     onInbound: app.jobs ? (key) => app.repos.unreachable.clear(key) : undefined,
+    pace: workers ? (chatId) => workers.pace('telegram', chatId) : undefined,
   });
   await channel.start();
   return channel;

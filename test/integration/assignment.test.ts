@@ -199,6 +199,18 @@ describe('assignment engine (real Redis, fake Bot API)', () => {
     expect(fake.lastTo(chat).text).toContain('sinh năm nào');
   });
 
+  it('direct replies share the per-chat pacing with the outbound queue', async () => {
+    await start({ TELEGRAM_CHAT_INTERVAL_MS: '700' });
+    const chat = 4444;
+    await fake.text(chat, '/start');
+    await fake.press(chat, 'Làm CCCD tại nhà');
+    await fake.press(chat, 'Tôi đồng ý');
+    await fake.text(chat, '/huy'); // two messages: "cancelled" and the menu
+    const times = fake.callsOf('sendMessage').filter((c) => String(c.params.chat_id) === String(chat)).map((c) => c.at);
+    expect(times.length).toBeGreaterThanOrEqual(4);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(650);
+  });
+
   it('403 from a citizen chat marks it unreachable instead of retrying', async () => {
     await start();
     const r = await fileRequest(stack.app, { communeId: 'long-thanh', chatId: 4242 });

@@ -24,6 +24,8 @@ export interface TelegramOptions {
   staff?: StaffDialog;
   /** A chat wrote to us: it is reachable again. */
   onInbound?: (chatKey: string) => Promise<void>;
+  /** Waits for the send slot shared with the outbound queue (per chat and overall). */
+  pace?: (chatId: string) => Promise<void>;
 }
 
 export interface TelegramChannel {
@@ -42,6 +44,7 @@ export function createTelegramChannel(o: TelegramOptions): TelegramChannel {
     const replies = await o.engine.handle(event);
     for (const reply of replies) {
       for (const m of renderTelegram(reply, o.translator)) {
+        await o.pace?.(event.chatId);
         await ctx.api.sendMessage(event.chatId, m.text, { parse_mode: 'HTML', reply_markup: m.reply_markup });
       }
     }

@@ -22,6 +22,8 @@ export interface ZaloOptions {
   onInbound?: (chatKey: string) => Promise<void>;
   /** Officers link their Zalo account here with "/canbo CODE". */
   staff?: StaffDialog;
+  /** Waits for the send slot shared with the outbound queue (per chat and overall). */
+  pace?: (chatId: string) => Promise<void>;
 }
 
 export interface ZaloChannel {
@@ -60,7 +62,12 @@ export function createZaloChannel(o: ZaloOptions): ZaloChannel {
     await o.onInbound?.(`zalo:${event.chatId}`);
     const staffReply = event.text && o.staff ? await o.staff.zaloCommand(event.userId, event.text) : undefined;
     const replies = staffReply ? [{ text: staffReply }] : await o.engine.handle(event);
-    for (const r of replies) for (const text of renderZalo(r, o.translator)) await sendWithBackoff(client, event.chatId, text, o.log);
+    for (const r of replies) {
+      for (const text of renderZalo(r, o.translator)) {
+        await o.pace?.(event.chatId);
+        await sendWithBackoff(client, event.chatId, text, o.log);
+      }
+    }
   };
 
   const poll = async () => {
