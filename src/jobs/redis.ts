@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -27,7 +27,7 @@ export function redisConnection(url: string): RedisConnection {
 export interface PrivateRedis {
   url: string;
   port: number;
-  process: ChildProcess;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -51,6 +51,10 @@ export class RedisNotInstalledError extends Error {}
  */
 export async function startPrivateRedis(dir: string, opts: { port?: number; persist?: boolean } = {}): Promise<PrivateRedis> {
   mkdirSync(dir, { recursive: true });
+  // A bot that was killed could not stop its redis-server: adopt it rather than start a second
+  // server on the same data directory.
+  const adopted = await adoptRunning(dir);
+  if (adopted) return adopted;
   const port = opts.port ?? (await freePort());
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', path.resolve(dir), '--save', '', '--protected-mode', 'yes', '--daemonize', 'no'];
   args.push('--appendonly', opts.persist === false ? 'no' : 'yes');
@@ -68,17 +72,41 @@ export async function startPrivateRedis(dir: string, opts: { port?: number; pers
     });
   });
   child.removeAllListeners('exit');
-  return {
-    url,
-    port,
-    process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  writeFileSync(path.join(dir, 'owner.json'), JSON.stringify({ pid: child.pid, port }));
+  return { url, port, pid: child.pid!, stop: () => stopPid(child.pid!) };
+}
+
+async function adoptRunning(dir: string): Promise<PrivateRedis | undefined> {
+  const file = path.join(dir, 'owner.json');
+  if (!existsSync(file)) return undefined;
+  const { pid, port } = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; port: number };
+  if (!isAlive(pid)) return undefined;
+  const url = `redis://127.0.0.1:${port}`;
+  const probe = new Redis({ ...redisConnection(url), lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  try {
+    await probe.connect();
+    if ((await probe.ping()) !== 'PONG') return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    probe.disconnect();
+  }
+  return { url, port, pid, stop: () => stopPid(pid) };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stopPid(pid: number): Promise<void> {
+  if (!isAlive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
 export function newRedis(url: string): Redis {

@@ -1,12 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { testEnv } from '../helpers/app.js';
 import { BOT_TOKEN, FakeTelegram } from '../helpers/fakeTelegram.js';
 import { exited } from '../helpers/processes.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** The run's Redis (a SIGKILLed bot cannot stop a private one) and no pacing gap between replies. */
+const fastQueue = () => ({ REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: `p${randomUUID().slice(0, 8)}`, TELEGRAM_CHAT_INTERVAL_MS: '0' });
 const CHAT = 7001;
 
 /** The exact answers of a full request, one per line, typed as an old phone would (no diacritics). */
@@ -18,7 +22,7 @@ describe('piped console', () => {
     const r = spawnSync('npm', ['run', '--silent', 'chat'], {
       cwd: ROOT,
       input: `${PIPED_SESSION.join('\n')}\n`,
-      env: { ...process.env, ...env, TELEGRAM_BOT_TOKEN: '' },
+      env: { ...process.env, ...env, ...fastQueue(), TELEGRAM_BOT_TOKEN: '' },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -34,7 +38,7 @@ describe('piped console', () => {
   });
 });
 
-describe('a bot process killed between commit and reply', () => {
+describe('a bot process killed between commit and reply', { timeout: 90_000 }, () => {
   let fake: FakeTelegram;
   afterEach(async () => {
     await fake?.stop();
@@ -43,7 +47,7 @@ describe('a bot process killed between commit and reply', () => {
   function startBot(env: Record<string, string>) {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, ...env, TELEGRAM_BOT_TOKEN: BOT_TOKEN, TELEGRAM_API_ROOT: fake.apiRoot },
+      env: { ...process.env, ...env, ...fastQueue(), TELEGRAM_BOT_TOKEN: BOT_TOKEN, TELEGRAM_API_ROOT: fake.apiRoot },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     return child;
