@@ -58,6 +58,7 @@ export function createTelegramChannel(o: TelegramOptions): TelegramChannel {
   });
 
   const say = async (ctx: Context, msgs: Msg[]) => {
+    await o.pace?.(String(ctx.chat!.id));
     await ctx.api.sendMessage(ctx.chat!.id, o.translator.renderAll(msgs), { parse_mode: 'HTML' });
   };
   const staffEvent = (ctx: Context, text: string) => ({
