@@ -13,7 +13,6 @@ import { IntakeService } from './services/intake.js';
 import { MyRequestsService } from './services/myRequests.js';
 import { PrivacyService } from './services/privacy.js';
 import { SafetyService } from './services/safety.js';
-import { MessageNormalizer } from './domain/normalize.js';
 import { AssignmentService } from './services/assignment.js';
 import { loadTeamsFile } from './services/teams.js';
 import { parseWorkingHours } from './domain/workingHours.js';
@@ -21,6 +20,9 @@ import { priorityOf } from './domain/request.js';
 import { CardRepository } from './db/repositories/cards.js';
 import { TeamRepository } from './db/repositories/teams.js';
 import { UnreachableRepository } from './db/repositories/unreachable.js';
+import { HandoffRepository } from './db/repositories/handoffs.js';
+import { HandoffService } from './services/handoff.js';
+import { createUnderstanding } from './services/understanding.js';
 import { StaffDialog } from './dialogs/staff.js';
 import { JobQueues } from './jobs/queues.js';
 import { Reconciler } from './jobs/reconciler.js';
@@ -37,12 +39,14 @@ export interface App {
     teams: TeamRepository;
     cards: CardRepository;
     unreachable: UnreachableRepository;
+    handoffs: HandoffRepository;
   };
   services: {
     intake: IntakeService;
     myRequests: MyRequestsService;
     privacy: PrivacyService;
     areas: AreaService;
+    handoff: HandoffService;
   };
   engine: DialogEngine;
   translator: Translator;
@@ -73,28 +77,34 @@ export async function createApp(config: Config, clock: Clock = systemClock, redi
     teams: new TeamRepository(database),
     cards: new CardRepository(database),
     unreachable: new UnreachableRepository(database),
+    handoffs: new HandoffRepository(database),
   };
   const areas = new AreaService(repos.areas);
   await areas.loadFile(config.AREAS_FILE);
   const services = {
     intake: new IntakeService(repos.requests, repos.audit, clock),
     myRequests: new MyRequestsService(repos.requests, repos.audit, clock),
-    privacy: new PrivacyService(repos.requests, repos.states, repos.audit, clock),
+    privacy: new PrivacyService(repos.requests, repos.states, repos.handoffs, repos.audit, clock),
     areas,
+    handoff: new HandoffService(repos.handoffs, repos.audit, clock, (e) =>
+      log.error({ err: e instanceof Error ? e.message : String(e) }, 'QUESTION OR EMERGENCY NOT POSTED to the duty chat (the reconciler retries)'),
+    ),
   };
   services.intake.onSubmitted((r) => log.info({ requestId: r.id, code: r.code, channel: r.channel }, 'request filed'));
   const translator = await Translator.create(config.DEFAULT_LANG);
   const jobs = redisUrl ? await createJobs(config, repos, services, clock, log, redisUrl) : undefined;
   const unitName = config.UNIT_NAME ?? translator.render({ key: 'common:unit.default_name' });
-  const normalizer = new MessageNormalizer(translator.data<Record<string, string>>('intents:abbreviations'));
-  const safety = new SafetyService(normalizer, translator.words('intents:emergency'), (e) =>
-    log.error({ err: e instanceof Error ? e.message : String(e) }, 'EMERGENCY ALERT NOT SENT to the duty chat'),
+  const { classifier, guide } = createUnderstanding(translator);
+  const safety = new SafetyService(classifier, services.handoff, (e) =>
+    log.error({ err: e instanceof Error ? e.message : String(e) }, 'EMERGENCY ALERT NOT SAVED'),
   );
-  if (jobs) safety.useAlerts(jobs.queues);
+  if (jobs) services.handoff.useDelivery(jobs.queues);
   const engine = new DialogEngine({
     services: {
       ...services,
       safety,
+      classifier,
+      guide,
       clock,
       unit: { name: unitName, phone: config.UNIT_PHONE, retentionDays: config.RETENTION_DAYS },
     },
@@ -136,7 +146,7 @@ async function createJobs(
     workingHours: parseWorkingHours(config.WORKING_HOURS),
     maxContactAttempts: config.MAX_CONTACT_ATTEMPTS,
   });
-  const reconciler = new Reconciler(repos.requests, queues, assignment, clock, log);
+  const reconciler = new Reconciler(repos.requests, queues, assignment, repos.handoffs, clock, log);
   // The request is committed before this runs; if Redis is down the reconciler enqueues it later.
   services.intake.onSubmitted((r) =>
     queues.enqueueAssignment(r.id, r.round ?? 0, priorityOf(r.condition)).catch((e: unknown) =>
@@ -153,6 +163,8 @@ async function createJobs(
     clock,
     adminUserIds: config.ADMIN_USER_IDS,
     inviteTtlMs: 48 * 3600_000,
+    handoff: services.handoff,
+    dutyChatId: config.ADMIN_CHAT_ID,
   });
   return { redisUrl, queues, assignment, staff, reconciler };
 }

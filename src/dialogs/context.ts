@@ -5,6 +5,9 @@ import type { IntakeService } from '../services/intake.js';
 import type { MyRequestsService } from '../services/myRequests.js';
 import type { PrivacyService } from '../services/privacy.js';
 import type { SafetyService } from '../services/safety.js';
+import type { IntentClassifier } from '../domain/intent.js';
+import type { GuideCatalog } from '../services/guide.js';
+import type { HandoffService } from '../services/handoff.js';
 import type { ChatState, InboundEvent } from './types.js';
 
 export interface DialogServices {
@@ -13,6 +16,9 @@ export interface DialogServices {
   privacy: PrivacyService;
   areas: AreaService;
   safety: SafetyService;
+  classifier: IntentClassifier;
+  guide: GuideCatalog;
+  handoff: HandoffService;
   clock: Clock;
   unit: { name: string; phone: string; retentionDays: number };
 }

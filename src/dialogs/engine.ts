@@ -8,7 +8,12 @@ import { eraseFlow } from './flows/erase.js';
 import type { Flow } from './flows/flow.js';
 import { goToMenu } from './flows/flow.js';
 import { intakeFlow } from './flows/intake.js';
-import { menuFlow } from './flows/menu.js';
+import { guideFlow } from './flows/guide.js';
+import { handoffFlow } from './flows/handoff.js';
+import { INTENT_ITEMS, type MenuItem, menuFlow } from './flows/menu.js';
+import { CLARIFY_BELOW } from '../domain/intent.js';
+import { findRequestCode } from '../domain/request.js';
+import { formatVnDate, upcomingSaturdays } from '../domain/dates.js';
 import { cancelFlow, startCancel, statusReport } from './flows/myRequests.js';
 import { matchesAny, matchOption } from './optionMatch.js';
 import type { ChatState, FlowName, InboundEvent, Input, Prompt, Reply } from './types.js';
@@ -17,7 +22,7 @@ import type { ChatState, FlowName, InboundEvent, Input, Prompt, Reply } from './
 export const MAX_INPUT_CHARS = 1000;
 const SEEN_WINDOW = 50;
 
-const FLOWS: Record<FlowName, Flow> = { menu: menuFlow, intake: intakeFlow, cancel: cancelFlow, erase: eraseFlow };
+const FLOWS: Record<FlowName, Flow> = { menu: menuFlow, intake: intakeFlow, cancel: cancelFlow, erase: eraseFlow, guide: guideFlow, handoff: handoffFlow };
 
 type Command = 'start' | 'menu' | 'huy' | 'trangthai' | 'xoadulieu';
 const COMMANDS: readonly Command[] = ['start', 'menu', 'huy', 'trangthai', 'xoadulieu'];
@@ -100,6 +105,10 @@ export class DialogEngine {
     if (state.flow === 'menu' && 'option' in input && input.option.startsWith('menu:')) {
       return this.menuChoice(ctx, input.option.slice(5));
     }
+    // Typed words at the menu or in guidance: understand them. (In a form they are answers.)
+    if ('text' in input && (state.flow === 'menu' || state.flow === 'guide') && !findRequestCode(input.text)) {
+      return this.understand(ctx, input.text);
+    }
     const outcome = await FLOWS[state.flow].handle(ctx, input);
     if (outcome.rejected && outcome.say.length > 0) return this.reprompt(ctx, outcome.say, false);
     return this.prompt(ctx, outcome.say);
@@ -163,11 +172,53 @@ export class DialogEngine {
     ];
   }
 
-  private async menuChoice(ctx: FlowContext, item: string): Promise<Reply[]> {
+  /**
+   * Free text: an emergency first; a clear meaning is acted on as if its menu item was chosen
+   * (and said back, so a misreading is visible); an unsure one offers the two likeliest
+   * readings; nothing recognisable gets a kind "not understood" and the same choices.
+   */
+  private async understand(ctx: FlowContext, text: string): Promise<Reply[]> {
+    const r = this.o.services.classifier.classify(text);
+    if (r.intent === 'emergency') return this.emergency(ctx, text);
+    if (r.intent === 'greeting') {
+      goToMenu(ctx.state);
+      menuFlow.greet(ctx);
+      return this.prompt(ctx, []);
+    }
+    const item = INTENT_ITEMS[r.intent];
+    if (!item) return this.reprompt(ctx, [msg('common:menu.not_understood_free')], false);
+    if (r.confidence < CLARIFY_BELOW) {
+      const items = [...new Set(r.ranked.map((x) => INTENT_ITEMS[x.intent]).filter((x): x is MenuItem => x !== undefined))].slice(0, 2);
+      goToMenu(ctx.state);
+      menuFlow.clarify(ctx, items);
+      return this.prompt(ctx, []);
+    }
+    return this.menuChoice(ctx, item, text);
+  }
+
+  /** A menu item, chosen from the menu or understood from `typed` words. */
+  private async menuChoice(ctx: FlowContext, item: string, typed?: string): Promise<Reply[]> {
+    const { state, services } = ctx;
+    if (state.flow === 'menu') state.step = 'main';
+    const understood = typed !== undefined ? [msg('common:menu.understood', { choice: msg(`common:menu.${item}`) })] : [];
     switch (item) {
       case 'home':
       case 'ride':
-        intakeFlow.start(ctx.state, item);
+        intakeFlow.start(state, item);
+        return this.prompt(ctx, understood);
+      case 'schedule': {
+        goToMenu(state);
+        const dates = upcomingSaturdays(new Date(services.clock.now()), 3).map(formatVnDate).join(', ');
+        return this.prompt(ctx, [msg('guide:schedule.answer', { dates, phone: services.unit.phone, unit: services.unit.name })]);
+      }
+      case 'vneid':
+      case 'fire':
+        guideFlow.open(ctx, item, typed !== undefined ? services.guide.find(item, typed) : undefined);
+        return this.prompt(ctx, []);
+      case 'human':
+        handoffFlow.start(state);
+        return this.prompt(ctx, []);
+      case 'main':
         return this.prompt(ctx, []);
       case 'status':
         return this.prompt(ctx, await statusReport(ctx));

@@ -4,6 +4,7 @@ import type { AuditRepository } from '../db/repositories/audit.js';
 import type { InviteKind, TeamRepository } from '../db/repositories/teams.js';
 import type { AssignmentService } from '../services/assignment.js';
 import type { Clock } from '../services/clock.js';
+import type { HandoffService } from '../services/handoff.js';
 import { parseCardButton } from './card.js';
 
 export interface StaffEvent {
@@ -21,6 +22,9 @@ export interface StaffOptions {
   clock: Clock;
   adminUserIds: readonly string[];
   inviteTtlMs: number;
+  handoff: HandoffService;
+  /** The duty officers' chat (the admin chat): anyone in it may answer questions. */
+  dutyChatId?: string;
 }
 
 const INVITE_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY34679';
@@ -38,7 +42,7 @@ export class StaffDialog {
   constructor(private readonly o: StaffOptions) {}
 
   static isStaffCommand(text: string): boolean {
-    return /^\/(lienket|dangky|lienketzalo|doi|malienket|moicanbo|chihuy)(@\w+)?(\s|$)/i.test(text.trim());
+    return /^\/(lienket|dangky|lienketzalo|doi|malienket|moicanbo|chihuy|traloi)(@\w+)?(\s|$)/i.test(text.trim());
   }
 
   /** Answers a staff command, or undefined when the text is not one. */
@@ -75,6 +79,7 @@ export class StaffDialog {
         return [msg('team:link.zalo_code', { code, hours: Math.round(this.o.inviteTtlMs / 3600_000) })];
       }
     }
+    if (name === 'traloi') return (await this.answer(e, arg, undefined)) ?? [msg('handoff:reply.usage')];
     // Everything below is for admins, checked on every command.
     if (!this.o.adminUserIds.includes(e.userId)) return [msg('team:admin.not_admin')];
     if (name === 'doi') {
@@ -102,6 +107,26 @@ export class StaffDialog {
       ];
     }
     return [msg('team:admin.usage')];
+  }
+
+  isDutyChat(chatId: string): boolean {
+    return this.o.dutyChatId !== undefined && chatId === this.o.dutyChatId;
+  }
+
+  /**
+   * An officer answers a person's question: a reply to the question's message in the duty chat
+   * (`replyTo`), or "/traloi CODE text" there or from an admin in private. Undefined: a reply
+   * to something that is not a question (ordinary chat in the duty group), left alone.
+   */
+  async answer(e: StaffEvent, text: string, replyTo: number | undefined): Promise<Msg[] | undefined> {
+    const allowed = this.isDutyChat(e.chatId) || this.o.adminUserIds.includes(e.userId);
+    if (!allowed) return [msg('team:admin.not_admin')];
+    const h = await this.o.handoff.find(e.chatId, replyTo, replyTo === undefined ? text : '');
+    if (!h) return replyTo === undefined ? [msg(text ? 'handoff:reply.not_found' : 'handoff:reply.usage')] : undefined;
+    const body = replyTo === undefined ? text.replace(/^\s*HD[\s-]?\w{4}\s*/i, '') : text;
+    if (body.trim() === '') return [msg('handoff:reply.usage')];
+    const result = await this.o.handoff.answer(h, body.trim(), e.userName, `telegram:${e.userId}`);
+    return [msg(`handoff:reply.${result}`, { code: h.code })];
   }
 
   /** On Zalo: "/canbo CODE" links the sender's Zalo account to the officer who asked for the code. */

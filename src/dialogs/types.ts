@@ -56,7 +56,7 @@ export interface Draft {
   notes?: string;
 }
 
-export type FlowName = 'menu' | 'intake' | 'cancel' | 'erase';
+export type FlowName = 'menu' | 'intake' | 'cancel' | 'erase' | 'guide' | 'handoff';
 
 /** Everything a conversation needs to continue after a restart. Serialised as JSON. */
 export interface ChatState {

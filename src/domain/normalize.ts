@@ -7,26 +7,34 @@ import { foldText } from './text.js';
  */
 export class MessageNormalizer {
   private readonly single = new Map<string, string>();
-  private readonly multi: [RegExp, string][] = [];
+  private readonly multi: [string, RegExp, string][] = [];
+  /** Words of the table's expansions: kept as they are ("cccd" must not be squeezed to "cd"). */
+  private readonly known = new Set<string>();
 
   constructor(abbreviations: Record<string, string>) {
     for (const [short, long] of Object.entries(abbreviations)) {
       const key = foldText(short);
-      if (key.includes(' ')) this.multi.push([new RegExp(`(^| )${key}(?= |$)`, 'g'), `$1${foldText(long)}`]);
+      for (const w of foldText(long).split(' ')) this.known.add(w);
+      if (key.includes(' ')) this.multi.push([key, new RegExp(`(^| )${key}(?= |$)`, 'g'), `$1${foldText(long)}`]);
       else this.single.set(key, foldText(long));
     }
   }
 
   normalize(text: string): string {
-    // Three or more of a letter: two for vowels that double in Vietnamese words (cuu, xoong), else one.
-    const squeezed = foldText(text).replace(/([a-z])\1{2,}/g, (_, c: string) => ('uoe'.includes(c) ? c + c : c));
-    let out = squeezed
+    let out = foldText(text)
       .split(' ')
-      .map((w) => this.single.get(w) ?? w)
+      // A known word first ("cccd" must not lose its repeated c), then the squeezed form ("khongggg").
+      .map((w) => this.single.get(w) ?? (this.known.has(w) ? w : (this.single.get(squeeze(w)) ?? squeeze(w))))
       .join(' ');
-    for (const [re, long] of this.multi) out = out.replace(re, long);
+    // Most messages hold none of the multi-word keys: a substring check skips the regex.
+    for (const [key, re, long] of this.multi) if (out.includes(key)) out = out.replace(re, long);
     return out;
   }
+}
+
+/** Three or more of a letter: two for vowels that double in Vietnamese words (cuu, xoong), else one. */
+function squeeze(word: string): string {
+  return word.replace(/([a-z])\1{2,}/g, (_, c: string) => ('uoe'.includes(c) ? c + c : c));
 }
 
 /** True when the normalised message contains one of the phrases, word for word. */

@@ -85,15 +85,25 @@ export type HandbackReason = (typeof HANDBACK_REASONS)[number];
 // No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read aloud over the phone and typed on small keyboards.
 const CODE_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY34679';
 
-/** e.g. "TB-7K3Q". Uniqueness is enforced by the database; callers retry on collision. */
-export function newRequestCode(): string {
+/** e.g. "TB-7K3Q" (a request), "HD-4KQ9" (a question to the duty officers). Uniqueness is enforced by the database; callers retry on collision. */
+export function newCode(prefix: CodePrefix): string {
   let s = '';
   for (let i = 0; i < 4; i++) s += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
-  return `TB-${s}`;
+  return `${prefix}-${s}`;
+}
+
+export type CodePrefix = 'TB' | 'HD';
+
+export function newRequestCode(): string {
+  return newCode('TB');
 }
 
 /** Finds a code in free text, forgiving case, missing dash and spaces: "tb 7k3q" → "TB-7K3Q". */
+export function findCode(prefix: CodePrefix, text: string): string | undefined {
+  const m = new RegExp(`\\b${prefix}[\\s-]?([${CODE_ALPHABET}]{4})\\b`, 'i').exec(text.toUpperCase());
+  return m ? `${prefix}-${m[1]}` : undefined;
+}
+
 export function findRequestCode(text: string): string | undefined {
-  const m = new RegExp(`\\bTB[\\s-]?([${CODE_ALPHABET}]{4})\\b`, 'i').exec(text.toUpperCase());
-  return m ? `TB-${m[1]}` : undefined;
+  return findCode('TB', text);
 }

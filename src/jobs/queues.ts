@@ -1,8 +1,6 @@
 import { Queue } from 'bullmq';
-import { randomUUID } from 'node:crypto';
-import type { Channel } from '../domain/request.js';
 import type { AdminEvent, AssignmentEffects, CitizenEvent, OfficerEvent, SlaKind } from '../services/assignment.js';
-import type { DutyAlerts } from '../services/safety.js';
+import type { HandoffDelivery } from '../services/handoff.js';
 import type { Clock } from '../services/clock.js';
 import { redisConnection } from './redis.js';
 
@@ -13,7 +11,8 @@ export type OutboundJob =
   | { kind: 'notify'; requestId: string; event: CitizenEvent; round?: number }
   | { kind: 'admin'; requestId: string; event: AdminEvent; round?: number }
   | { kind: 'officer'; requestId: string; round: number; officerId: string; event: OfficerEvent }
-  | { kind: 'duty'; id: string; channel: Channel; chatId: string; text: string };
+  | { kind: 'handoff'; id: string }
+  | { kind: 'answer'; id: string; n: number; text: string; officer: string };
 
 export interface SlaJob {
   requestId: string;
@@ -32,8 +31,10 @@ export function outboundId(data: OutboundJob, round: number): string {
       return `admin.${data.requestId}.${round}.${data.event}`;
     case 'officer':
       return `officer.${data.requestId}.${data.round}.${data.officerId}.${data.event}`;
-    case 'duty':
-      return `duty.${data.id}`;
+    case 'handoff':
+      return `handoff.${data.id}`;
+    case 'answer':
+      return `answer.${data.id}.${data.n}`;
   }
 }
 
@@ -45,7 +46,7 @@ const RETRY = { attempts: 12, backoff: { type: 'exponential' as const, delay: 50
  * The BullMQ queues, and the assignment effects written as jobs with deterministic ids: the
  * same effect issued twice (a retry, a second worker) is one job, so it happens once.
  */
-export class JobQueues implements AssignmentEffects, DutyAlerts {
+export class JobQueues implements AssignmentEffects, HandoffDelivery {
   readonly assign: Queue;
   readonly outbound: Queue<OutboundJob>;
   readonly sla: Queue<SlaJob>;
@@ -90,10 +91,15 @@ export class JobQueues implements AssignmentEffects, DutyAlerts {
     await this.outbound.add('officer', data, { jobId: outboundId(data, round), ...KEEP, ...RETRY });
   }
 
-  async alertDuty(channel: Channel, chatId: string, text: string): Promise<void> {
-    const data: OutboundJob = { kind: 'duty', id: randomUUID(), channel, chatId, text };
-    // Ahead of everything else in the outbound queue.
-    await this.outbound.add('duty', data, { jobId: outboundId(data, 0), priority: 1, ...KEEP, ...RETRY });
+  async postHandoff(id: string): Promise<void> {
+    const data: OutboundJob = { kind: 'handoff', id };
+    // Emergencies and questions go ahead of everything else in the outbound queue.
+    await this.outbound.add('handoff', data, { jobId: outboundId(data, 0), priority: 1, ...KEEP, ...RETRY });
+  }
+
+  async sendAnswer(id: string, n: number, text: string, officer: string): Promise<void> {
+    const data: OutboundJob = { kind: 'answer', id, n, text, officer };
+    await this.outbound.add('answer', data, { jobId: outboundId(data, 0), priority: 1, ...KEEP, ...RETRY });
   }
 
   async scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void> {

@@ -1,3 +1,4 @@
+import type { HandoffRepository } from '../db/repositories/handoffs.js';
 import type { RequestRepository } from '../db/repositories/requests.js';
 import type { Logger } from '../log.js';
 import type { Clock } from '../services/clock.js';
@@ -17,6 +18,7 @@ export class Reconciler {
     private readonly requests: RequestRepository,
     private readonly queues: JobQueues,
     private readonly assignment: AssignmentService,
+    private readonly handoffs: HandoffRepository,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly graceMs = 3000,
@@ -34,6 +36,12 @@ export class Reconciler {
     try {
       for (const r of await this.requests.waitingIds(this.clock.now() - this.graceMs)) {
         await this.queues.enqueueAssignment(r.id, r.round, r.priority);
+        enqueued++;
+      }
+      // Questions and emergency reports of the last day that never reached the duty chat.
+      const now = this.clock.now();
+      for (const id of await this.handoffs.unposted(now - 24 * 3600_000, now - this.graceMs)) {
+        await this.queues.postHandoff(id);
         enqueued++;
       }
       // Cards are posted within seconds; one missing for a minute had its job lost: re-issue it.

@@ -1,4 +1,5 @@
 import type { App } from '../app.js';
+import { CONSOLE_ADMIN } from '../channels/console/consoleChannel.js';
 import type { ChannelSender } from '../channels/sender.js';
 import { TelegramSender } from '../channels/telegram/sender.js';
 import { ZaloSender } from '../channels/zalo/zaloChannel.js';
@@ -40,7 +41,8 @@ export async function startJobRuntime(app: App, senders = sendersFor(app)): Prom
     repos: app.repos,
     areas: app.services.areas,
     senders,
-    adminChat: c.ADMIN_CHAT_ID ? { channel: 'telegram', chatId: c.ADMIN_CHAT_ID } : undefined,
+    // Without a Telegram admin chat, the local console's commander sees alerts and questions.
+    adminChat: c.ADMIN_CHAT_ID ? { channel: 'telegram', chatId: c.ADMIN_CHAT_ID } : senders.console ? { channel: 'console', chatId: `console:${CONSOLE_ADMIN}` } : undefined,
     unit: { name: app.unitName, phone: c.UNIT_PHONE },
     maxContactAttempts: c.MAX_CONTACT_ATTEMPTS,
     retentionDays: c.RETENTION_DAYS,

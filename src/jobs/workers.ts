@@ -8,6 +8,7 @@ import type { CardRepository } from '../db/repositories/cards.js';
 import type { DialogStateRepository } from '../db/repositories/dialogStates.js';
 import type { RequestRepository } from '../db/repositories/requests.js';
 import type { TeamRepository } from '../db/repositories/teams.js';
+import type { HandoffRepository } from '../db/repositories/handoffs.js';
 import type { UnreachableRepository } from '../db/repositories/unreachable.js';
 import type { AuditRepository } from '../db/repositories/audit.js';
 import { adminMessage, renderCard } from '../dialogs/card.js';
@@ -34,6 +35,7 @@ export interface WorkerDeps {
     unreachable: UnreachableRepository;
     states: DialogStateRepository;
     audit: AuditRepository;
+    handoffs: HandoffRepository;
   };
   areas: AreaService;
   senders: Partial<Record<Channel, ChannelSender>>;
@@ -109,6 +111,7 @@ async function retention(d: WorkerDeps): Promise<number> {
   const erased = await d.repos.requests.anonymiseClosedBefore(now - d.retentionDays * 24 * 3600_000, now);
   // Unfinished drafts hold personal data too; a conversation idle for 30 days starts over.
   await d.repos.states.deleteOlderThan(now - 30 * 24 * 3600_000);
+  await d.repos.handoffs.deleteBefore(now - d.retentionDays * 24 * 3600_000);
   if (erased > 0) await d.repos.audit.record('system', 'retention_anonymised', String(erased), now);
   return erased;
 }
@@ -255,15 +258,34 @@ class Outbound {
     }
   }
 
+  /** A question or emergency report in the duty chat; its message id is kept so a reply finds it. */
+  private async resolveHandoff(id: string): Promise<Target | undefined> {
+    const h = await this.d.repos.handoffs.byId(id);
+    const admin = this.d.adminChat;
+    const sender = admin && this.d.senders[admin.channel];
+    if (!h) return undefined;
+    if (!admin || !sender) {
+      this.d.log.error({ code: h.code, kind: h.kind }, 'no admin/duty chat configured: question or EMERGENCY not delivered');
+      return undefined;
+    }
+    const params = { code: h.code, channel: msg(`handoff:channel.${h.channel}`), chatId: h.chatId ?? '', text: h.question ?? '' };
+    const text = h.kind === 'emergency' ? msg('safety:emergency.duty_alert', params) : msg('handoff:duty.question', params);
+    return {
+      sender,
+      chatId: admin.chatId,
+      reply: { text: [text, msg('handoff:duty.how_to_answer', { code: h.code })] },
+      onSent: (messageId) => this.d.repos.handoffs.setDutyMessage(h.id, admin.chatId, messageId),
+    };
+  }
+
   private async resolve(data: OutboundJob): Promise<Target | undefined> {
-    if (data.kind === 'duty') {
-      const admin = this.d.adminChat;
-      const sender = admin && this.d.senders[admin.channel];
-      if (!admin || !sender) {
-        this.d.log.error({ channel: data.channel }, 'EMERGENCY: no admin/duty chat configured, alert not delivered');
-        return undefined;
-      }
-      return { sender, chatId: admin.chatId, reply: { text: [msg('safety:emergency.duty_alert', { channel: data.channel, chatId: data.chatId, text: data.text })] } };
+    if (data.kind === 'handoff') return this.resolveHandoff(data.id);
+    if (data.kind === 'answer') {
+      const h = await this.d.repos.handoffs.byId(data.id);
+      const sender = h && this.d.senders[h.channel];
+      // Erased since: nobody to answer.
+      if (!h?.chatId || !sender) return undefined;
+      return { sender, chatId: h.chatId, reply: { text: [msg('handoff:answer', { code: h.code, officer: data.officer, text: data.text })] } };
     }
     const { requests, cards, teams } = this.d.repos;
     const r = await requests.byId(data.requestId);

@@ -89,6 +89,14 @@ export class FakeTelegram extends LoopbackServer {
     return this.push({ message: { ...this.messageBase(chatId, fromId, firstName), text } });
   }
 
+  /** A reply (Telegram's "Reply" on a message) in chat `chatId` to the bot's message `messageId`. */
+  replyTo(chatId: number, messageId: number, text: string, fromId: number, firstName = 'An'): Promise<number> {
+    const replied = this.messages.find((m) => m.message_id === messageId && m.chat_id === String(chatId));
+    return this.push({
+      message: { ...this.messageBase(chatId, fromId, firstName), text, reply_to_message: { message_id: messageId, date: now(), chat: this.chat(chatId), text: replied?.text ?? '' } },
+    });
+  }
+
   contact(chatId: number, phone: string): Promise<number> {
     return this.push({ message: { ...this.messageBase(chatId), contact: { phone_number: phone, first_name: 'An', user_id: chatId } } });
   }

@@ -12,6 +12,8 @@ import { testEnv, TestClock } from './app.js';
 import { tempDir } from './db.js';
 import { BOT_TOKEN, type FakeTelegram } from './fakeTelegram.js';
 import { startTelegram } from './telegram.js';
+import { createZaloChannel, type ZaloChannel } from '../../src/channels/zalo/zaloChannel.js';
+import { type FakeZalo, ZALO_TOKEN } from './fakeZalo.js';
 
 export const ADMIN_USER = 777;
 export const ADMIN_CHAT = -900;
@@ -120,4 +122,24 @@ export async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => bool
     last = await fn();
   }
   return last;
+}
+
+/** The Zalo channel of a running stack, polling the fake Zalo server; officers' commands on. */
+export async function startStackZalo(stack: Stack, zalo: FakeZalo): Promise<ZaloChannel> {
+  const channel = createZaloChannel({
+    token: ZALO_TOKEN,
+    apiRoot: zalo.apiRoot,
+    engine: stack.app.engine,
+    translator: stack.app.translator,
+    log: stack.app.log,
+    pollTimeoutSeconds: 1,
+    staff: stack.app.jobs!.staff,
+  });
+  await channel.start();
+  return channel;
+}
+
+/** Settings that point a stack at the fake Zalo server, without per-chat pacing. */
+export function zaloEnv(zalo: FakeZalo): Record<string, string> {
+  return { ZALO_BOT_TOKEN: ZALO_TOKEN, ZALO_API_ROOT: zalo.apiRoot, ZALO_CHAT_INTERVAL_MS: '0' };
 }

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createZaloChannel, type ZaloChannel } from '../../src/channels/zalo/zaloChannel.js';
+import type { ZaloChannel } from '../../src/channels/zalo/zaloChannel.js';
 import { FakeTelegram } from '../helpers/fakeTelegram.js';
-import { FakeZalo, ZALO_TOKEN } from '../helpers/fakeZalo.js';
-import { eventually, linkTeam, type Stack, startStack } from '../helpers/stack.js';
+import { FakeZalo } from '../helpers/fakeZalo.js';
+import { eventually, linkTeam, type Stack, startStack, startStackZalo, zaloEnv } from '../helpers/stack.js';
 
 const YOUTH = -1001;
 const OFFICER = 501;
@@ -26,19 +26,10 @@ describe('one process, Telegram and Zalo at once', () => {
     zalo = new FakeZalo();
     await tg.start();
     await zalo.start();
-    stack = await startStack(tg, { ZALO_BOT_TOKEN: ZALO_TOKEN, ZALO_API_ROOT: zalo.apiRoot, ZALO_CHAT_INTERVAL_MS: '0' });
+    stack = await startStack(tg, zaloEnv(zalo));
     await linkTeam(tg, 'doan-tn', YOUTH, OFFICER, 'Trần Văn Hùng');
     stack.app.jobs!.assignment.invalidateTeams();
-    zaloChannel = createZaloChannel({
-      token: ZALO_TOKEN,
-      apiRoot: zalo.apiRoot,
-      engine: stack.app.engine,
-      translator: stack.app.translator,
-      log: stack.app.log,
-      pollTimeoutSeconds: 1,
-      staff: stack.app.jobs!.staff,
-    });
-    await zaloChannel.start();
+    zaloChannel = await startStackZalo(stack, zalo);
 
     // The officer links their Zalo account: a code asked for on Telegram, sent to the Zalo bot.
     await tg.text(OFFICER, '/lienketzalo', OFFICER, 'Trần Văn Hùng');

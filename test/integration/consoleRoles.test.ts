@@ -8,7 +8,7 @@ import { exited } from '../helpers/processes.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 describe('console roles', () => {
-  it('/vai chihuy, /vai canbo, /vai dan: link a team, register, file, see the card, claim it by number', async () => {
+  it('/vai chihuy, /vai canbo, /vai dan: link a team, register, file, see the card, claim it by number, answer a question', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--console'], {
       cwd: ROOT,
       env: { ...process.env, ...testEnv(), REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: `c${randomUUID().slice(0, 8)}`, TELEGRAM_BOT_TOKEN: '', ZALO_BOT_TOKEN: '' },
@@ -55,6 +55,16 @@ describe('console roles', () => {
       await send('1', /Đã ghi nhận/);
       await until(/✋ Cán bộ thử đã nhận việc/, press);
       await until(new RegExp(`Cán bộ Cán bộ thử \\(Tổ Đoàn Thanh niên\\) đã nhận yêu cầu ${code}`), press);
+      // A question to a person: the commander sees it and answers by code.
+      await send('/vai dan', /người dân/);
+      await send('cho toi gap can bo truc', /Xin gõ điều bạn muốn hỏi/);
+      const asked = out.length;
+      const hd = (await send('Bao gio co can bo den nha?', /mã (HD-\w{4})/))[1]!;
+      await until(new RegExp(`Câu hỏi ${hd}`), asked);
+      await send('/vai chihuy', /chỉ huy/);
+      const answered = out.length;
+      await send(`/traloi ${hd} Thứ Bảy này bác nhé`, /Đã gửi câu trả lời/);
+      await until(/Cán bộ trực trả lời[\s\S]*Thứ Bảy này bác nhé/, answered);
       child.stdin!.end();
       expect(await exited(child, 20_000)).toBe(0);
     } finally {

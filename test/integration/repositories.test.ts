@@ -3,6 +3,7 @@ import type { Database } from '../../src/db/database.js';
 import { AreaRepository } from '../../src/db/repositories/areas.js';
 import { AuditRepository } from '../../src/db/repositories/audit.js';
 import { DialogStateRepository } from '../../src/db/repositories/dialogStates.js';
+import { HandoffRepository } from '../../src/db/repositories/handoffs.js';
 import { RequestRepository } from '../../src/db/repositories/requests.js';
 import type { CitizenRequest } from '../../src/domain/request.js';
 import { DIALECTS, freshDatabase, pgAvailable } from '../helpers/db.js';
@@ -127,5 +128,25 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     await audit.record('telegram:42', 'data_erased', 'req-1', 1000);
     const rows = await audit.since(1000);
     expect(rows.map((r) => [r.actor, r.action, r.subject])).toContainEqual(['telegram:42', 'data_erased', 'req-1']);
+  });
+
+  it.skipIf(skip)('handoffs: found by the duty message, answers counted, erased with the chat, outbox and retention', async () => {
+    const handoffs = new HandoffRepository(db);
+    const base = { kind: 'question' as const, channel: 'zalo' as const, question: 'Bao giờ <cán bộ> đến & "gọi"?' };
+    expect(await handoffs.create({ ...base, id: 'h1', code: 'HD-AAAA', chatId: 'z-1', createdAt: 1000 })).toBe(true);
+    expect(await handoffs.create({ ...base, id: 'h2', code: 'HD-AAAA', chatId: 'z-2', createdAt: 1000 })).toBe(false);
+    expect(await handoffs.create({ ...base, id: 'h3', code: 'HD-CCCC', chatId: 'z-3', createdAt: 5000 })).toBe(true);
+    expect(await handoffs.unposted(0, 6000)).toEqual(expect.arrayContaining(['h1', 'h3']));
+    await handoffs.setDutyMessage('h1', '-900', 77);
+    expect(await handoffs.unposted(0, 6000)).toEqual(['h3']);
+    expect((await handoffs.byDutyMessage('-900', 77))?.question).toBe(base.question);
+    expect(await handoffs.byDutyMessage('-901', 77)).toBeUndefined();
+    expect(await handoffs.addAnswer('h1', 2000)).toBe(1);
+    expect(await handoffs.addAnswer('h1', 2001)).toBe(2);
+    expect(await handoffs.eraseChat('zalo', 'z-1')).toBe(1);
+    expect(await handoffs.byCode('HD-AAAA')).toMatchObject({ chatId: null, question: null, answers: 2 });
+    expect(await handoffs.deleteBefore(3000)).toBe(1);
+    expect(await handoffs.byId('h1')).toBeUndefined();
+    expect(await handoffs.byId('h3')).toBeDefined();
   });
 });

@@ -35,3 +35,17 @@ describe('emergency phrases', () => {
     },
   );
 });
+
+describe('MessageNormalizer keeps words of the table whole', () => {
+  it('does not squeeze a typed "cccd" into "cd", so it meets "căn cước" on the same word', () => {
+    expect(n.normalize('lam cccd')).toBe('lam cccd');
+    expect(n.normalize('lam CCCCD')).toBe('lam cd');
+    expect(n.normalize('khongggg dcccc')).toBe('khong duoc');
+  });
+  it.each(['có lớp học pccc cho dân không', 'cách phòng chập điện trong nhà', 'huong dan phong chay cho gia dinh'])(
+    'a fire-safety question is not an emergency: "%s"',
+    (text) => {
+      expect(containsPhrase(n.normalize(text), phrases)).toBe(false);
+    },
+  );
+});

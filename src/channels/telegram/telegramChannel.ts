@@ -77,7 +77,13 @@ export function createTelegramChannel(o: TelegramOptions): TelegramChannel {
     await ctx.answerCallbackQuery({ text: o.translator.render(answer) }).catch(() => undefined);
   });
   groups.on('message:text', async (ctx) => {
-    const reply = await o.staff?.command(staffEvent(ctx, ctx.message.text));
+    const text = ctx.message.text;
+    const replyTo = ctx.message.reply_to_message?.message_id;
+    // In the duty chat, a reply to a forwarded question is the answer to it.
+    const reply =
+      replyTo !== undefined && o.staff?.isDutyChat(String(ctx.chat.id)) && !text.startsWith('/')
+        ? await o.staff.answer(staffEvent(ctx, text), text, replyTo)
+        : await o.staff?.command(staffEvent(ctx, text));
     if (reply) await say(ctx, reply);
   });
 

@@ -7,6 +7,7 @@ export type AuditAction =
   | 'request_created'
   | 'request_cancelled'
   | 'data_erased'
+  | 'handoff_answered'
   | 'request_assigned'
   | 'request_unassigned'
   | 'request_claimed'

@@ -139,6 +139,25 @@ export function defineTables(b: Builders) {
   });
 
   /**
+   * A question (or an emergency report) forwarded to the duty officers' chat. An officer's reply
+   * to that message goes back to the person through the channel they wrote on. The question is
+   * personal data: erased with the person's data and after the retention period.
+   */
+  const handoffs = b.table('handoffs', {
+    id: b.text('id').primaryKey(),
+    code: b.text('code').notNull().unique(),
+    kind: b.text('kind').notNull(),
+    channel: b.text('channel').notNull(),
+    chatId: b.text('chat_id'),
+    question: b.text('question'),
+    dutyChatId: b.text('duty_chat_id'),
+    dutyMessageId: b.int('duty_message_id'),
+    answers: b.int('answers').notNull().default(0),
+    createdAt: b.time('created_at').notNull(),
+    answeredAt: b.time('answered_at'),
+  }, (t) => [b.index('handoffs_duty_msg_idx').on(t.dutyChatId, t.dutyMessageId), b.index('handoffs_chat_idx').on(t.channel, t.chatId)]);
+
+  /**
    * One row per chat: the conversation survives restarts. The state also carries the last
    * delivery ids handled, so "seen" and "answered" are one atomic write.
    */
@@ -161,7 +180,7 @@ export function defineTables(b: Builders) {
     (t) => [b.index('audit_at_idx').on(t.at)],
   );
 
-  return { areas, requests, dialogStates, auditLog, teams, officers, invites, cards, unreachableChats };
+  return { areas, requests, dialogStates, auditLog, teams, officers, invites, cards, unreachableChats, handoffs };
 }
 
 export type Tables = ReturnType<typeof defineTables>;

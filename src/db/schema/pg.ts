@@ -2,7 +2,7 @@ import { bigint, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
 import { defineTables, type Builders } from './define.js';
 
 // Same tables, PostgreSQL column builders. The cast is the one place the dialects meet: see define.ts.
-export const { areas, requests, dialogStates, auditLog, teams, officers, invites, cards, unreachableChats } = defineTables({
+export const { areas, requests, dialogStates, auditLog, teams, officers, invites, cards, unreachableChats, handoffs } = defineTables({
   table: pgTable,
   text,
   int: (name: string) => integer(name),

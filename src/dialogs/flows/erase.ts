@@ -24,7 +24,7 @@ export const eraseFlow: Flow = {
     const yes = 'option' in input && input.option === 'erase:yes';
     goToMenu(ctx.state);
     if (!yes) return { say: [msg('privacy:erase.kept')] };
-    const count = await ctx.services.privacy.eraseOwner(ctx.owner, ctx.chatKey);
+    const count = await ctx.services.privacy.eraseOwner(ctx.owner, ctx.chatKey, ctx.event.chatId);
     return { say: [msg('privacy:erase.done', { count })] };
   },
 

@@ -1,0 +1,112 @@
+import { and, eq, gt, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import type { Channel } from '../../domain/request.js';
+import type { Database } from '../database.js';
+import type { Tables } from '../schema/define.js';
+
+export type HandoffKind = 'question' | 'emergency';
+
+export interface Handoff {
+  id: string;
+  code: string;
+  kind: HandoffKind;
+  channel: Channel;
+  /** null once the person erased their data. */
+  chatId: string | null;
+  question: string | null;
+  dutyChatId: string | null;
+  dutyMessageId: number | null;
+  answers: number;
+  createdAt: number;
+}
+
+type Row = Tables['handoffs']['$inferSelect'];
+
+function toHandoff(r: Row): Handoff {
+  return {
+    id: r.id,
+    code: r.code,
+    kind: r.kind as HandoffKind,
+    channel: r.channel as Channel,
+    chatId: r.chatId,
+    question: r.question,
+    dutyChatId: r.dutyChatId,
+    dutyMessageId: r.dutyMessageId,
+    answers: r.answers,
+    createdAt: r.createdAt,
+  };
+}
+
+export class HandoffRepository {
+  constructor(private readonly d: Database) {}
+
+  /** False when the code is taken (the caller draws another). */
+  async create(h: Pick<Handoff, 'id' | 'code' | 'kind' | 'channel' | 'chatId' | 'question' | 'createdAt'>): Promise<boolean> {
+    const { db, t } = this.d;
+    const rows = await db.insert(t.handoffs).values({ ...h, answers: 0 }).onConflictDoNothing().returning({ id: t.handoffs.id });
+    return rows.length > 0;
+  }
+
+  async byId(id: string): Promise<Handoff | undefined> {
+    return this.first(eq(this.d.t.handoffs.id, id));
+  }
+
+  async byCode(code: string): Promise<Handoff | undefined> {
+    return this.first(eq(this.d.t.handoffs.code, code));
+  }
+
+  async byDutyMessage(dutyChatId: string, messageId: number): Promise<Handoff | undefined> {
+    const h = this.d.t.handoffs;
+    return this.first(and(eq(h.dutyChatId, dutyChatId), eq(h.dutyMessageId, messageId))!);
+  }
+
+  async setDutyMessage(id: string, dutyChatId: string, messageId: number | undefined): Promise<void> {
+    const { db, t } = this.d;
+    await db.update(t.handoffs).set({ dutyChatId, dutyMessageId: messageId ?? null }).where(eq(t.handoffs.id, id));
+  }
+
+  /** Counts one more answer and returns its number: the answer's job id, so a retried reply is sent once. */
+  async addAnswer(id: string, now: number): Promise<number> {
+    const { db, t } = this.d;
+    const rows = await db
+      .update(t.handoffs)
+      .set({ answers: sql`${t.handoffs.answers} + 1`, answeredAt: now })
+      .where(eq(t.handoffs.id, id))
+      .returning({ answers: t.handoffs.answers });
+    return rows[0]?.answers ?? 0;
+  }
+
+  /** Questions saved but never posted to the duty chat (the queue was down): the outbox. */
+  async unposted(createdAfter: number, createdBefore: number): Promise<string[]> {
+    const { db, t } = this.d;
+    const h = t.handoffs;
+    const rows = await db
+      .select({ id: h.id })
+      .from(h)
+      .where(and(isNull(h.dutyMessageId), isNotNull(h.chatId), gt(h.createdAt, createdAfter), lt(h.createdAt, createdBefore)));
+    return rows.map((r) => r.id);
+  }
+
+  /** Delete-my-data: the questions and the chat they came from. */
+  async eraseChat(channel: Channel, chatId: string): Promise<number> {
+    const { db, t } = this.d;
+    const rows = await db
+      .update(t.handoffs)
+      .set({ chatId: null, question: null })
+      .where(and(eq(t.handoffs.channel, channel), eq(t.handoffs.chatId, chatId)))
+      .returning({ id: t.handoffs.id });
+    return rows.length;
+  }
+
+  /** Retention: questions older than the cutoff are deleted; nothing in them is reported on. */
+  async deleteBefore(cutoff: number): Promise<number> {
+    const { db, t } = this.d;
+    const rows = await db.delete(t.handoffs).where(lt(t.handoffs.createdAt, cutoff)).returning({ id: t.handoffs.id });
+    return rows.length;
+  }
+
+  private async first(where: SQL): Promise<Handoff | undefined> {
+    const { db, t } = this.d;
+    const rows = await db.select().from(t.handoffs).where(where).limit(1);
+    return rows[0] ? toHandoff(rows[0]) : undefined;
+  }
+}

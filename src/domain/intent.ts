@@ -1,0 +1,196 @@
+import { containsPhrase, type MessageNormalizer } from './normalize.js';
+
+export const INTENTS = ['home_cccd', 'ride', 'schedule', 'vneid', 'fire', 'emergency', 'status', 'cancel', 'human', 'greeting', 'other'] as const;
+export type Intent = (typeof INTENTS)[number];
+
+export interface IntentResult {
+  intent: Intent;
+  /** 0–1: how sure the classifier is of `intent`. */
+  confidence: number;
+  /** Every label, most likely first, with its probability. */
+  ranked: { intent: Intent; p: number }[];
+}
+
+export interface IntentData {
+  /** Training phrases per label. */
+  training: Partial<Record<Intent, string[]>>;
+  /** Phrases that mean an emergency whatever else the message says. */
+  emergency: string[];
+  /** Words one of which a message must contain to be read as that label (a request is never guessed from nothing). */
+  evidence: Partial<Record<Intent, string[]>>;
+}
+
+/** Below this the message is `other`: we do not know what it is about. */
+export const UNKNOWN_BELOW = 0.3;
+/** Below this (and above UNKNOWN_BELOW) the bot asks which of the two likeliest was meant. */
+export const CLARIFY_BELOW = 0.6;
+/** Emergency wins when it is this close to the best label. */
+const EMERGENCY_TIE = 0.1;
+const ALPHA = 0.1;
+/** Scales the per-feature average log-likelihood into a softmax that reads as a probability. */
+const SHARPNESS = 6;
+const WORD_CACHE_MAX = 50_000;
+
+/**
+ * Multinomial naive Bayes over word unigrams, word bigrams and character 3–4-grams of the
+ * normalised message, trained at start from the phrases in locales/. Character n-grams carry
+ * typos and run-together words ("lamcccd"); words and bigrams carry meaning. Measured on the
+ * held-out set in test/intents (see `npm run bench:intents`); the phrase rule for emergencies
+ * runs first and wins.
+ */
+export class IntentClassifier {
+  private readonly vocab: Map<string, number>[] = [new Map(), new Map(), new Map()];
+  private vocabSize = 0;
+  private readonly wordCache = new Map<string, { ids: number[]; count: number }>();
+  /** Feature id × label, flat: one message reads a few hundred contiguous numbers. */
+  private weights = new Float64Array(0);
+  private readonly labels: Intent[];
+  private readonly emergencyPhrases: string[];
+  private readonly evidence = new Map<Intent, string[]>();
+
+  constructor(private readonly normalizer: MessageNormalizer, data: IntentData) {
+    this.labels = INTENTS.filter((l) => (data.training[l]?.length ?? 0) > 0);
+    this.emergencyPhrases = data.emergency.map((p) => normalizer.normalize(p)).filter(Boolean);
+    for (const [label, words] of Object.entries(data.evidence)) {
+      this.evidence.set(label as Intent, (words ?? []).map((w) => normalizer.normalize(w)).filter(Boolean));
+    }
+    this.train(data.training);
+  }
+
+  private train(training: IntentData['training']): void {
+    const counts: Map<number, number>[] = this.labels.map(() => new Map());
+    const totals = this.labels.map(() => 0);
+    this.labels.forEach((label, li) => {
+      for (const phrase of training[label] ?? []) {
+        forEachFeature(this.normalizer.normalize(phrase), (kind, f) => {
+          let id = this.vocab[kind]!.get(f);
+          if (id === undefined) this.vocab[kind]!.set(f, (id = this.vocabSize++));
+          counts[li]!.set(id, (counts[li]!.get(id) ?? 0) + 1);
+          totals[li]! += 1;
+        });
+      }
+    });
+    const v = this.vocabSize;
+    const l = this.labels.length;
+    this.weights = new Float64Array(v * l);
+    // Counts are scaled to one common total: a label with fewer phrases must not win every
+    // message made of words it has never seen (plain naive Bayes favours small labels there).
+    const mass = totals.reduce((a, b) => a + b, 0) / totals.length;
+    const denom = Math.log(mass + ALPHA * v);
+    const unseen = Math.log(ALPHA) - denom;
+    this.weights.fill(unseen);
+    this.labels.forEach((_, li) => {
+      const scale = mass / totals[li]!;
+      for (const [id, c] of counts[li]!) this.weights[id * l + li] = Math.log(c * scale + ALPHA) - denom;
+    });
+  }
+
+  /** The phrase rule alone: fast, exact, used on every message even in the middle of a form. */
+  isEmergencyPhrase(text: string): boolean {
+    return containsPhrase(this.normalizer.normalize(text), this.emergencyPhrases);
+  }
+
+  classify(text: string): IntentResult {
+    const normalized = this.normalizer.normalize(text);
+    if (containsPhrase(normalized, this.emergencyPhrases)) {
+      return { intent: 'emergency', confidence: 1, ranked: [{ intent: 'emergency', p: 1 }] };
+    }
+    const scores = new Float64Array(this.labels.length);
+    let known = 0;
+    let total = 0;
+    const add = (id: number) => {
+      const base = id * scores.length;
+      for (let li = 0; li < scores.length; li++) scores[li]! += this.weights[base + li]!;
+    };
+    forEachWord(normalized, (word, pair) => {
+      const w = this.wordFeatures(word);
+      total += w.count + (pair !== undefined ? 1 : 0);
+      known += w.ids.length;
+      for (const id of w.ids) add(id);
+      const pairId = pair !== undefined ? this.vocab[1]!.get(pair) : undefined;
+      if (pairId !== undefined) {
+        known++;
+        add(pairId);
+      }
+    });
+    if (known === 0) return { intent: 'other', confidence: 0, ranked: [{ intent: 'other', p: 0 }] };
+
+    // Averaged over every feature, known or not: unseen ones weigh the same for every label, so
+    // a message mostly made of words we never saw comes out unsure instead of confidently wrong.
+    let max = -Infinity;
+    for (let li = 0; li < scores.length; li++) max = Math.max(max, (scores[li]! / total) * SHARPNESS);
+    let sum = 0;
+    const probs = Array.from(scores, (s) => {
+      const e = Math.exp((s / total) * SHARPNESS - max);
+      sum += e;
+      return e;
+    });
+    const ranked = this.labels
+      .map((intent, li) => ({ intent, p: probs[li]! / sum }))
+      .filter((r) => this.hasEvidence(r.intent, normalized))
+      .sort((a, b) => b.p - a.p);
+    const best = ranked[0]!;
+    if (best.p < UNKNOWN_BELOW) return { intent: 'other', confidence: 1 - best.p, ranked };
+    const emergency = ranked.find((r) => r.intent === 'emergency');
+    if (emergency && best.intent !== 'emergency' && emergency.p >= UNKNOWN_BELOW && emergency.p >= best.p - EMERGENCY_TIE) {
+      return { intent: 'emergency', confidence: emergency.p, ranked };
+    }
+    return { intent: best.intent, confidence: best.p, ranked };
+  }
+
+  /** A word's known feature ids and how many features it has; words repeat, so this is cached. */
+  private wordFeatures(word: string): { ids: number[]; count: number } {
+    const hit = this.wordCache.get(word);
+    if (hit) return hit;
+    const ids: number[] = [];
+    let count = 0;
+    forEachWordFeature(word, (kind, f) => {
+      count++;
+      const id = this.vocab[kind]!.get(f);
+      if (id !== undefined) ids.push(id);
+    });
+    if (this.wordCache.size >= WORD_CACHE_MAX) this.wordCache.clear();
+    const entry = { ids, count };
+    this.wordCache.set(word, entry);
+    return entry;
+  }
+
+  private hasEvidence(label: Intent, normalized: string): boolean {
+    const words = this.evidence.get(label);
+    return words === undefined || containsPhrase(normalized, words);
+  }
+}
+
+/**
+ * Calls `visit` with each feature of a normalised message: each word, its character 3- and
+ * 4-grams (with the word's edges, " nha "), and each pair of neighbouring words. Each kind is its
+ * own namespace (the word "nha" and the characters "nha" are different features).
+ */
+export function forEachFeature(normalized: string, visit: (kind: FeatureKind, f: string) => void): void {
+  forEachWord(normalized, (word, pair) => {
+    forEachWordFeature(word, visit);
+    if (pair !== undefined) visit(1, pair);
+  });
+}
+
+/** Each word, and the pair it ends (sliced from the message, not concatenated). */
+function forEachWord(normalized: string, visit: (word: string, pair: string | undefined) => void): void {
+  if (normalized === '') return;
+  let start = 0;
+  let prevStart = -1;
+  for (let i = 0; i <= normalized.length; i++) {
+    if (i < normalized.length && normalized.charCodeAt(i) !== 32) continue;
+    visit(normalized.slice(start, i), prevStart >= 0 ? normalized.slice(prevStart, i) : undefined);
+    prevStart = start;
+    start = i + 1;
+  }
+}
+
+function forEachWordFeature(word: string, visit: (kind: FeatureKind, f: string) => void): void {
+  visit(0, word);
+  const padded = ` ${word} `;
+  for (let n = 3; n <= 4; n++) for (let i = 0; i + n <= padded.length; i++) visit(2, padded.slice(i, i + n));
+}
+
+/** 0 word, 1 word pair, 2 character n-gram. */
+export type FeatureKind = 0 | 1 | 2;
