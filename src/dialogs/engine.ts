@@ -127,10 +127,12 @@ export class DialogEngine {
     }
     if (event.contact) return { contact: event.contact.phone };
     const typed = text ?? '';
-    if (matchesAny(typed, t.words('common:words.back', state.lang))) return 'back';
-    if (matchesAny(typed, t.words('common:words.cancel', state.lang))) return 'cancel';
+    // Options are matched like everything typed: folded, abbreviations expanded ("ko" → "khong").
+    const fold = (s: string) => ctx.services.classifier.normalize(s);
+    if (matchesAny(typed, t.words('common:words.back', state.lang), fold)) return 'back';
+    if (matchesAny(typed, t.words('common:words.cancel', state.lang), fold)) return 'cancel';
     const labels = state.offered.map((id, i) => ({ id, label: this.o.translator.render(labelOf(state, i), state.lang) }));
-    const option = matchOption(typed, labels);
+    const option = matchOption(typed, labels, fold);
     return option ? { option } : { text: typed };
   }
 

@@ -85,6 +85,11 @@ export class IntentClassifier {
     });
   }
 
+  /** The normalised form of a message ("ko dc" → "khong duoc"), for matching anything typed. */
+  normalize(text: string): string {
+    return this.normalizer.normalize(text);
+  }
+
   /** The phrase rule alone: fast, exact, used on every message even in the middle of a form. */
   isEmergencyPhrase(text: string): boolean {
     return containsPhrase(this.normalizer.normalize(text), this.emergencyPhrases);

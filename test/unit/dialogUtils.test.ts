@@ -1,3 +1,5 @@
+import { Translator } from '../../src/i18n.js';
+import { createClassifier } from '../../src/services/understanding.js';
 import { describe, expect, it } from 'vitest';
 import { ChatLock } from '../../src/dialogs/chatLock.js';
 import { matchOption } from '../../src/dialogs/optionMatch.js';
@@ -56,5 +58,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TELEGRAM_API_ROOT: 'ftp://x' })).toThrow(/TELEGRAM_API_ROOT/);
     expect(() => loadConfig({ TELEGRAM_WEBHOOK_URL: 'https://x.vn/hook' })).toThrow(ConfigError);
     expect(() => loadConfig({ TELEGRAM_WEBHOOK_URL: 'https://x.vn/hook' })).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
+  });
+});
+
+describe('matchOption with the message normaliser', () => {
+  it('reads chat abbreviations in answers to a choice ("ko co" → "Không có")', async () => {
+    const classifier = createClassifier(await Translator.create('vi'));
+    const fold = (s: string) => classifier.normalize(s);
+    const labels = [
+      { id: 'none', label: 'Không có' },
+      { id: 'yes', label: 'Có, gõ lời dặn' },
+    ];
+    expect(matchOption('ko co', labels, fold)).toBe('none');
+    expect(matchOption('hok co', labels, fold)).toBe('none');
+    expect(matchOption('ko co', labels)).toBeUndefined();
   });
 });
