@@ -3,7 +3,10 @@ import type { Database } from '../../src/db/database.js';
 import { AreaRepository } from '../../src/db/repositories/areas.js';
 import { AuditRepository } from '../../src/db/repositories/audit.js';
 import { DialogStateRepository } from '../../src/db/repositories/dialogStates.js';
+import { BroadcastRepository } from '../../src/db/repositories/broadcasts.js';
 import { HandoffRepository } from '../../src/db/repositories/handoffs.js';
+import { SessionRepository } from '../../src/db/repositories/sessions.js';
+import { SubscriptionRepository } from '../../src/db/repositories/subscriptions.js';
 import { RequestRepository } from '../../src/db/repositories/requests.js';
 import type { CitizenRequest } from '../../src/domain/request.js';
 import { DIALECTS, freshDatabase, pgAvailable } from '../helpers/db.js';
@@ -148,5 +151,47 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     expect(await handoffs.deleteBefore(3000)).toBe(1);
     expect(await handoffs.byId('h1')).toBeUndefined();
     expect(await handoffs.byId('h3')).toBeDefined();
+  });
+
+  it.skipIf(skip)('broadcasts: audience from subscriptions and open requests, fixed once, settled once per recipient', async () => {
+    const subs = new SubscriptionRepository(db);
+    const broadcasts = new BroadcastRepository(db);
+    expect(await subs.subscribe('telegram', 's1', 'my-loc', 1)).toBe(true);
+    expect(await subs.subscribe('telegram', 's1', 'my-loc', 2)).toBe(false);
+    await subs.subscribe('telegram', 's1', 'phuoc-dong', 1);
+    await subs.subscribe('zalo', 'z1', 'phuoc-dong', 1);
+    await requests.insertOnce(sample({ id: crypto.randomUUID(), code: 'TB-AUD1', channel: 'zalo', chatId: 'z1', communeId: 'phuoc-dong', preferredDate: '2026-12-05' }));
+    await requests.insertOnce(sample({ id: crypto.randomUUID(), code: 'TB-AUD2', channel: 'telegram', chatId: 'r9', communeId: 'my-loc', preferredDate: '2026-12-05' }));
+    expect(await broadcasts.countAudience({ kind: 'communes', communeIds: ['phuoc-dong'] })).toBe(2);
+    expect(await broadcasts.countAudience({ kind: 'session', communeId: 'my-loc', date: '2026-12-05' })).toBe(2);
+    expect(await broadcasts.countAudience({ kind: 'open_requests' })).toBeGreaterThanOrEqual(2);
+
+    const b = { id: `b-${dialect}`, kind: 'admin' as const, createdBy: 'telegram:777', content: { text: 'Thứ Bảy nghỉ' }, audience: { kind: 'communes' as const, communeIds: ['my-loc', 'phuoc-dong'] } };
+    expect(await broadcasts.create(b, 10)).toBe(true);
+    expect(await broadcasts.create(b, 11)).toBe(false);
+    const all = await broadcasts.recipients(b.id, 0, 100);
+    expect(all.map((r) => `${r.channel}:${r.chatId}`).sort()).toEqual(['telegram:r9', 'telegram:s1', 'zalo:z1']);
+    expect(all.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect((await broadcasts.byId(b.id))?.total).toBe(3);
+    await broadcasts.settle(b.id, new Map([['sent', [1, 2]], ['blocked', [3]]]));
+    await broadcasts.settle(b.id, new Map([['sent', [1, 2, 3]]]));
+    expect(await broadcasts.byId(b.id)).toMatchObject({ sent: 2, blocked: 1, failed: 0, status: 'sending' });
+    expect(await broadcasts.pendingCount(b.id)).toBe(0);
+    expect(await broadcasts.finish(b.id, 'done', 20)).toBe(true);
+    expect(await broadcasts.finish(b.id, 'cancelled', 21)).toBe(false);
+    expect(await subs.unsubscribe('telegram', 's1')).toBe(2);
+  });
+
+  it.skipIf(skip)('sessions: upcoming per commune, cancelled left out, a notified change bumps the version', async () => {
+    const sessions = new SessionRepository(db);
+    const base = { placeName: 'Nhà văn hóa ấp 3', address: 'Ấp 3', mapUrl: null, startTime: '07:30', endTime: '11:30', services: ['cccd' as const], homeCapacity: 10, rideCapacity: 5, notes: null, status: 'planned' as const, previous: null, version: 0 };
+    await sessions.insert({ ...base, id: `s1-${dialect}`, communeId: 'tan-hoa', date: '2026-12-05' }, 'admin', 1);
+    await sessions.insert({ ...base, id: `s2-${dialect}`, communeId: 'long-thanh', date: '2026-12-12' }, 'admin', 1);
+    expect((await sessions.upcoming('2026-12-01', 'tan-hoa')).map((s) => s.id)).toEqual([`s1-${dialect}`]);
+    const moved = await sessions.update(`s1-${dialect}`, { date: '2026-12-19', status: 'moved', previous: { date: '2026-12-05', startTime: '07:30', endTime: '11:30', placeName: base.placeName, address: base.address } }, true, 5);
+    expect(moved).toMatchObject({ date: '2026-12-19', status: 'moved', version: 1, previous: { date: '2026-12-05' } });
+    await sessions.update(`s2-${dialect}`, { status: 'cancelled' }, true, 6);
+    expect((await sessions.upcoming('2026-12-01')).map((s) => s.id)).toEqual([`s1-${dialect}`]);
+    expect((await sessions.between('2026-12-01', '2026-12-31')).length).toBe(2);
   });
 });

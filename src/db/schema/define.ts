@@ -1,4 +1,4 @@
-import type { index as sqliteIndex, integer as sqliteInteger, sqliteTable, text as sqliteText } from 'drizzle-orm/sqlite-core';
+import type { index as sqliteIndex, uniqueIndex as sqliteUniqueIndex, integer as sqliteInteger, sqliteTable, text as sqliteText } from 'drizzle-orm/sqlite-core';
 
 /**
  * The tables are written once and built for each dialect from that dialect's column builders,
@@ -13,6 +13,7 @@ export interface Builders {
   /** epoch milliseconds: needs 64 bits in PostgreSQL */
   time: (name: string) => ReturnType<typeof sqliteInteger>;
   index: typeof sqliteIndex;
+  uniqueIndex: typeof sqliteUniqueIndex;
 }
 
 export function defineTables(b: Builders) {
@@ -158,6 +159,82 @@ export function defineTables(b: Builders) {
   }, (t) => [b.index('handoffs_duty_msg_idx').on(t.dutyChatId, t.dutyMessageId), b.index('handoffs_chat_idx').on(t.channel, t.chatId)]);
 
   /**
+   * A "Ngày thứ 7 vì dân" session. Moving one changes its date, time or place and keeps the old
+   * values in `previous` (JSON) for the notice; cancelling keeps the row.
+   */
+  const sessions = b.table('sessions', {
+    id: b.text('id').primaryKey(),
+    communeId: b.text('commune_id').notNull(),
+    placeName: b.text('place_name').notNull(),
+    address: b.text('address').notNull(),
+    mapUrl: b.text('map_url'),
+    date: b.text('date').notNull(),
+    startTime: b.text('start_time').notNull(),
+    endTime: b.text('end_time').notNull(),
+    services: b.text('services').notNull(),
+    homeCapacity: b.int('home_capacity').notNull().default(0),
+    rideCapacity: b.int('ride_capacity').notNull().default(0),
+    notes: b.text('notes'),
+    status: b.text('status').notNull(),
+    previous: b.text('previous'),
+    /** Bumped on every change people are told about: the notice's id. */
+    version: b.int('version').notNull().default(0),
+    createdBy: b.text('created_by').notNull(),
+    createdAt: b.time('created_at').notNull(),
+    updatedAt: b.time('updated_at').notNull(),
+  }, (t) => [b.index('sessions_date_idx').on(t.date, t.communeId)]);
+
+  /** A chat that wants a commune's announcements. */
+  const subscriptions = b.table('subscriptions', {
+    channel: b.text('channel').notNull(),
+    chatId: b.text('chat_id').notNull(),
+    communeId: b.text('commune_id').notNull(),
+    createdAt: b.time('created_at').notNull(),
+  }, (t) => [b.uniqueIndex('subscriptions_pk').on(t.channel, t.chatId, t.communeId), b.index('subscriptions_commune_idx').on(t.communeId)]);
+
+  /** Admins beyond ADMIN_USER_IDS, managed in the database. */
+  const admins = b.table('admins', {
+    userId: b.text('user_id').primaryKey(),
+    addedBy: b.text('added_by').notNull(),
+    addedAt: b.time('added_at').notNull(),
+  });
+
+  /**
+   * An announcement (an admin's, or the bot's own: a reminder, a moved or cancelled session) and
+   * what became of it. The recipients are fixed when it is confirmed, so a restart resumes the
+   * same list.
+   */
+  const broadcasts = b.table('broadcasts', {
+    id: b.text('id').primaryKey(),
+    kind: b.text('kind').notNull(),
+    createdBy: b.text('created_by').notNull(),
+    /** The admin's text, or a message key and parameters (JSON) for the bot's own notices. */
+    text: b.text('text').notNull(),
+    photo: b.text('photo'),
+    audience: b.text('audience').notNull(),
+    status: b.text('status').notNull(),
+    total: b.int('total').notNull().default(0),
+    sent: b.int('sent').notNull().default(0),
+    failed: b.int('failed').notNull().default(0),
+    blocked: b.int('blocked').notNull().default(0),
+    reportChannel: b.text('report_channel'),
+    reportChatId: b.text('report_chat_id'),
+    reportMessageId: b.int('report_message_id'),
+    createdAt: b.time('created_at').notNull(),
+    startedAt: b.time('started_at'),
+    finishedAt: b.time('finished_at'),
+  });
+
+  const broadcastRecipients = b.table('broadcast_recipients', {
+    broadcastId: b.text('broadcast_id').notNull(),
+    seq: b.int('seq').notNull(),
+    channel: b.text('channel').notNull(),
+    chatId: b.text('chat_id').notNull(),
+    /** pending · sent · failed · blocked */
+    status: b.text('status').notNull().default('pending'),
+  }, (t) => [b.uniqueIndex('broadcast_recipients_pk').on(t.broadcastId, t.seq), b.uniqueIndex('broadcast_recipients_chat').on(t.broadcastId, t.channel, t.chatId)]);
+
+  /**
    * One row per chat: the conversation survives restarts. The state also carries the last
    * delivery ids handled, so "seen" and "answered" are one atomic write.
    */
@@ -180,7 +257,7 @@ export function defineTables(b: Builders) {
     (t) => [b.index('audit_at_idx').on(t.at)],
   );
 
-  return { areas, requests, dialogStates, auditLog, teams, officers, invites, cards, unreachableChats, handoffs };
+  return { areas, requests, dialogStates, auditLog, teams, officers, invites, cards, unreachableChats, handoffs, sessions, subscriptions, admins, broadcasts, broadcastRecipients };
 }
 
 export type Tables = ReturnType<typeof defineTables>;

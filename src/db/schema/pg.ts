@@ -1,11 +1,12 @@
-import { bigint, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { defineTables, type Builders } from './define.js';
 
 // Same tables, PostgreSQL column builders. The cast is the one place the dialects meet: see define.ts.
-export const { areas, requests, dialogStates, auditLog, teams, officers, invites, cards, unreachableChats, handoffs } = defineTables({
+export const { areas, requests, dialogStates, auditLog, teams, officers, invites, cards, unreachableChats, handoffs, sessions, subscriptions, admins, broadcasts, broadcastRecipients } = defineTables({
   table: pgTable,
   text,
   int: (name: string) => integer(name),
   time: (name: string) => bigint(name, { mode: 'number' }),
   index,
+  uniqueIndex,
 } as unknown as Builders);

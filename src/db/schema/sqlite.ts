@@ -1,10 +1,11 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { defineTables } from './define.js';
 
-export const { areas, requests, dialogStates, auditLog, teams, officers, invites, cards, unreachableChats, handoffs } = defineTables({
+export const { areas, requests, dialogStates, auditLog, teams, officers, invites, cards, unreachableChats, handoffs, sessions, subscriptions, admins, broadcasts, broadcastRecipients } = defineTables({
   table: sqliteTable,
   text,
   int: (name) => integer(name),
   time: (name) => integer(name),
   index,
+  uniqueIndex,
 });

@@ -1,0 +1,184 @@
+import { and, count, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { OPEN_STATUSES } from '../../domain/request.js';
+import type { Audience, Broadcast, BroadcastContent, BroadcastKind, BroadcastStatus, Recipient, RecipientStatus } from '../../domain/broadcast.js';
+import type { Channel } from '../../domain/request.js';
+import type { Database } from '../database.js';
+import type { Tables } from '../schema/define.js';
+
+type Row = Tables['broadcasts']['$inferSelect'];
+
+function toBroadcast(r: Row): Broadcast {
+  return {
+    id: r.id,
+    kind: r.kind as BroadcastKind,
+    createdBy: r.createdBy,
+    content: JSON.parse(r.text) as BroadcastContent,
+    photo: r.photo,
+    audience: JSON.parse(r.audience) as Audience,
+    status: r.status as BroadcastStatus,
+    total: r.total,
+    sent: r.sent,
+    failed: r.failed,
+    blocked: r.blocked,
+    report: r.reportChannel && r.reportChatId ? { channel: r.reportChannel as Channel, chatId: r.reportChatId, messageId: r.reportMessageId } : null,
+    createdAt: r.createdAt,
+    finishedAt: r.finishedAt,
+  };
+}
+
+export interface NewBroadcast {
+  id: string;
+  kind: BroadcastKind;
+  createdBy: string;
+  content: BroadcastContent;
+  photo?: string | null;
+  audience: Audience;
+  report?: { channel: Channel; chatId: string } | null;
+}
+
+/** Announcements and their recipient lists. Every count is derived from recipient rows changing state once. */
+export class BroadcastRepository {
+  constructor(private readonly d: Database) {}
+
+  /** The audience as one query: distinct chats, never loaded into memory as a whole. */
+  private audienceQuery(a: Audience) {
+    const { db, t } = this.d;
+    const s = t.subscriptions;
+    const r = t.requests;
+    const openRequest = and(inArray(r.status, [...OPEN_STATUSES]), isNull(r.erasedAt));
+    const subs = db.selectDistinct({ channel: s.channel, chatId: s.chatId }).from(s);
+    const reqs = db.selectDistinct({ channel: r.channel, chatId: r.chatId }).from(r);
+    switch (a.kind) {
+      case 'all':
+        return subs.union(reqs.where(openRequest));
+      case 'communes':
+        return subs.where(inArray(s.communeId, a.communeIds)).union(reqs.where(and(openRequest, inArray(r.communeId, a.communeIds))));
+      case 'open_requests':
+        return reqs.where(openRequest);
+      case 'session':
+        return subs.where(eq(s.communeId, a.communeId)).union(reqs.where(and(openRequest, eq(r.communeId, a.communeId), eq(r.preferredDate, a.date))));
+    }
+  }
+
+  /** How many chats an audience reaches now (the admin's preview). */
+  async countAudience(a: Audience): Promise<number> {
+    const { db } = this.d;
+    const rows = await db.select({ n: count() }).from(this.audienceQuery(a).as('audience'));
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Creates the announcement and fixes its recipients, once per id: a second call (a retried
+   * confirm, a reminder tick running twice) finds it and changes nothing. False if it existed.
+   */
+  async create(b: NewBroadcast, now: number): Promise<boolean> {
+    const { db, t } = this.d;
+    const inserted = await db
+      .insert(t.broadcasts)
+      .values({
+        id: b.id,
+        kind: b.kind,
+        createdBy: b.createdBy,
+        text: JSON.stringify(b.content),
+        photo: b.photo ?? null,
+        audience: JSON.stringify(b.audience),
+        status: 'sending',
+        reportChannel: b.report?.channel ?? null,
+        reportChatId: b.report?.chatId ?? null,
+        createdAt: now,
+        startedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning({ id: t.broadcasts.id });
+    if (inserted.length === 0) return false;
+    const a = this.audienceQuery(b.audience).as('a');
+    await db.insert(t.broadcastRecipients).select(
+      db
+        .select({
+          broadcastId: sql<string>`${b.id}`.as('broadcast_id'),
+          seq: sql<number>`row_number() over (order by ${a.channel}, ${a.chatId})`.as('seq'),
+          channel: a.channel,
+          chatId: a.chatId,
+          status: sql<string>`'pending'`.as('status'),
+        })
+        .from(a),
+    );
+    const total = await db.select({ n: count() }).from(t.broadcastRecipients).where(eq(t.broadcastRecipients.broadcastId, b.id));
+    await db.update(t.broadcasts).set({ total: Number(total[0]?.n ?? 0) }).where(eq(t.broadcasts.id, b.id));
+    return true;
+  }
+
+  async byId(id: string): Promise<Broadcast | undefined> {
+    const { db, t } = this.d;
+    const rows = await db.select().from(t.broadcasts).where(eq(t.broadcasts.id, id)).limit(1);
+    return rows[0] ? toBroadcast(rows[0]) : undefined;
+  }
+
+  /** Recipients with seq in (after, upTo]. */
+  async recipients(id: string, after: number, upTo: number): Promise<Recipient[]> {
+    const { db, t } = this.d;
+    const r = t.broadcastRecipients;
+    const rows = await db
+      .select({ seq: r.seq, channel: r.channel, chatId: r.chatId, status: r.status })
+      .from(r)
+      .where(and(eq(r.broadcastId, id), gt(r.seq, after), lte(r.seq, upTo)))
+      .orderBy(r.seq);
+    return rows.map((x) => ({ seq: x.seq, channel: x.channel as Channel, chatId: x.chatId, status: x.status as RecipientStatus }));
+  }
+
+  /**
+   * Records what became of some recipients. Only rows still pending change, and only those are
+   * counted, so a retried batch never counts anyone twice.
+   */
+  async settle(id: string, outcomes: Map<RecipientStatus, number[]>): Promise<void> {
+    const { db, t } = this.d;
+    const r = t.broadcastRecipients;
+    const inc = { sent: 0, failed: 0, blocked: 0 };
+    for (const [status, seqs] of outcomes) {
+      if (seqs.length === 0 || status === 'pending') continue;
+      const changed = await db
+        .update(r)
+        .set({ status })
+        .where(and(eq(r.broadcastId, id), inArray(r.seq, seqs), eq(r.status, 'pending')))
+        .returning({ seq: r.seq });
+      if (status === 'sent') inc.sent += changed.length;
+      else if (status === 'blocked') inc.blocked += changed.length;
+      else inc.failed += changed.length;
+    }
+    const b = t.broadcasts;
+    await db
+      .update(b)
+      .set({ sent: sql`${b.sent} + ${inc.sent}`, failed: sql`${b.failed} + ${inc.failed}`, blocked: sql`${b.blocked} + ${inc.blocked}` })
+      .where(eq(b.id, id));
+  }
+
+  async pendingCount(id: string): Promise<number> {
+    const { db, t } = this.d;
+    const r = t.broadcastRecipients;
+    const rows = await db.select({ n: count() }).from(r).where(and(eq(r.broadcastId, id), eq(r.status, 'pending')));
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** sending → done or cancelled, once. */
+  async finish(id: string, status: 'done' | 'cancelled', now: number): Promise<boolean> {
+    const { db, t } = this.d;
+    const rows = await db
+      .update(t.broadcasts)
+      .set({ status, finishedAt: now })
+      .where(and(eq(t.broadcasts.id, id), eq(t.broadcasts.status, 'sending')))
+      .returning({ id: t.broadcasts.id });
+    return rows.length > 0;
+  }
+
+  async setReportMessage(id: string, messageId: number | undefined): Promise<void> {
+    const { db, t } = this.d;
+    await db.update(t.broadcasts).set({ reportMessageId: messageId ?? null }).where(eq(t.broadcasts.id, id));
+  }
+
+  /** The record: the latest announcements, newest first. */
+  async latest(limit: number): Promise<Broadcast[]> {
+    const { db, t } = this.d;
+    const rows = await db.select().from(t.broadcasts).orderBy(sql`${t.broadcasts.createdAt} desc`).limit(limit);
+    return rows.map(toBroadcast);
+  }
+}

@@ -1,0 +1,44 @@
+import type { Param } from './message.js';
+import type { Channel } from './request.js';
+
+/** Who an announcement goes to. Citizens with an open request are always among the concerned. */
+export type Audience =
+  | { kind: 'all' }
+  | { kind: 'communes'; communeIds: string[] }
+  | { kind: 'open_requests' }
+  /** A session's people: its commune's subscribers and those with an open request for its day there. */
+  | { kind: 'session'; communeId: string; date: string };
+
+export type BroadcastKind = 'admin' | 'reminder' | 'session_changed';
+export type BroadcastStatus = 'sending' | 'done' | 'cancelled';
+export type RecipientStatus = 'pending' | 'sent' | 'failed' | 'blocked' | 'unknown';
+
+/** An admin's own words, or one of the bot's notices (a message key and its parameters). */
+export type BroadcastContent = { text: string } | { key: string; params: Record<string, Param> };
+
+export interface Broadcast {
+  id: string;
+  kind: BroadcastKind;
+  createdBy: string;
+  content: BroadcastContent;
+  photo: string | null;
+  audience: Audience;
+  status: BroadcastStatus;
+  total: number;
+  sent: number;
+  failed: number;
+  blocked: number;
+  report: { channel: Channel; chatId: string; messageId: number | null } | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+export interface Recipient {
+  seq: number;
+  channel: Channel;
+  chatId: string;
+  status: RecipientStatus;
+}
+
+/** Recipients per fan-out job: small enough that a retried batch repeats little work. */
+export const BATCH_SIZE = 50;
