@@ -21,6 +21,11 @@ import { CardRepository } from './db/repositories/cards.js';
 import { TeamRepository } from './db/repositories/teams.js';
 import { UnreachableRepository } from './db/repositories/unreachable.js';
 import { HandoffRepository } from './db/repositories/handoffs.js';
+import { BroadcastRepository } from './db/repositories/broadcasts.js';
+import { SessionRepository } from './db/repositories/sessions.js';
+import { SubscriptionRepository } from './db/repositories/subscriptions.js';
+import { BroadcastService } from './services/broadcast.js';
+import { SessionService } from './services/sessions.js';
 import { HandoffService } from './services/handoff.js';
 import { createUnderstanding } from './services/understanding.js';
 import { StaffDialog } from './dialogs/staff.js';
@@ -40,6 +45,9 @@ export interface App {
     cards: CardRepository;
     unreachable: UnreachableRepository;
     handoffs: HandoffRepository;
+    sessions: SessionRepository;
+    subscriptions: SubscriptionRepository;
+    broadcasts: BroadcastRepository;
   };
   services: {
     intake: IntakeService;
@@ -47,6 +55,8 @@ export interface App {
     privacy: PrivacyService;
     areas: AreaService;
     handoff: HandoffService;
+    broadcast: BroadcastService;
+    sessions: SessionService;
   };
   engine: DialogEngine;
   translator: Translator;
@@ -78,9 +88,15 @@ export async function createApp(config: Config, clock: Clock = systemClock, redi
     cards: new CardRepository(database),
     unreachable: new UnreachableRepository(database),
     handoffs: new HandoffRepository(database),
+    sessions: new SessionRepository(database),
+    subscriptions: new SubscriptionRepository(database),
+    broadcasts: new BroadcastRepository(database),
   };
   const areas = new AreaService(repos.areas);
   await areas.loadFile(config.AREAS_FILE);
+  const broadcast = new BroadcastService(repos.broadcasts, repos.audit, clock, (id, e) =>
+    log.warn({ broadcast: id, err: e instanceof Error ? e.message : String(e) }, 'announcement not started yet (the reconciler retries)'),
+  );
   const services = {
     intake: new IntakeService(repos.requests, repos.audit, clock),
     myRequests: new MyRequestsService(repos.requests, repos.audit, clock),
@@ -89,6 +105,8 @@ export async function createApp(config: Config, clock: Clock = systemClock, redi
     handoff: new HandoffService(repos.handoffs, repos.audit, clock, (e) =>
       log.error({ err: e instanceof Error ? e.message : String(e) }, 'QUESTION OR EMERGENCY NOT POSTED to the duty chat (the reconciler retries)'),
     ),
+    broadcast,
+    sessions: new SessionService(repos.sessions, repos.subscriptions, broadcast, repos.audit, areas, clock, config.REMINDER_HOUR),
   };
   services.intake.onSubmitted((r) => log.info({ requestId: r.id, code: r.code, channel: r.channel }, 'request filed'));
   const translator = await Translator.create(config.DEFAULT_LANG);
@@ -98,7 +116,10 @@ export async function createApp(config: Config, clock: Clock = systemClock, redi
   const safety = new SafetyService(classifier, services.handoff, (e) =>
     log.error({ err: e instanceof Error ? e.message : String(e) }, 'EMERGENCY ALERT NOT SAVED'),
   );
-  if (jobs) services.handoff.useDelivery(jobs.queues);
+  if (jobs) {
+    services.handoff.useDelivery(jobs.queues);
+    services.broadcast.useDelivery(jobs.queues);
+  }
   const engine = new DialogEngine({
     services: {
       ...services,
@@ -146,7 +167,7 @@ async function createJobs(
     workingHours: parseWorkingHours(config.WORKING_HOURS),
     maxContactAttempts: config.MAX_CONTACT_ATTEMPTS,
   });
-  const reconciler = new Reconciler(repos.requests, queues, assignment, repos.handoffs, clock, log);
+  const reconciler = new Reconciler(repos.requests, queues, assignment, repos.handoffs, repos.broadcasts, clock, log);
   // The request is committed before this runs; if Redis is down the reconciler enqueues it later.
   services.intake.onSubmitted((r) =>
     queues.enqueueAssignment(r.id, r.round ?? 0, priorityOf(r.condition)).catch((e: unknown) =>

@@ -72,6 +72,10 @@ const schema = z.object({
   TELEGRAM_CHAT_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
   ASSIGN_CONCURRENCY: positiveInt(8),
   OUTBOUND_CONCURRENCY: positiveInt(16),
+  /** Announcement batches sent at once per process; the shared pacer keeps the platform rate. */
+  BROADCAST_CONCURRENCY: positiveInt(4),
+  /** Local hour (Asia/Ho_Chi_Minh) the evening-before reminder goes out. */
+  REMINDER_HOUR: z.coerce.number().int().min(0).max(23).default(18),
   RECONCILE_SECONDS: z.coerce.number().positive().default(10),
   /** How long a worker's claim on a job lasts: a worker that died frees its jobs after this. */
   JOB_LOCK_MS: positiveInt(30_000),

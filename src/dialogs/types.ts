@@ -35,6 +35,8 @@ export interface Reply {
   askContact?: boolean;
   /** Remove a platform keyboard left from an earlier prompt. */
   clearKeyboard?: boolean;
+  /** A photo (a Telegram file id) shown before the text, where the channel can. */
+  photo?: string;
 }
 
 export interface Draft {

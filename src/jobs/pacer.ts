@@ -1,3 +1,4 @@
+import type { ChannelSender } from '../channels/sender.js';
 import type { Redis } from 'ioredis';
 
 /**
@@ -27,15 +28,42 @@ export interface Lane {
   intervalMs: number;
 }
 
+/** The lanes one send to a chat uses: the chat's own, then the platform's overall lane (last). */
+export function lanesFor(sender: Pick<ChannelSender, 'channel' | 'globalPerSecond' | 'chatIntervalMs'>, chatId: string): Lane[] {
+  return [
+    { key: `${sender.channel}:${chatId}`, intervalMs: sender.chatIntervalMs(chatId) },
+    { key: `${sender.channel}:all`, intervalMs: 1000 / sender.globalPerSecond },
+  ];
+}
+
 export class Pacer {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {}
 
-  /** Milliseconds to wait before the reserved send. */
-  reserve(lanes: Lane[]): Promise<number> {
-    return this.run(lanes, false);
+  /**
+   * Waits for a send slot. The chat's own lanes first, the shared overall lane (the last) only
+   * once the chat's slot has come: reserving a group's slot 3 s ahead on the overall lane too
+   * would hold every other chat's sends back for those 3 s. A chat wait longer than
+   * `maxInlineMs` is not waited here: the chat's slot is reserved and its wait returned, and the
+   * caller comes back then and calls `waitShared`.
+   */
+  async wait(lanes: Lane[], maxInlineMs = Infinity): Promise<number> {
+    const own = lanes.slice(0, -1);
+    if (own.length > 0) {
+      const w = await this.run(own, false);
+      if (w > maxInlineMs) return w;
+      if (w > 0) await sleep(w);
+    }
+    await this.waitShared(lanes);
+    return 0;
+  }
+
+  /** The overall lane only (the last of `lanes`): after a parked job's chat slot has come. */
+  async waitShared(lanes: Lane[]): Promise<void> {
+    const w = await this.run(lanes.slice(-1), false);
+    if (w > 0) await sleep(w);
   }
 
   /** Reserves only a slot that is free right now: 0 = reserved, go; more = nothing reserved. */
@@ -49,4 +77,8 @@ export class Pacer {
     const wait = (await this.redis.eval(RESERVE, keys.length, ...keys, Date.now(), onlyIfFree ? '1' : '0', ...intervals)) as number;
     return Math.max(0, wait);
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

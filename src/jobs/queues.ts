@@ -1,10 +1,11 @@
 import { Queue } from 'bullmq';
 import type { AdminEvent, AssignmentEffects, CitizenEvent, OfficerEvent, SlaKind } from '../services/assignment.js';
 import type { HandoffDelivery } from '../services/handoff.js';
+import type { BroadcastDelivery } from '../services/broadcast.js';
 import type { Clock } from '../services/clock.js';
 import { redisConnection } from './redis.js';
 
-export const QUEUES = { assign: 'assign', outbound: 'outbound', sla: 'sla', maintenance: 'maintenance' } as const;
+export const QUEUES = { assign: 'assign', outbound: 'outbound', sla: 'sla', maintenance: 'maintenance', broadcast: 'broadcast' } as const;
 
 export type OutboundJob =
   | { kind: 'card'; requestId: string; round: number }
@@ -13,6 +14,8 @@ export type OutboundJob =
   | { kind: 'officer'; requestId: string; round: number; officerId: string; event: OfficerEvent }
   | { kind: 'handoff'; id: string }
   | { kind: 'answer'; id: string; n: number; text: string; officer: string };
+
+export type BroadcastJob = { kind: 'start'; id: string } | { kind: 'batch'; id: string; batch: number } | { kind: 'progress'; id: string };
 
 export interface SlaJob {
   requestId: string;
@@ -46,11 +49,12 @@ const RETRY = { attempts: 12, backoff: { type: 'exponential' as const, delay: 50
  * The BullMQ queues, and the assignment effects written as jobs with deterministic ids: the
  * same effect issued twice (a retry, a second worker) is one job, so it happens once.
  */
-export class JobQueues implements AssignmentEffects, HandoffDelivery {
+export class JobQueues implements AssignmentEffects, HandoffDelivery, BroadcastDelivery {
   readonly assign: Queue;
   readonly outbound: Queue<OutboundJob>;
   readonly sla: Queue<SlaJob>;
   readonly maintenance: Queue;
+  readonly broadcast: Queue<BroadcastJob>;
 
   constructor(
     redisUrl: string,
@@ -64,7 +68,8 @@ export class JobQueues implements AssignmentEffects, HandoffDelivery {
     this.outbound = new Queue<OutboundJob>(QUEUES.outbound, opts);
     this.sla = new Queue<SlaJob>(QUEUES.sla, opts);
     this.maintenance = new Queue(QUEUES.maintenance, opts);
-    for (const q of [this.assign, this.outbound, this.sla, this.maintenance]) q.on('error', () => undefined);
+    this.broadcast = new Queue<BroadcastJob>(QUEUES.broadcast, opts);
+    for (const q of [this.assign, this.outbound, this.sla, this.maintenance, this.broadcast]) q.on('error', () => undefined);
   }
 
   async enqueueAssignment(requestId: string, round: number, priority: number): Promise<void> {
@@ -102,11 +107,36 @@ export class JobQueues implements AssignmentEffects, HandoffDelivery {
     await this.outbound.add('answer', data, { jobId: outboundId(data, 0), priority: 1, ...KEEP, ...RETRY });
   }
 
+  async startBroadcast(id: string): Promise<void> {
+    await this.broadcast.add('start', { kind: 'start', id }, { jobId: `bc.${id}.start`, ...KEEP, ...RETRY });
+  }
+
+  /** One job per batch of recipients; the same batch added twice is one job. */
+  async broadcastBatches(id: string, count: number): Promise<void> {
+    const jobs = Array.from({ length: count }, (_, batch) => ({
+      name: 'batch',
+      data: { kind: 'batch' as const, id, batch },
+      opts: { jobId: `bc.${id}.${batch}`, ...KEEP, ...RETRY },
+    }));
+    for (let i = 0; i < jobs.length; i += 500) await this.broadcast.addBulk(jobs.slice(i, i + 500));
+  }
+
+  /** A progress edit; `tag` is a time bucket (at most one edit per bucket), 'start' or 'final'. */
+  async broadcastProgress(id: string, tag: string): Promise<void> {
+    // Progress goes ahead of the remaining batches, so the admin sees it move.
+    await this.broadcast.add('progress', { kind: 'progress', id }, { jobId: `bc.${id}.p.${tag}`, priority: 1, ...KEEP, ...RETRY });
+  }
+
+  /** The batches see the cancelled status themselves; this shows it to the admin. */
+  async stopBroadcast(id: string): Promise<void> {
+    await this.broadcastProgress(id, 'final');
+  }
+
   async scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void> {
     await this.sla.add('sla', { requestId, kind, round }, { jobId: `sla.${requestId}.${round}.${kind}`, delay: Math.max(0, at - this.clock.now()), ...KEEP, ...RETRY });
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.assign.close(), this.outbound.close(), this.sla.close(), this.maintenance.close()]);
+    await Promise.all([this.assign.close(), this.outbound.close(), this.sla.close(), this.maintenance.close(), this.broadcast.close()]);
   }
 }

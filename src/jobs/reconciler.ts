@@ -1,3 +1,4 @@
+import type { BroadcastRepository } from '../db/repositories/broadcasts.js';
 import type { HandoffRepository } from '../db/repositories/handoffs.js';
 import type { RequestRepository } from '../db/repositories/requests.js';
 import type { Logger } from '../log.js';
@@ -19,6 +20,7 @@ export class Reconciler {
     private readonly queues: JobQueues,
     private readonly assignment: AssignmentService,
     private readonly handoffs: HandoffRepository,
+    private readonly broadcasts: BroadcastRepository,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly graceMs = 3000,
@@ -44,6 +46,8 @@ export class Reconciler {
         await this.queues.postHandoff(id);
         enqueued++;
       }
+      // Announcements still sending (their start job ids make this a no-op while they run).
+      for (const id of await this.broadcasts.sendingIds()) await this.queues.startBroadcast(id);
       // Cards are posted within seconds; one missing for a minute had its job lost: re-issue it.
       for (const id of await this.requests.assignedWithoutCard(this.clock.now() - 60_000)) {
         await this.assignment.assign(id);

@@ -46,8 +46,9 @@ export async function startJobRuntime(app: App, senders = sendersFor(app)): Prom
     unit: { name: app.unitName, phone: c.UNIT_PHONE },
     maxContactAttempts: c.MAX_CONTACT_ATTEMPTS,
     retentionDays: c.RETENTION_DAYS,
-    concurrency: { assign: c.ASSIGN_CONCURRENCY, outbound: c.OUTBOUND_CONCURRENCY },
+    concurrency: { assign: c.ASSIGN_CONCURRENCY, outbound: c.OUTBOUND_CONCURRENCY, broadcast: c.BROADCAST_CONCURRENCY },
     lockMs: c.JOB_LOCK_MS,
+    sendDueReminders: () => app.services.sessions.sendDueReminders(),
   });
   jobs.reconciler.start(c.RECONCILE_SECONDS * 1000);
   void jobs.reconciler.runOnce();

@@ -9,6 +9,9 @@ import type { DialogStateRepository } from '../db/repositories/dialogStates.js';
 import type { RequestRepository } from '../db/repositories/requests.js';
 import type { TeamRepository } from '../db/repositories/teams.js';
 import type { HandoffRepository } from '../db/repositories/handoffs.js';
+import type { BroadcastRepository } from '../db/repositories/broadcasts.js';
+import type { SubscriptionRepository } from '../db/repositories/subscriptions.js';
+import { Broadcaster } from './broadcaster.js';
 import type { UnreachableRepository } from '../db/repositories/unreachable.js';
 import type { AuditRepository } from '../db/repositories/audit.js';
 import { adminMessage, renderCard } from '../dialogs/card.js';
@@ -17,9 +20,9 @@ import type { Logger } from '../log.js';
 import type { AreaService } from '../services/areas.js';
 import type { AssignmentService } from '../services/assignment.js';
 import type { Clock } from '../services/clock.js';
-import { Pacer } from './pacer.js';
+import { lanesFor, Pacer } from './pacer.js';
 import type { AdminEvent, AssignmentEffects, CitizenEvent, OfficerEvent, SlaKind } from '../services/assignment.js';
-import { type JobQueues, type OutboundJob, outboundId, QUEUES, type SlaJob } from './queues.js';
+import { type BroadcastJob, type JobQueues, type OutboundJob, outboundId, QUEUES, type SlaJob } from './queues.js';
 import { newRedis, redisConnection } from './redis.js';
 
 export interface WorkerDeps {
@@ -36,6 +39,8 @@ export interface WorkerDeps {
     states: DialogStateRepository;
     audit: AuditRepository;
     handoffs: HandoffRepository;
+    broadcasts: BroadcastRepository;
+    subscriptions: SubscriptionRepository;
   };
   areas: AreaService;
   senders: Partial<Record<Channel, ChannelSender>>;
@@ -43,8 +48,10 @@ export interface WorkerDeps {
   unit: { name: string; phone: string };
   maxContactAttempts: number;
   retentionDays: number;
-  concurrency: { assign: number; outbound: number };
+  concurrency: { assign: number; outbound: number; broadcast: number };
   lockMs: number;
+  /** The evening-before reminders (the session calendar decides what is due). */
+  sendDueReminders: () => Promise<number>;
 }
 
 export interface RunningWorkers {
@@ -65,6 +72,12 @@ export async function startWorkers(d: WorkerDeps): Promise<RunningWorkers> {
   redis.on('error', () => undefined);
   const pacer = new Pacer(redis, prefix);
   const outbound = new Outbound(d, pacer, redis, prefix);
+  const broadcaster = new Broadcaster(
+    { ...d.repos, senders: d.senders, queues: d.queues, clock: d.clock, log: d.log, unitName: d.unit.name },
+    pacer,
+    redis,
+    prefix,
+  );
   // The worker's assignment delivers the first card and notice at once when nothing is in the way.
   const assignment = d.assignment.withEffects(new DeliverNowEffects(d.queues, outbound));
 
@@ -79,24 +92,20 @@ export async function startWorkers(d: WorkerDeps): Promise<RunningWorkers> {
       ...common,
       concurrency: d.concurrency.outbound,
     }),
-    new Worker(QUEUES.maintenance, async () => retention(d), common),
+    new Worker(QUEUES.maintenance, async (job) => (job.name === 'reminders' ? d.sendDueReminders() : retention(d)), common),
+    new Worker<BroadcastJob>(QUEUES.broadcast, (job) => broadcaster.process(job), { ...common, concurrency: d.concurrency.broadcast }),
   ];
   for (const w of workers) {
     w.on('error', (e) => d.log.warn({ err: e.message, queue: w.name }, 'worker error'));
     w.on('failed', (job, e) => d.log.warn({ err: e.message, queue: w.name, job: job?.id }, 'job failed'));
   }
   await d.queues.maintenance.upsertJobScheduler('retention', { every: 24 * 3600_000 }, { name: 'retention' });
+  await d.queues.maintenance.upsertJobScheduler('reminders', { every: 5 * 60_000 }, { name: 'reminders' });
   return {
     async pace(channel, chatId) {
       const sender = d.senders[channel];
       if (!sender) return;
-      const wait = await pacer
-        .reserve([
-          { key: `${channel}:all`, intervalMs: 1000 / sender.globalPerSecond },
-          { key: `${channel}:${chatId}`, intervalMs: sender.chatIntervalMs(chatId) },
-        ])
-        .catch(() => 0); // Redis down: answer anyway; the platform's 429 still guards.
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await pacer.wait(lanesFor(sender, chatId)).catch(() => undefined); // Redis down: answer anyway; the platform's 429 still guards.
     },
     async stop() {
       await Promise.all(workers.map((w) => w.close()));
@@ -205,22 +214,19 @@ class Outbound {
   }
 
   private lanes(t: Target) {
-    return [
-      { key: `${t.sender.channel}:all`, intervalMs: 1000 / t.sender.globalPerSecond },
-      { key: `${t.sender.channel}:${t.chatId}`, intervalMs: t.sender.chatIntervalMs(t.chatId) },
-    ];
+    return lanesFor(t.sender, t.chatId);
   }
 
   private async pace(job: Job<OutboundJob & { slotAt?: number }>, token: string | undefined, t: Target): Promise<void> {
     const slotAt = job.data.slotAt;
-    if (slotAt !== undefined && Date.now() >= slotAt - 20) return;
-    const wait = await this.pacer.reserve(this.lanes(t));
-    if (wait > MAX_INLINE_WAIT_MS) {
+    if (slotAt !== undefined && Date.now() >= slotAt - 20) return this.pacer.waitShared(this.lanes(t));
+    const wait = await this.pacer.wait(this.lanes(t), MAX_INLINE_WAIT_MS);
+    if (wait > 0) {
+      // The chat's slot is far off: park the job instead of holding a worker slot.
       await job.updateData({ ...job.data, slotAt: Date.now() + wait });
       await job.moveToDelayed(Date.now() + wait, token);
       throw new DelayedError();
     }
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 
   private async deliver(t: Target, chatKey: string, data: OutboundJob): Promise<string> {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoopbackServer } from './loopbackServer.js';
+import { PlatformLimits } from './rateLimit.js';
 
 /**
  * A fake Telegram Bot API server for tests, over real HTTP: the bot under test talks to it
@@ -54,9 +55,13 @@ export class FakeTelegram extends LoopbackServer {
   private handledWaiters: { id: number; resolve: () => void }[] = [];
   private readonly maxPollMs: number;
 
-  constructor(opts: { maxPollMs?: number } = {}) {
+  /** Telegram's limits, when a test asks for them: 429 with retry_after beyond them. */
+  readonly limits: PlatformLimits | undefined;
+
+  constructor(opts: { maxPollMs?: number; globalPerSecond?: number } = {}) {
     super();
     this.maxPollMs = opts.maxPollMs ?? 500;
+    this.limits = opts.globalPerSecond ? new PlatformLimits(opts.globalPerSecond) : undefined;
   }
 
   protected wakeAll(): void {
@@ -205,13 +210,19 @@ export class FakeTelegram extends LoopbackServer {
     // 'drop': the request is never answered nor carried out (the caller died or the network ate it).
     if ((await this.onRequest?.(method, params)) === 'drop') return void res.destroy();
     const chatStatus = this.failingChats.get(String(params.chat_id));
-    if (method === 'sendMessage' && chatStatus) {
+    if ((method === 'sendMessage' || method === 'sendPhoto') && chatStatus) {
       return this.reply(res, chatStatus, { ok: false, error_code: chatStatus, description: 'Forbidden: bot was blocked by the user' });
     }
     const fault = this.faults.find((f) => f.method === method && f.remaining > 0);
     if (fault) {
       fault.remaining--;
       return this.reply(res, fault.status, { ok: false, error_code: fault.status, description: 'injected', ...fault.body });
+    }
+    if (this.limits && ['sendMessage', 'sendPhoto', 'editMessageText'].includes(method)) {
+      const retryAfter = this.limits.take(String(params.chat_id));
+      if (retryAfter !== undefined) {
+        return this.reply(res, 429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } });
+      }
     }
     const result = await this.answer(method, params, res);
     if (result === undefined) return this.reply(res, 400, { ok: false, error_code: 400, description: `fake: unsupported ${method}` });
@@ -224,11 +235,12 @@ export class FakeTelegram extends LoopbackServer {
         return { id: 123456, is_bot: true, first_name: 'Thu7', username: 'thu7_test_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
       case 'getUpdates':
         return this.getUpdates(p, res);
+      case 'sendPhoto':
       case 'sendMessage': {
         const msg: SentMessage = {
           message_id: this.nextMessageId++,
           chat_id: String(p.chat_id),
-          text: String(p.text),
+          text: method === 'sendPhoto' ? `[photo ${String(p.photo)}]` : String(p.text),
           parse_mode: p.parse_mode as string | undefined,
           reply_markup: parseMaybe(p.reply_markup) as SentMessage['reply_markup'],
           edits: 0,

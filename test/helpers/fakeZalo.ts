@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoopbackServer } from './loopbackServer.js';
+import { PlatformLimits } from './rateLimit.js';
 
 export const ZALO_TOKEN = '1234567890:zalo-fake-token';
 
@@ -27,8 +28,16 @@ export class FakeZalo extends LoopbackServer {
   private pollWaiters: (() => void)[] = [];
   private faults: { method: string; remaining: number; status: number; body: Record<string, unknown> }[] = [];
 
-  constructor(private readonly maxPollMs = 300) {
+  /** Users who blocked the bot: sends to them answer 403. */
+  readonly blockedUsers = new Set<string>();
+  readonly limits: PlatformLimits | undefined;
+
+  constructor(
+    private readonly maxPollMs = 300,
+    globalPerSecond?: number,
+  ) {
     super();
+    this.limits = globalPerSecond ? new PlatformLimits(globalPerSecond) : undefined;
   }
 
   protected wakeAll(): void {
@@ -141,6 +150,9 @@ export class FakeZalo extends LoopbackServer {
         return reply(200, { ok: true, result: u });
       }
       case 'sendMessage': {
+        if (this.blockedUsers.has(String(p.chat_id))) return reply(403, { ok: false, error_code: 403, description: 'user blocked the bot' });
+        const retryAfter = this.limits?.take(String(p.chat_id));
+        if (retryAfter !== undefined) return reply(429, { ok: false, error_code: 429, description: 'Too Many Requests', parameters: { retry_after: retryAfter } });
         const text = String(p.text ?? '');
         if (text.length < 1 || text.length > 2000) return reply(400, { ok: false, error_code: 400, description: 'text must be 1-2000 characters' });
         this.sent.push({ chat_id: String(p.chat_id), text, at: Date.now() });

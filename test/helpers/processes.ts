@@ -64,3 +64,14 @@ export function exited(child: ChildProcess, ms = 10_000): Promise<number | null>
 }
 
 export { spawn };
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Another bot process running only the queue workers, on the same database and Redis. */
+export function spawnWorker(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--worker'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, LOG_LEVEL: process.env.CHILD_LOG ?? 'silent' },
+    stdio: ['ignore', 'ignore', process.env.CHILD_LOG ? 'inherit' : 'ignore'],
+  });
+}

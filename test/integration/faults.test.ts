@@ -1,15 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { CitizenRequest } from '../../src/domain/request.js';
 import { type PrivateRedis, startPrivateRedis } from '../../src/jobs/redis.js';
 import { tempDir } from '../helpers/db.js';
 import { FakeTelegram } from '../helpers/fakeTelegram.js';
-import { exited } from '../helpers/processes.js';
+import { exited, spawnWorker } from '../helpers/processes.js';
 import { eventually, fileRequest, linkTeam, type Stack, startStack, teamsFile } from '../helpers/stack.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const YOUTH = -1001;
 const WOMEN = -1002;
 const CARS = -1003;
@@ -49,11 +47,7 @@ const ROOMY = () =>
 
 /** Another bot process running only the queue workers, on the same database and Redis. */
 function workerProcess(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--worker'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: process.env.CHILD_LOG ?? 'silent' },
-    stdio: ['ignore', 'ignore', process.env.CHILD_LOG ? 'inherit' : 'ignore'],
-  });
+  const child = spawnWorker(env);
   children.push(child);
   return child;
 }

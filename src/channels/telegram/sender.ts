@@ -32,6 +32,7 @@ export class TelegramSender implements ChannelSender {
 
   async send(chatId: string, reply: Reply): Promise<number | undefined> {
     let last: number | undefined;
+    if (reply.photo) last = (await this.call(() => this.api.sendPhoto(chatId, reply.photo!))).message_id;
     for (const m of renderTelegram(reply, this.o.translator)) {
       const sent = await this.call(() => this.api.sendMessage(chatId, m.text, { parse_mode: 'HTML', reply_markup: m.reply_markup }));
       last = sent.message_id;

@@ -175,6 +175,13 @@ export class BroadcastRepository {
     await db.update(t.broadcasts).set({ reportMessageId: messageId ?? null }).where(eq(t.broadcasts.id, id));
   }
 
+  /** Announcements still sending: after a restart the reconciler starts them again. */
+  async sendingIds(): Promise<string[]> {
+    const { db, t } = this.d;
+    const rows = await db.select({ id: t.broadcasts.id }).from(t.broadcasts).where(eq(t.broadcasts.status, 'sending'));
+    return rows.map((r) => r.id);
+  }
+
   /** The record: the latest announcements, newest first. */
   async latest(limit: number): Promise<Broadcast[]> {
     const { db, t } = this.d;
