@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import type { ZaloChannel } from '../../src/channels/zalo/zaloChannel.js';
 import type { Channel } from '../../src/domain/request.js';
 import { FakeTelegram } from '../helpers/fakeTelegram.js';
 import { FakeZalo } from '../helpers/fakeZalo.js';
@@ -10,7 +9,6 @@ import { ADMIN_CHAT, eventually, type Stack, startStack, zaloEnv } from '../help
 let tg: FakeTelegram;
 let zalo: FakeZalo;
 let stack: Stack | undefined;
-let zaloChannel: ZaloChannel | undefined;
 const children: ChildProcess[] = [];
 
 afterEach(async () => {
@@ -18,7 +16,6 @@ afterEach(async () => {
     c.kill('SIGKILL');
     await exited(c);
   }
-  await zaloChannel?.stop();
   await stack?.stop();
   stack = undefined;
   await tg?.stop();
