@@ -73,7 +73,7 @@ const schema = z.object({
   ASSIGN_CONCURRENCY: positiveInt(8),
   OUTBOUND_CONCURRENCY: positiveInt(16),
   /** Announcement batches sent at once per process; the shared pacer keeps the platform rate. */
-  BROADCAST_CONCURRENCY: positiveInt(4),
+  BROADCAST_CONCURRENCY: positiveInt(8),
   /** Local hour (Asia/Ho_Chi_Minh) the evening-before reminder goes out. */
   REMINDER_HOUR: z.coerce.number().int().min(0).max(23).default(18),
   RECONCILE_SECONDS: z.coerce.number().positive().default(10),

@@ -10,7 +10,7 @@ export type Audience =
   | { kind: 'session'; communeId: string; date: string };
 
 export type BroadcastKind = 'admin' | 'reminder' | 'session_changed';
-export type BroadcastStatus = 'sending' | 'done' | 'cancelled';
+export type BroadcastStatus = 'preparing' | 'sending' | 'done' | 'cancelled';
 export type RecipientStatus = 'pending' | 'sent' | 'failed' | 'blocked' | 'unknown';
 
 /** An admin's own words, or one of the bot's notices (a message key and its parameters). */

@@ -70,10 +70,15 @@ export class BroadcastRepository {
   /**
    * Creates the announcement and fixes its recipients, once per id: a second call (a retried
    * confirm, a reminder tick running twice) finds it and changes nothing. False if it existed.
+   * It is "preparing" until its recipient list is complete, so nothing starts sending a half
+   * list; one left preparing by a crash is filled again by the retried call.
    */
   async create(b: NewBroadcast, now: number): Promise<boolean> {
     const { db, t } = this.d;
-    const inserted = await db
+    const existing = await db.select({ status: t.broadcasts.status }).from(t.broadcasts).where(eq(t.broadcasts.id, b.id)).limit(1);
+    if (existing[0] && existing[0].status !== 'preparing') return false;
+    if (existing[0]) await db.delete(t.broadcastRecipients).where(eq(t.broadcastRecipients.broadcastId, b.id));
+    const inserted = existing[0] ? [{ id: b.id }] : await db
       .insert(t.broadcasts)
       .values({
         id: b.id,
@@ -82,7 +87,7 @@ export class BroadcastRepository {
         text: JSON.stringify(b.content),
         photo: b.photo ?? null,
         audience: JSON.stringify(b.audience),
-        status: 'sending',
+        status: 'preparing',
         reportChannel: b.report?.channel ?? null,
         reportChatId: b.report?.chatId ?? null,
         createdAt: now,
@@ -104,7 +109,7 @@ export class BroadcastRepository {
         .from(a),
     );
     const total = await db.select({ n: count() }).from(t.broadcastRecipients).where(eq(t.broadcastRecipients.broadcastId, b.id));
-    await db.update(t.broadcasts).set({ total: Number(total[0]?.n ?? 0) }).where(eq(t.broadcasts.id, b.id));
+    await db.update(t.broadcasts).set({ total: Number(total[0]?.n ?? 0), status: 'sending' }).where(eq(t.broadcasts.id, b.id));
     return true;
   }
 
