@@ -25,6 +25,8 @@ import { BroadcastRepository } from './db/repositories/broadcasts.js';
 import { SessionRepository } from './db/repositories/sessions.js';
 import { SubscriptionRepository } from './db/repositories/subscriptions.js';
 import { BroadcastService } from './services/broadcast.js';
+import { AdminRepository } from './db/repositories/admins.js';
+import { AdminService } from './services/admins.js';
 import { SessionService } from './services/sessions.js';
 import { HandoffService } from './services/handoff.js';
 import { createUnderstanding } from './services/understanding.js';
@@ -48,6 +50,7 @@ export interface App {
     sessions: SessionRepository;
     subscriptions: SubscriptionRepository;
     broadcasts: BroadcastRepository;
+    admins: AdminRepository;
   };
   services: {
     intake: IntakeService;
@@ -57,6 +60,7 @@ export interface App {
     handoff: HandoffService;
     broadcast: BroadcastService;
     sessions: SessionService;
+    admins: AdminService;
   };
   engine: DialogEngine;
   translator: Translator;
@@ -91,6 +95,7 @@ export async function createApp(config: Config, clock: Clock = systemClock, redi
     sessions: new SessionRepository(database),
     subscriptions: new SubscriptionRepository(database),
     broadcasts: new BroadcastRepository(database),
+    admins: new AdminRepository(database),
   };
   const areas = new AreaService(repos.areas);
   await areas.loadFile(config.AREAS_FILE);
@@ -107,6 +112,7 @@ export async function createApp(config: Config, clock: Clock = systemClock, redi
     ),
     broadcast,
     sessions: new SessionService(repos.sessions, repos.subscriptions, broadcast, repos.audit, areas, clock, config.REMINDER_HOUR),
+    admins: new AdminService(repos.admins, config.ADMIN_USER_IDS),
   };
   services.intake.onSubmitted((r) => log.info({ requestId: r.id, code: r.code, channel: r.channel }, 'request filed'));
   const translator = await Translator.create(config.DEFAULT_LANG);
@@ -182,7 +188,7 @@ async function createJobs(
     assignment,
     audit: repos.audit,
     clock,
-    adminUserIds: config.ADMIN_USER_IDS,
+    admins: services.admins,
     inviteTtlMs: 48 * 3600_000,
     handoff: services.handoff,
     dutyChatId: config.ADMIN_CHAT_ID,

@@ -8,6 +8,9 @@ import type { SafetyService } from '../services/safety.js';
 import type { IntentClassifier } from '../domain/intent.js';
 import type { GuideCatalog } from '../services/guide.js';
 import type { HandoffService } from '../services/handoff.js';
+import type { AdminService } from '../services/admins.js';
+import type { BroadcastService } from '../services/broadcast.js';
+import type { SessionService } from '../services/sessions.js';
 import type { ChatState, InboundEvent } from './types.js';
 
 export interface DialogServices {
@@ -19,6 +22,9 @@ export interface DialogServices {
   classifier: IntentClassifier;
   guide: GuideCatalog;
   handoff: HandoffService;
+  sessions: SessionService;
+  broadcast: BroadcastService;
+  admins: AdminService;
   clock: Clock;
   unit: { name: string; phone: string; retentionDays: number };
 }

@@ -8,12 +8,14 @@ import { eraseFlow } from './flows/erase.js';
 import type { Flow } from './flows/flow.js';
 import { goToMenu } from './flows/flow.js';
 import { intakeFlow } from './flows/intake.js';
+import { announceFlow } from './flows/announce.js';
 import { guideFlow } from './flows/guide.js';
+import { scheduleFlow } from './flows/schedule.js';
+import { sessionsAdminFlow } from './flows/sessionsAdmin.js';
 import { handoffFlow } from './flows/handoff.js';
 import { INTENT_ITEMS, type MenuItem, menuFlow } from './flows/menu.js';
 import { CLARIFY_BELOW } from '../domain/intent.js';
 import { findRequestCode } from '../domain/request.js';
-import { formatVnDate, upcomingSaturdays } from '../domain/dates.js';
 import { cancelFlow, startCancel, statusReport } from './flows/myRequests.js';
 import { matchesAny, matchOption } from './optionMatch.js';
 import type { ChatState, FlowName, InboundEvent, Input, Prompt, Reply } from './types.js';
@@ -22,10 +24,23 @@ import type { ChatState, FlowName, InboundEvent, Input, Prompt, Reply } from './
 export const MAX_INPUT_CHARS = 1000;
 const SEEN_WINDOW = 50;
 
-const FLOWS: Record<FlowName, Flow> = { menu: menuFlow, intake: intakeFlow, cancel: cancelFlow, erase: eraseFlow, guide: guideFlow, handoff: handoffFlow };
+const FLOWS: Record<FlowName, Flow> = {
+  menu: menuFlow,
+  intake: intakeFlow,
+  cancel: cancelFlow,
+  erase: eraseFlow,
+  guide: guideFlow,
+  handoff: handoffFlow,
+  schedule: scheduleFlow,
+  announce: announceFlow,
+  sessions: sessionsAdminFlow,
+};
+/** Where typed words are understood as a wish (in a form they are answers). */
+const UNDERSTOOD_IN: readonly FlowName[] = ['menu', 'guide', 'schedule'];
 
-type Command = 'start' | 'menu' | 'huy' | 'trangthai' | 'xoadulieu';
-const COMMANDS: readonly Command[] = ['start', 'menu', 'huy', 'trangthai', 'xoadulieu'];
+type Command = 'start' | 'menu' | 'huy' | 'trangthai' | 'xoadulieu' | 'lich' | 'dangkytin' | 'huytin' | 'thongbao' | 'phien' | 'dunggui';
+const COMMANDS: readonly Command[] = ['start', 'menu', 'huy', 'trangthai', 'xoadulieu', 'lich', 'dangkytin', 'huytin', 'thongbao', 'phien', 'dunggui'];
+const ADMIN_COMMANDS: readonly Command[] = ['thongbao', 'phien', 'dunggui'];
 
 export interface EngineOptions {
   services: DialogServices;
@@ -84,10 +99,11 @@ export class DialogEngine {
     if (command) return this.command(ctx, command);
     if (text && this.o.services.safety.isEmergency(text)) return this.emergency(ctx, text);
 
-    if (event.unsupported || (text === undefined && !event.option && !event.contact)) {
+    if (event.option?.id.startsWith('bc:stop:')) return this.stopAnnouncement(ctx, event.option.id.slice(8));
+    if (event.unsupported || (text === undefined && !event.option && !event.contact && !event.photo)) {
       return this.reprompt(ctx, [msg('common:errors.unsupported')]);
     }
-    if (text === '') return this.reprompt(ctx, [msg('common:errors.blank')]);
+    if (text === '' && !event.photo) return this.reprompt(ctx, [msg('common:errors.blank')]);
 
     const input = this.toInput(ctx, text);
     if (input === 'stale') return this.reprompt(ctx, [msg('common:errors.stale_button')]);
@@ -105,8 +121,10 @@ export class DialogEngine {
     if (state.flow === 'menu' && 'option' in input && input.option.startsWith('menu:')) {
       return this.menuChoice(ctx, input.option.slice(5));
     }
-    // Typed words at the menu or in guidance: understand them. (In a form they are answers.)
-    if ('text' in input && (state.flow === 'menu' || state.flow === 'guide') && !findRequestCode(input.text)) {
+    if ('text' in input && UNDERSTOOD_IN.includes(state.flow)) {
+      // A request code typed anywhere outside a form shows that request (only if it is theirs).
+      const code = findRequestCode(input.text);
+      if (code) return this.prompt(ctx, await statusReport(ctx, code));
       return this.understand(ctx, input.text);
     }
     const outcome = await FLOWS[state.flow].handle(ctx, input);
@@ -126,6 +144,7 @@ export class DialogEngine {
       return event.option.nonce === state.nonce && state.offered.includes(event.option.id) ? { option: event.option.id } : 'stale';
     }
     if (event.contact) return { contact: event.contact.phone };
+    if (event.photo) return { photo: event.photo, caption: text ?? '' };
     const typed = text ?? '';
     // Options are matched like everything typed: folded, abbreviations expanded ("ko" → "khong").
     const fold = (s: string) => ctx.services.classifier.normalize(s);
@@ -137,8 +156,31 @@ export class DialogEngine {
   }
 
   private async command(ctx: FlowContext, command: Command): Promise<Reply[]> {
-    const { state } = ctx;
+    const { state, services, event } = ctx;
+    if (ADMIN_COMMANDS.includes(command) && !(await services.admins.isAdmin(event.channel, event.userId))) {
+      return this.reprompt(ctx, [msg('team:admin.not_admin')]);
+    }
     switch (command) {
+      case 'lich':
+        await scheduleFlow.open(ctx);
+        return this.prompt(ctx, []);
+      case 'dangkytin':
+        scheduleFlow.pickCommune(ctx);
+        return this.prompt(ctx, []);
+      case 'huytin': {
+        const n = await services.sessions.unsubscribe(event.channel, event.chatId);
+        return this.prompt(ctx, [msg(n > 0 ? 'calendar:subscribe.all_stopped' : 'calendar:subscribe.none')]);
+      }
+      case 'thongbao':
+        announceFlow.start(state);
+        return this.prompt(ctx, []);
+      case 'phien':
+        sessionsAdminFlow.start(state);
+        return this.prompt(ctx, []);
+      case 'dunggui': {
+        const running = await services.broadcast.runningBy(`${event.channel}:${event.userId}`);
+        return running ? this.stopAnnouncement(ctx, running) : this.reprompt(ctx, [msg('broadcast:not_running')]);
+      }
       case 'start':
       case 'menu': {
         const left = state.flow === 'intake' && state.step !== 'consent';
@@ -209,9 +251,10 @@ export class DialogEngine {
         intakeFlow.start(state, item);
         return this.prompt(ctx, understood);
       case 'schedule': {
-        goToMenu(state);
-        const dates = upcomingSaturdays(new Date(services.clock.now()), 3).map(formatVnDate).join(', ');
-        return this.prompt(ctx, [msg('guide:schedule.answer', { dates, phone: services.unit.phone, unit: services.unit.name })]);
+        // "thu 7 nay lam o xa tan hoa": the commune named in the question, if one is.
+        const named = typed !== undefined ? services.areas.match(typed) : undefined;
+        await scheduleFlow.open(ctx, named?.kind === 'exact' ? named.area.id : undefined);
+        return this.prompt(ctx, []);
       }
       case 'vneid':
       case 'fire':
@@ -232,6 +275,14 @@ export class DialogEngine {
       default:
         return this.reprompt(ctx, [msg('common:menu.not_understood')]);
     }
+  }
+
+  /** The stop button under an announcement's progress, or /dunggui: admins only, checked now. */
+  private async stopAnnouncement(ctx: FlowContext, id: string): Promise<Reply[]> {
+    const { services, event } = ctx;
+    if (!(await services.admins.isAdmin(event.channel, event.userId))) return this.reprompt(ctx, [msg('team:admin.not_admin')]);
+    const r = await services.broadcast.cancel(id, `${event.channel}:${event.userId}`);
+    return this.reprompt(ctx, [msg(r === 'cancelled' ? 'broadcast:stopped' : 'broadcast:not_running')]);
   }
 
   /** Says `before` (if anything), then asks the current step's question. */

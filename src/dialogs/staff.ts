@@ -5,6 +5,7 @@ import type { InviteKind, TeamRepository } from '../db/repositories/teams.js';
 import type { AssignmentService } from '../services/assignment.js';
 import type { Clock } from '../services/clock.js';
 import type { HandoffService } from '../services/handoff.js';
+import type { AdminService } from '../services/admins.js';
 import { parseCardButton } from './card.js';
 
 export interface StaffEvent {
@@ -20,7 +21,7 @@ export interface StaffOptions {
   assignment: AssignmentService;
   audit: AuditRepository;
   clock: Clock;
-  adminUserIds: readonly string[];
+  admins: AdminService;
   inviteTtlMs: number;
   handoff: HandoffService;
   /** The duty officers' chat (the admin chat): anyone in it may answer questions. */
@@ -42,7 +43,7 @@ export class StaffDialog {
   constructor(private readonly o: StaffOptions) {}
 
   static isStaffCommand(text: string): boolean {
-    return /^\/(lienket|dangky|lienketzalo|doi|malienket|moicanbo|chihuy|traloi)(@\w+)?(\s|$)/i.test(text.trim());
+    return /^\/(lienket|dangky|lienketzalo|doi|malienket|moicanbo|chihuy|traloi|quantri)(@\w+)?(\s|$)/i.test(text.trim());
   }
 
   /** Answers a staff command, or undefined when the text is not one. */
@@ -81,7 +82,8 @@ export class StaffDialog {
     }
     if (name === 'traloi') return (await this.answer(e, arg, undefined)) ?? [msg('handoff:reply.usage')];
     // Everything below is for admins, checked on every command.
-    if (!this.o.adminUserIds.includes(e.userId)) return [msg('team:admin.not_admin')];
+    if (!(await this.o.admins.isAdmin('telegram', e.userId))) return [msg('team:admin.not_admin')];
+    if (name === 'quantri') return this.manageAdmins(e.userId, arg, now);
     if (name === 'doi') {
       const teams = await this.o.teams.active();
       return [
@@ -109,6 +111,22 @@ export class StaffDialog {
     return [msg('team:admin.usage')];
   }
 
+  /** "/quantri" lists admins; "/quantri them ID" / "/quantri xoa ID": configured admins only. */
+  private async manageAdmins(userId: string, arg: string, now: number): Promise<Msg[]> {
+    const m = /^(them|xoa)\s+(\d+)$/i.exec(arg);
+    if (!m) return [msg('team:admin.admins_list', { ids: (await this.o.admins.list()).join(', ') || '—' }), msg('team:admin.admins_usage')];
+    if (!this.o.admins.isConfigured(userId)) return [msg('team:admin.admins_configured_only')];
+    const target = m[2]!;
+    if (m[1]!.toLowerCase() === 'them') {
+      await this.o.admins.add(target, `telegram:${userId}`, now);
+      await this.o.audit.record(`telegram:${userId}`, 'admin_added', target, now);
+      return [msg('team:admin.admin_added', { id: target })];
+    }
+    const removed = await this.o.admins.remove(target);
+    if (removed) await this.o.audit.record(`telegram:${userId}`, 'admin_removed', target, now);
+    return [msg(removed ? 'team:admin.admin_removed' : 'team:admin.admin_unknown', { id: target })];
+  }
+
   isDutyChat(chatId: string): boolean {
     return this.o.dutyChatId !== undefined && chatId === this.o.dutyChatId;
   }
@@ -119,7 +137,7 @@ export class StaffDialog {
    * to something that is not a question (ordinary chat in the duty group), left alone.
    */
   async answer(e: StaffEvent, text: string, replyTo: number | undefined): Promise<Msg[] | undefined> {
-    const allowed = this.isDutyChat(e.chatId) || this.o.adminUserIds.includes(e.userId);
+    const allowed = this.isDutyChat(e.chatId) || (await this.o.admins.isAdmin('telegram', e.userId));
     if (!allowed) return [msg('team:admin.not_admin')];
     const h = await this.o.handoff.find(e.chatId, replyTo, replyTo === undefined ? text : '');
     if (!h) return replyTo === undefined ? [msg(text ? 'handoff:reply.not_found' : 'handoff:reply.usage')] : undefined;

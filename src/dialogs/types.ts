@@ -13,6 +13,8 @@ export interface InboundEvent {
   /** A pressed button: the option id and the prompt it belonged to. */
   option?: { id: string; nonce: number };
   contact?: { phone: string };
+  /** A photo (Telegram file id); its caption, if any, is `text`. */
+  photo?: string;
   location?: { lat: number; lon: number };
   /** Sticker, photo, voice…: something we cannot read. */
   unsupported?: boolean;
@@ -58,7 +60,7 @@ export interface Draft {
   notes?: string;
 }
 
-export type FlowName = 'menu' | 'intake' | 'cancel' | 'erase' | 'guide' | 'handoff';
+export type FlowName = 'menu' | 'intake' | 'cancel' | 'erase' | 'guide' | 'handoff' | 'schedule' | 'announce' | 'sessions';
 
 /** Everything a conversation needs to continue after a restart. Serialised as JSON. */
 export interface ChatState {
@@ -86,7 +88,7 @@ export interface Prompt {
   askContact?: boolean;
 }
 
-export type Input = { option: string } | { text: string } | { contact: string };
+export type Input = { option: string } | { text: string } | { contact: string } | { photo: string; caption: string };
 
 /** What a flow says back about one input. */
 export interface Outcome {

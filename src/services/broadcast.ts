@@ -56,6 +56,10 @@ export class BroadcastService {
     return 'cancelled';
   }
 
+  runningBy(createdBy: string): Promise<string | undefined> {
+    return this.repo.runningBy(createdBy);
+  }
+
   byId(id: string): Promise<Broadcast | undefined> {
     return this.repo.byId(id);
   }

@@ -34,8 +34,8 @@ export interface ConsoleOptions {
 export async function runConsole(o: ConsoleOptions): Promise<void> {
   const chatId = o.chatId ?? 'local';
   const write = (s: string) => o.output.write(`${s}\n`);
-  const say = async (text: string) => {
-    const replies = await o.engine.handle({ channel: 'console', chatId, userId: chatId, text });
+  const say = async (text: string, as = chatId) => {
+    const replies = await o.engine.handle({ channel: 'console', chatId: as, userId: as, text });
     for (const r of replies) write(`\n${renderPlain(r, o.translator)}`);
   };
   const print = (msgs: Msg[]) => write(`\n${o.translator.renderAll(msgs)}`.replace(/<\/?b>/g, ''));
@@ -61,7 +61,10 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
       isGroup: officer,
       text,
     });
-    print(reply ?? [{ key: `common:console.role_${role}` }]);
+    if (reply) return print(reply);
+    // Anything else the commander types goes to the bot as the commander: /thongbao, /phien…
+    if (!officer) return say(text, CONSOLE_ADMIN);
+    print([{ key: `common:console.role_${role}` }]);
   };
   const handleLine = (line: string) => (o.staff ? staffSay(line) : say(line));
   const rl = createInterface({ input: o.input, terminal: false });

@@ -110,7 +110,11 @@ export function createTelegramChannel(o: TelegramOptions): TelegramChannel {
     const m = ctx.message;
     const event: InboundEvent = { ...base(ctx) };
     if (m.text !== undefined) event.text = m.text;
-    else if (m.contact) event.contact = { phone: m.contact.phone_number };
+    else if (m.photo && m.photo.length > 0) {
+      // The largest size; the caption, if any, travels as the text (an admin's announcement).
+      event.photo = m.photo[m.photo.length - 1]!.file_id;
+      event.text = m.caption ?? '';
+    } else if (m.contact) event.contact = { phone: m.contact.phone_number };
     else event.unsupported = true;
     await deliver(ctx, event);
   });

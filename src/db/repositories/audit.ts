@@ -13,6 +13,8 @@ export type AuditAction =
   | 'session_changed'
   | 'subscribed'
   | 'unsubscribed'
+  | 'admin_added'
+  | 'admin_removed'
   | 'request_assigned'
   | 'request_unassigned'
   | 'request_claimed'

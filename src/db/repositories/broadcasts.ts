@@ -187,6 +187,14 @@ export class BroadcastRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The newest announcement this person started that is still sending. */
+  async runningBy(createdBy: string): Promise<string | undefined> {
+    const { db, t } = this.d;
+    const b = t.broadcasts;
+    const rows = await db.select({ id: b.id }).from(b).where(and(eq(b.createdBy, createdBy), eq(b.status, 'sending'))).orderBy(sql`${b.createdAt} desc`).limit(1);
+    return rows[0]?.id;
+  }
+
   /** The record: the latest announcements, newest first. */
   async latest(limit: number): Promise<Broadcast[]> {
     const { db, t } = this.d;

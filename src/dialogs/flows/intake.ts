@@ -6,7 +6,9 @@ import { ADDRESS_MAX, CONDITIONS, MAX_PEOPLE, NOTES_MAX, SERVICES, type Service 
 import { cleanInput } from '../../domain/text.js';
 import type { FlowContext } from '../context.js';
 import type { Draft, Input, OptionOut, Outcome, Prompt } from '../types.js';
+import type { Session } from '../../domain/session.js';
 import { goToMenu, type Flow } from './flow.js';
+import { scheduleFlow } from './schedule.js';
 
 const DATE_CHOICES = 3;
 const MAX_DAYS_AHEAD = 120;
@@ -37,7 +39,7 @@ interface Step {
   hidden?: boolean;
   /** Whether the draft already has what this step asks (editing jumps to the first step without it). */
   filled?: (d: Draft) => boolean;
-  prompt: (ctx: FlowContext) => Prompt;
+  prompt: (ctx: FlowContext) => Prompt | Promise<Prompt>;
   accept: (ctx: FlowContext, input: Input) => Outcome | Promise<Outcome>;
 }
 
@@ -282,24 +284,28 @@ const STEPS: Record<StepId, Step> = {
   },
   date: {
     filled: (d) => d.preferredDate !== undefined,
-    prompt: ({ state, services }) => ({
-      text: [msg(isRide(state.draft) ? 'intake:date.ask_ride' : 'intake:date.ask_home'), msg('intake:date.ask_typed')],
-      options: [
-        ...upcomingSaturdays(new Date(services.clock.now()), DATE_CHOICES).map((d) =>
-          opt(`date:${d}`, 'intake:date.saturday', { date: formatVnDate(d) }),
-        ),
-        opt('date:other', 'intake:date.other'),
-      ],
-      nav: true,
-    }),
-    accept: (ctx, input) => {
+    prompt: async (ctx) => {
+      const sessions = await sessionChoices(ctx);
+      return {
+        text: [msg(isRide(ctx.state.draft) ? 'intake:date.ask_ride' : 'intake:date.ask_home'), msg('intake:date.ask_typed')],
+        options: [
+          ...(sessions.length > 0
+            ? sessions.map((s) => opt(`date:${s.date}`, 'intake:date.session', { date: formatVnDate(s.date), time: `${s.startTime}–${s.endTime}`, place: s.placeName }))
+            : upcomingSaturdays(new Date(ctx.services.clock.now()), DATE_CHOICES).map((d) => opt(`date:${d}`, 'intake:date.saturday', { date: formatVnDate(d) }))),
+          opt('date:other', 'intake:date.other'),
+        ],
+        nav: true,
+      };
+    },
+    accept: async (ctx, input) => {
       const o = optionOf(input);
       if (o === 'date:other') {
         ctx.state.step = 'date_typed';
         return { say: [], rejected: true };
       }
       if (o?.startsWith('date:')) {
-        const offered = upcomingSaturdays(new Date(ctx.services.clock.now()), DATE_CHOICES);
+        const sessions = await sessionChoices(ctx);
+        const offered = sessions.length > 0 ? sessions.map((s) => s.date) : upcomingSaturdays(new Date(ctx.services.clock.now()), DATE_CHOICES);
         if (!offered.includes(o.slice(5))) return reject(msg('common:errors.stale_button'));
         ctx.state.draft.preferredDate = o.slice(5);
         return ok();
@@ -342,7 +348,8 @@ const STEPS: Record<StepId, Step> = {
       if (o !== 'sum:confirm') return reject(msg('common:menu.not_understood'));
       state.draft.requestId ??= services.intake.newRequestId();
       const r = await services.intake.submit(state.draft.requestId, state.draft, ctx.owner, ctx.event.chatId);
-      goToMenu(state);
+      // Then: be told about the commune's sessions? (Not asked again of a subscriber.)
+      if (!(await scheduleFlow.offerSubscription(ctx, r.communeId))) goToMenu(state);
       return ok(msg('intake:done.message', { code: r.code, phone: r.phone }));
     },
   },
@@ -481,3 +488,11 @@ export const intakeFlow: Flow = {
     else goToMenu(state);
   },
 };
+
+/** The real sessions of the person's commune ahead (from tomorrow), when the calendar has them. */
+async function sessionChoices(ctx: FlowContext): Promise<Session[]> {
+  const { communeId } = ctx.state.draft;
+  if (!communeId) return [];
+  const today = ctx.services.sessions.today();
+  return (await ctx.services.sessions.upcoming(communeId, DATE_CHOICES + 1)).filter((s) => s.date > today).slice(0, DATE_CHOICES);
+}

@@ -1,9 +1,7 @@
 import type { Intent } from '../../domain/intent.js';
 import { msg } from '../../domain/message.js';
-import { findRequestCode } from '../../domain/request.js';
 import type { FlowContext } from '../context.js';
 import type { Flow } from './flow.js';
-import { statusReport } from './myRequests.js';
 
 // The first four stay where they were: people remember "1" for a home visit.
 export const MENU_ITEMS = ['home', 'ride', 'status', 'cancel', 'schedule', 'vneid', 'fire', 'human', 'erase'] as const;
@@ -53,12 +51,8 @@ export const menuFlow: Flow & { greet(ctx: FlowContext): void; clarify(ctx: Flow
     };
   },
 
-  async handle(ctx, input) {
-    // A request code typed at the menu shows that request (only if it is this person's).
-    if ('text' in input) {
-      const code = findRequestCode(input.text);
-      if (code) return { say: await statusReport(ctx, code) };
-    }
+  async handle() {
+    // Typed text at the menu is understood by the engine; only stray input reaches here.
     return { say: [msg('common:menu.not_understood')], rejected: true };
   },
 
