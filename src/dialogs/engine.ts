@@ -252,8 +252,7 @@ export class DialogEngine {
         return this.prompt(ctx, understood);
       case 'schedule': {
         // "thu 7 nay lam o xa tan hoa": the commune named in the question, if one is.
-        const named = typed !== undefined ? services.areas.match(typed) : undefined;
-        await scheduleFlow.open(ctx, named?.kind === 'exact' ? named.area.id : undefined);
+        await scheduleFlow.open(ctx, typed !== undefined ? services.areas.mentionedIn(typed)?.id : undefined);
         return this.prompt(ctx, []);
       }
       case 'vneid':

@@ -51,6 +51,16 @@ export class AreaMatcher {
     return { kind: 'suggest', areas };
   }
 
+  /** A commune named inside a sentence ("thu 7 nay lam o xa long thanh"), the longest name wins. */
+  mentionedIn(sentence: string): Area | undefined {
+    const padded = ` ${foldText(sentence)} `;
+    let best: { area: Area; length: number } | undefined;
+    for (const [k, area] of this.byKey) {
+      if (k.length >= 3 && padded.includes(` ${k} `) && (!best || k.length > best.length)) best = { area, length: k.length };
+    }
+    return best?.area;
+  }
+
   all(): Area[] {
     return this.communes;
   }

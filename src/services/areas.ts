@@ -57,6 +57,10 @@ export class AreaService {
     return this.matcher.all().find((a) => a.id === id);
   }
 
+  mentionedIn(sentence: string) {
+    return this.matcher.mentionedIn(sentence);
+  }
+
   match(text: string) {
     return this.matcher.match(text);
   }
