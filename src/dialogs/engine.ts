@@ -16,6 +16,7 @@ import { handoffFlow } from './flows/handoff.js';
 import { INTENT_ITEMS, type MenuItem, menuFlow } from './flows/menu.js';
 import { CLARIFY_BELOW } from '../domain/intent.js';
 import { findRequestCode } from '../domain/request.js';
+import { formatVnDateTime } from '../domain/dates.js';
 import { cancelFlow, startCancel, statusReport } from './flows/myRequests.js';
 import { matchesAny, matchOption } from './optionMatch.js';
 import type { ChatState, FlowName, InboundEvent, Input, Prompt, Reply } from './types.js';
@@ -38,9 +39,9 @@ const FLOWS: Record<FlowName, Flow> = {
 /** Where typed words are understood as a wish (in a form they are answers). */
 const UNDERSTOOD_IN: readonly FlowName[] = ['menu', 'guide', 'schedule'];
 
-type Command = 'start' | 'menu' | 'huy' | 'trangthai' | 'xoadulieu' | 'lich' | 'dangkytin' | 'huytin' | 'thongbao' | 'phien' | 'dunggui';
-const COMMANDS: readonly Command[] = ['start', 'menu', 'huy', 'trangthai', 'xoadulieu', 'lich', 'dangkytin', 'huytin', 'thongbao', 'phien', 'dunggui'];
-const ADMIN_COMMANDS: readonly Command[] = ['thongbao', 'phien', 'dunggui'];
+type Command = 'start' | 'menu' | 'huy' | 'trangthai' | 'xoadulieu' | 'lich' | 'dangkytin' | 'huytin' | 'thongbao' | 'phien' | 'dunggui' | 'lichsugui';
+const COMMANDS: readonly Command[] = ['start', 'menu', 'huy', 'trangthai', 'xoadulieu', 'lich', 'dangkytin', 'huytin', 'thongbao', 'phien', 'dunggui', 'lichsugui'];
+const ADMIN_COMMANDS: readonly Command[] = ['thongbao', 'phien', 'dunggui', 'lichsugui'];
 
 export interface EngineOptions {
   services: DialogServices;
@@ -177,6 +178,22 @@ export class DialogEngine {
       case 'phien':
         sessionsAdminFlow.start(state);
         return this.prompt(ctx, []);
+      case 'lichsugui': {
+        const records = await services.broadcast.latest(10);
+        const lines = records.map((b) =>
+          msg('broadcast:record.line', {
+            at: formatVnDateTime(b.createdAt),
+            by: b.createdBy,
+            what: 'text' in b.content ? b.content.text.slice(0, 60) : msg(`broadcast:record.${b.kind}`),
+            sent: b.sent,
+            total: b.total,
+            failed: b.failed,
+            blocked: b.blocked,
+            status: msg(`broadcast:record.status_${b.status}`),
+          }),
+        );
+        return this.prompt(ctx, [msg(records.length > 0 ? 'broadcast:record.title' : 'broadcast:record.none'), ...lines]);
+      }
       case 'dunggui': {
         const running = await services.broadcast.runningBy(`${event.channel}:${event.userId}`);
         return running ? this.stopAnnouncement(ctx, running) : this.reprompt(ctx, [msg('broadcast:not_running')]);

@@ -56,3 +56,9 @@ export function formatVnDate(isoDate: string): string {
   const [y, m, d] = isoDate.split('-');
   return `${d}/${m}/${y}`;
 }
+
+/** An instant as "28/11/2026 18:05" in Vietnam. */
+export function formatVnDateTime(ms: number): string {
+  const iso = new Date(ms + VN_OFFSET_MS).toISOString();
+  return `${formatVnDate(iso.slice(0, 10))} ${iso.slice(11, 16)}`;
+}

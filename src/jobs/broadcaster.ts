@@ -156,7 +156,7 @@ export class Broadcaster {
     if (!sender) return;
     const reply: Reply = {
       text: [
-        msg(`broadcast:progress.${b.status}`, { sent: b.sent, total: b.total, failed: b.failed, blocked: b.blocked }),
+        msg(`broadcast:progress.${b.status}`, { sent: vn(b.sent), total: vn(b.total), failed: vn(b.failed), blocked: vn(b.blocked) }),
       ],
       options: b.status === 'sending' ? [{ id: `bc:stop:${b.id}`, label: msg('broadcast:stop_button') }] : undefined,
     };
@@ -168,6 +168,11 @@ export class Broadcaster {
       if (!(e instanceof SendFailure) || e.kind !== 'not_modified') throw e;
     }
   }
+}
+
+/** 1240 → "1.240", as numbers are written in Vietnam. */
+function vn(n: number): string {
+  return n.toLocaleString('vi-VN');
 }
 
 function sleep(ms: number): Promise<void> {

@@ -56,6 +56,11 @@ export class BroadcastService {
     return 'cancelled';
   }
 
+  /** The record: the latest announcements, newest first. */
+  latest(limit: number): Promise<Broadcast[]> {
+    return this.repo.latest(limit);
+  }
+
   runningBy(createdBy: string): Promise<string | undefined> {
     return this.repo.runningBy(createdBy);
   }

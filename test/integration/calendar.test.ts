@@ -55,6 +55,13 @@ describe('session calendar', { timeout: 60_000 }, () => {
 
     const a = admin();
     await addSession(a, 'tan hoa', '28/11/2026', 'Nhà văn hóa ấp 3');
+    await a.press('Số nhận tại nhà');
+    expect(await a.say('mười')).toContain('Xin gõ hai số');
+    await a.say('10 5');
+    await a.press('Link bản đồ');
+    await a.say('https://maps.example/nvh-ap3');
+    expect(a.text).toContain('Nhận làm tại nhà: 10 · xe đưa đón: 5');
+    expect(a.text).toContain('Bản đồ: https://maps.example/nvh-ap3');
     await eventually(() => textsTo(3001), (t) => t.includes('Xã Tân Hòa</b> có buổi làm căn cước') && t.includes('28/11/2026'));
     expect(textsTo(3002)).not.toContain('Nhà văn hóa ấp 3');
 
@@ -189,6 +196,15 @@ describe('announcements from the admin chat', { timeout: 60_000 }, () => {
     // The record: who sent what, to how many, with what result.
     const record = (await stack!.app.repos.broadcasts.latest(1))[0]!;
     expect(record).toMatchObject({ createdBy: `telegram:${ADMIN_USER}`, total: 2, sent: 2, status: 'done', content: { text: 'Thứ Bảy này mưa to, buổi làm căn cước dời sang Chủ nhật.' } });
+    expect(await a.say('/lichsugui')).toContain('đã gửi 2/2 · lỗi 0 · chặn bot 0 · xong');
+
+    // With a photo (Telegram): the photo, then the text; Zalo gets the text.
+    await a.say('/thongbao');
+    await a.send({ photo: 'photo-file-1', text: 'Ảnh sơ đồ điểm làm căn cước', deliveryId: 'p1' });
+    await a.press('Tất cả người đăng ký');
+    await a.press('Gửi');
+    await eventually(() => textsTo(3303), (t) => t.includes('[photo photo-file-1]') && t.includes('Ảnh sơ đồ điểm làm căn cước'));
+    await eventually(() => zalo.textTo('zalo-3302'), (t) => t.includes('Ảnh sơ đồ điểm làm căn cước'));
   });
 
   it('a non-admin cannot announce or keep the calendar, and rights are checked again at every step', async () => {

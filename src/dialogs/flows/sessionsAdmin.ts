@@ -39,8 +39,8 @@ export const sessionsAdminFlow: Flow = {
         if (!s) break;
         const p = sessions.noticeParams(s);
         return {
-          text: [msg('calendar:admin.detail', { ...p, status: msg(`calendar:status.${s.status}`), notes: s.notes ?? '' })],
-          options: s.status === 'cancelled' ? [opt('ses:list', 'calendar:nav.list')] : [opt('ses:move', 'calendar:admin.move'), opt('ses:cancel', 'calendar:admin.cancel'), opt('ses:notes', 'calendar:admin.notes'), opt('ses:list', 'calendar:nav.list')],
+          text: [msg('calendar:admin.detail', { ...p, status: msg(`calendar:status.${s.status}`), notes: s.notes ?? '', map: s.mapUrl ?? '', home: s.homeCapacity, ride: s.rideCapacity })],
+          options: s.status === 'cancelled' ? [opt('ses:list', 'calendar:nav.list')] : [opt('ses:move', 'calendar:admin.move'), opt('ses:cancel', 'calendar:admin.cancel'), opt('ses:notes', 'calendar:admin.notes'), opt('ses:map', 'calendar:admin.map'), opt('ses:cap', 'calendar:admin.capacity'), opt('ses:list', 'calendar:nav.list')],
         };
       }
       case 'add_commune':
@@ -89,6 +89,10 @@ export const sessionsAdminFlow: Flow = {
         return { text: [msg('calendar:admin.ask_weeks')], nav: true };
       case 'notes':
         return { text: [msg('calendar:admin.ask_notes')], nav: true };
+      case 'map':
+        return { text: [msg('calendar:admin.ask_map')], nav: true };
+      case 'cap':
+        return { text: [msg('calendar:admin.ask_capacity')], nav: true };
       case 'add_confirm':
         return {
           text: [msg('calendar:admin.confirm_add', { ...draftParams(ctx), services: list(arr(d, 'services').map((x) => msg(`calendar:service.${x}`)), 'comma') })],
@@ -156,6 +160,8 @@ export const sessionsAdminFlow: Flow = {
         if (o === 'ses:move') return go(ctx, 'move_date', { id: str(d, 'id') });
         if (o === 'ses:cancel') return go(ctx, 'cancel_confirm', { id: str(d, 'id') });
         if (o === 'ses:notes') return go(ctx, 'notes', { id: str(d, 'id') });
+        if (o === 'ses:map') return go(ctx, 'map', { id: str(d, 'id') });
+        if (o === 'ses:cap') return go(ctx, 'cap', { id: str(d, 'id') });
         break;
       case 'add_commune': {
         const id = o?.startsWith('ses:c:') ? o.slice(6) : communeFromText(ctx, text);
@@ -215,6 +221,17 @@ export const sessionsAdminFlow: Flow = {
         await services.sessions.edit(str(d, 'id') ?? '', { notes: text }, by);
         return go(ctx, 'detail', { id: str(d, 'id') }, msg('calendar:admin.saved'));
       }
+      case 'map': {
+        if (!text || !/^https?:\/\/\S+$/i.test(text) || text.length > TEXT_MAX) return reject(msg('calendar:admin.bad_map'));
+        await services.sessions.edit(str(d, 'id') ?? '', { mapUrl: text }, by);
+        return go(ctx, 'detail', { id: str(d, 'id') }, msg('calendar:admin.saved'));
+      }
+      case 'cap': {
+        const m = /^\s*(\d{1,4})\s*[\s,;/]\s*(\d{1,4})\s*$/.exec(text ?? '');
+        if (!m) return reject(msg('calendar:admin.bad_capacity'));
+        await services.sessions.edit(str(d, 'id') ?? '', { homeCapacity: Number(m[1]), rideCapacity: Number(m[2]) }, by);
+        return go(ctx, 'detail', { id: str(d, 'id') }, msg('calendar:admin.saved'));
+      }
       case 'add_confirm':
       case 'move_confirm':
       case 'cancel_confirm':
@@ -229,7 +246,7 @@ export const sessionsAdminFlow: Flow = {
     const back: Record<string, string> = {
       detail: 'list', add_commune: 'list', add_date: 'add_commune', add_time: 'add_date', add_place: 'add_time', add_address: 'add_place',
       add_services: 'add_address', add_confirm: 'add_services', move_date: 'detail', move_time: 'move_date', move_place: 'move_time',
-      move_confirm: 'move_place', cancel_confirm: 'detail', notes: 'detail', rot_communes: 'list', rot_weeks: 'rot_communes',
+      move_confirm: 'move_place', cancel_confirm: 'detail', notes: 'detail', map: 'detail', cap: 'detail', rot_communes: 'list', rot_weeks: 'rot_communes',
       rot_time: 'rot_weeks', rot_place: 'rot_time', rot_confirm: 'rot_place',
     };
     const to = back[ctx.state.step];
