@@ -80,7 +80,7 @@ const app = await createApp(loadConfig(env), undefined, redis.url);
 for (const [i, team] of (await app.repos.teams.active()).entries()) await app.repos.teams.linkChat(team.id, String(-2000 - i));
 
 const children: ChildProcess[] = Array.from({ length: Number(values.workers) }, () =>
-  spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--worker'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' }),
+  spawn(process.execPath, [...(process.env.WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'src/main.ts', '--worker'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' }),
 );
 while ((await app.jobs!.queues.assign.getWorkers()).length < children.length) await new Promise((r) => setTimeout(r, 100));
 
