@@ -85,8 +85,8 @@ describe('announcements', { timeout: 120_000 }, () => {
     expect(done).toMatchObject({ sent: 1000, failed: 0, blocked: 0 });
     // One progress message in the admin chat, edited to the final count.
     const progress = await eventually(
-      () => tg.messagesTo(ADMIN_CHAT).filter((m) => m.text.includes('/1000')),
-      (l) => l.length === 1 && l[0]!.text.includes('Đã gửi xong: 1000/1000'),
+      () => tg.messagesTo(ADMIN_CHAT).filter((m) => m.text.includes('/1.000')),
+      (l) => l.length === 1 && l[0]!.text.includes('Đã gửi xong: 1.000/1.000'),
       15_000,
     );
     expect(progress[0]!.text).toContain('chặn bot 0');
