@@ -63,6 +63,9 @@ describe('session calendar', { timeout: 60_000 }, () => {
     expect(a.text).toContain('Nhận làm tại nhà: 10 · xe đưa đón: 5');
     expect(a.text).toContain('Bản đồ: https://maps.example/nvh-ap3');
     await eventually(() => textsTo(3001), (t) => t.includes('Xã Tân Hòa</b> có buổi làm căn cước') && t.includes('28/11/2026'));
+    // Editing details (capacity, map) changes nobody's plans: nobody is told.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(tg.messagesTo(3001).length).toBe(1);
     expect(textsTo(3002)).not.toContain('Nhà văn hóa ấp 3');
 
     // A citizen files for that session: the intake offers it by its real day, time and place.
