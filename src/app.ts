@@ -105,7 +105,7 @@ export async function createApp(config: Config, clock: Clock = systemClock, redi
   const services = {
     intake: new IntakeService(repos.requests, repos.audit, clock),
     myRequests: new MyRequestsService(repos.requests, repos.audit, clock),
-    privacy: new PrivacyService(repos.requests, repos.states, repos.handoffs, repos.audit, clock),
+    privacy: new PrivacyService(repos.requests, repos.states, repos.handoffs, repos.subscriptions, repos.broadcasts, repos.audit, clock),
     areas,
     handoff: new HandoffService(repos.handoffs, repos.audit, clock, (e) =>
       log.error({ err: e instanceof Error ? e.message : String(e) }, 'QUESTION OR EMERGENCY NOT POSTED to the duty chat (the reconciler retries)'),

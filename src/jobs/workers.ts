@@ -121,6 +121,7 @@ async function retention(d: WorkerDeps): Promise<number> {
   // Unfinished drafts hold personal data too; a conversation idle for 30 days starts over.
   await d.repos.states.deleteOlderThan(now - 30 * 24 * 3600_000);
   await d.repos.handoffs.deleteBefore(now - d.retentionDays * 24 * 3600_000);
+  await d.repos.broadcasts.forgetRecipientsBefore(now - d.retentionDays * 24 * 3600_000);
   if (erased > 0) await d.repos.audit.record('system', 'retention_anonymised', String(erased), now);
   return erased;
 }

@@ -146,6 +146,11 @@ describe('session calendar', { timeout: 60_000 }, () => {
     await c.press('Nhận thông báo của Xã Long Thạnh');
     expect(await stack!.app.services.sessions.subscribedCommunes('telegram', '3101')).toEqual(['long-thanh']);
     expect(await c.say('/huytin')).toContain('Đã thôi nhận mọi thông báo');
+    // Delete-my-data takes the subscriptions too.
+    await c.say('/dangkytin');
+    await c.press('Xã Tân Hòa');
+    await c.say('/xoadulieu');
+    await c.press('Xóa hết');
     expect(await stack!.app.services.sessions.subscribedCommunes('telegram', '3101')).toEqual([]);
     // Without a commune: every commune's sessions.
     expect(await c.say('/lich')).toContain('Các buổi "Ngày thứ 7 vì dân" sắp tới');

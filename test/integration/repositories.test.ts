@@ -179,6 +179,13 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     expect(await broadcasts.pendingCount(b.id)).toBe(0);
     expect(await broadcasts.finish(b.id, 'done', 20)).toBe(true);
     expect(await broadcasts.finish(b.id, 'cancelled', 21)).toBe(false);
+    await broadcasts.forgetChat('zalo', 'z1');
+    expect((await broadcasts.recipients(b.id, 0, 100)).length).toBe(2);
+    await broadcasts.forgetRecipientsBefore(5);
+    expect((await broadcasts.recipients(b.id, 0, 100)).length).toBe(2);
+    await broadcasts.forgetRecipientsBefore(15);
+    expect(await broadcasts.recipients(b.id, 0, 100)).toEqual([]);
+    expect(await broadcasts.byId(b.id)).toMatchObject({ sent: 2, blocked: 1, total: 3 });
     expect(await subs.unsubscribe('telegram', 's1')).toBe(2);
   });
 

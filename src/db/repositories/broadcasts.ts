@@ -1,4 +1,4 @@
-import { and, count, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import { OPEN_STATUSES } from '../../domain/request.js';
 import type { Audience, Broadcast, BroadcastContent, BroadcastKind, BroadcastStatus, Recipient, RecipientStatus } from '../../domain/broadcast.js';
 import type { Channel } from '../../domain/request.js';
@@ -178,6 +178,20 @@ export class BroadcastRepository {
   async setReportMessage(id: string, messageId: number | undefined): Promise<void> {
     const { db, t } = this.d;
     await db.update(t.broadcasts).set({ reportMessageId: messageId ?? null }).where(eq(t.broadcasts.id, id));
+  }
+
+  /** Delete-my-data: this chat leaves every recipient list (the counts stay). */
+  async forgetChat(channel: Channel, chatId: string): Promise<void> {
+    const { db, t } = this.d;
+    const r = t.broadcastRecipients;
+    await db.delete(r).where(and(eq(r.channel, channel), eq(r.chatId, chatId)));
+  }
+
+  /** Retention: recipient lists of announcements older than the cutoff (the record and counts stay). */
+  async forgetRecipientsBefore(cutoff: number): Promise<void> {
+    const { db, t } = this.d;
+    const old = db.select({ id: t.broadcasts.id }).from(t.broadcasts).where(and(lt(t.broadcasts.createdAt, cutoff), inArray(t.broadcasts.status, ['done', 'cancelled'])));
+    await db.delete(t.broadcastRecipients).where(inArray(t.broadcastRecipients.broadcastId, old));
   }
 
   /** Announcements still sending: after a restart the reconciler starts them again. */
