@@ -189,6 +189,7 @@ async function createJobs(
     audit: repos.audit,
     clock,
     admins: services.admins,
+    broadcast: services.broadcast,
     inviteTtlMs: 48 * 3600_000,
     handoff: services.handoff,
     dutyChatId: config.ADMIN_CHAT_ID,

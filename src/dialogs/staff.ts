@@ -6,6 +6,7 @@ import type { AssignmentService } from '../services/assignment.js';
 import type { Clock } from '../services/clock.js';
 import type { HandoffService } from '../services/handoff.js';
 import type { AdminService } from '../services/admins.js';
+import type { BroadcastService } from '../services/broadcast.js';
 import { parseCardButton } from './card.js';
 
 export interface StaffEvent {
@@ -22,6 +23,7 @@ export interface StaffOptions {
   audit: AuditRepository;
   clock: Clock;
   admins: AdminService;
+  broadcast: BroadcastService;
   inviteTtlMs: number;
   handoff: HandoffService;
   /** The duty officers' chat (the admin chat): anyone in it may answer questions. */
@@ -162,6 +164,12 @@ export class StaffDialog {
 
   /** A card button: returns the short answer shown to the presser. */
   async press(chatId: string, userId: string, optionId: string): Promise<Msg> {
+    if (optionId.startsWith('bc:stop:')) {
+      // "Stop sending" under an announcement's progress in a group: admins only, checked now.
+      if (!(await this.o.admins.isAdmin('telegram', userId))) return msg('team:admin.not_admin');
+      const r = await this.o.broadcast.cancel(optionId.slice(8), `telegram:${userId}`);
+      return msg(r === 'cancelled' ? 'broadcast:stopped' : 'broadcast:not_running');
+    }
     const parsed = parseCardButton(optionId);
     if (!parsed) return msg('team:press.stale');
     const result = await this.o.assignment.act(parsed.requestId, parsed.action, { telegramUserId: userId, chatId });

@@ -122,14 +122,14 @@ export class JobQueues implements AssignmentEffects, HandoffDelivery, BroadcastD
   }
 
   /** A progress edit; `tag` is a time bucket (at most one edit per bucket), 'start' or 'final'. */
-  async broadcastProgress(id: string, tag: string): Promise<void> {
+  async broadcastProgress(id: string, tag: string, delayMs = 0): Promise<void> {
     // Progress goes ahead of the remaining batches, so the admin sees it move.
-    await this.broadcast.add('progress', { kind: 'progress', id }, { jobId: `bc.${id}.p.${tag}`, priority: 1, ...KEEP, ...RETRY });
+    await this.broadcast.add('progress', { kind: 'progress', id }, { jobId: `bc.${id}.p.${tag}`, priority: 1, delay: delayMs, ...KEEP, ...RETRY });
   }
 
-  /** The batches see the cancelled status themselves; this shows it to the admin. */
+  /** The batches see the cancelled status themselves; this shows it to the admin once they have stopped. */
   async stopBroadcast(id: string): Promise<void> {
-    await this.broadcastProgress(id, 'final');
+    await this.broadcastProgress(id, 'final', 1500);
   }
 
   async scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void> {

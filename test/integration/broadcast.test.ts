@@ -4,7 +4,7 @@ import type { Channel } from '../../src/domain/request.js';
 import { FakeTelegram } from '../helpers/fakeTelegram.js';
 import { FakeZalo } from '../helpers/fakeZalo.js';
 import { exited, spawnWorker } from '../helpers/processes.js';
-import { ADMIN_CHAT, eventually, type Stack, startStack, zaloEnv } from '../helpers/stack.js';
+import { ADMIN_CHAT, ADMIN_USER, eventually, type Stack, startStack, zaloEnv } from '../helpers/stack.js';
 
 let tg: FakeTelegram;
 let zalo: FakeZalo;
@@ -131,7 +131,11 @@ describe('announcements', { timeout: 120_000 }, () => {
     const keys = await subscribe(300, 0);
     const b = await announce('b-stop', 'Thông báo thử dừng');
     await eventually(() => received(keys, 'Thông báo thử dừng').filter((n) => n > 0).length, (n) => n >= 60, 20_000);
-    expect(await stack!.app.services.broadcast.cancel(b.id, 'telegram:777')).toBe('cancelled');
+    // The button under the progress message; someone else pressing it changes nothing.
+    await tg.press(ADMIN_CHAT, 'Dừng gửi', 9999);
+    expect((await stack!.app.services.broadcast.byId(b.id))?.status).toBe('sending');
+    await tg.press(ADMIN_CHAT, 'Dừng gửi', ADMIN_USER);
+    expect((await stack!.app.services.broadcast.byId(b.id))?.status).toBe('cancelled');
     await new Promise((r) => setTimeout(r, 1500));
     const got = received(keys, 'Thông báo thử dừng').filter((n) => n > 0).length;
     await new Promise((r) => setTimeout(r, 1500));

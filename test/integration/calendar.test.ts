@@ -221,6 +221,8 @@ describe('announcements from the admin chat', { timeout: 60_000 }, () => {
     expect(await c.say('/thongbao')).toContain('chỉ dành cho chỉ huy');
     expect(await c.say('/phien')).toContain('chỉ dành cho chỉ huy');
     expect(await c.say('/dunggui')).toContain('chỉ dành cho chỉ huy');
+    expect(await c.send({ option: { id: 'bc:stop:some-announcement', nonce: 0 } })).toContain('chỉ dành cho chỉ huy');
+    expect(await admin().send({ option: { id: 'bc:stop:some-announcement', nonce: 0 } })).toContain('không còn đang gửi');
 
     // An admin added in chat can announce; removed halfway, the next step is refused.
     await tg.text(ADMIN_USER, '/quantri them 3402');
