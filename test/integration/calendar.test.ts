@@ -139,7 +139,7 @@ describe('session calendar', { timeout: 60_000 }, () => {
     expect(answer).toContain('Các buổi sắp tới ở Xã Long Thạnh');
     expect(answer).toContain('05/12/2026');
     expect(answer).not.toContain('28/11/2026');
-    await c.press('1. 05/12/2026');
+    await c.press('05/12/2026 · Xã Long Thạnh');
     expect(c.text).toContain('Tại: Nhà văn hóa xã');
     // Subscribe from there, then stop.
     await c.press('Xem các buổi khác');

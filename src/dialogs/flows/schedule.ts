@@ -87,9 +87,13 @@ export const scheduleFlow: Flow & {
     return {
       text,
       options: [
-        ...sessions.map((s, i) => ({ id: `sch:s:${s.id}`, label: msg('calendar:list.option', { n: i + 1, ...services.sessions.noticeParams(s) }) })),
+        ...sessions.map((s) => ({ id: `sch:s:${s.id}`, label: msg('calendar:list.option', services.sessions.noticeParams(s)) })),
         ...(commune ? [{ id: 'sch:all', label: msg('calendar:list.all') }] : []),
-        commune && subscribed ? { id: 'sch:unsub', label: msg('calendar:subscribe.stop', { commune: communeName }) } : { id: commune ? 'sch:sub' : 'sch:pick', label: msg('calendar:subscribe.start', { commune: communeName || '…' }) },
+        commune && subscribed
+          ? { id: 'sch:unsub', label: msg('calendar:subscribe.stop', { commune: communeName }) }
+          : commune
+            ? { id: 'sch:sub', label: msg('calendar:subscribe.start', { commune: communeName }) }
+            : { id: 'sch:pick', label: msg('calendar:subscribe.start_pick') },
         toMenu,
       ],
     };
