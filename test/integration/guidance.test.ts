@@ -78,9 +78,20 @@ describe('guidance menus on Telegram', () => {
     expect(last().text).toContain('Dùng bình chữa cháy');
     await tg.text(CITIZEN, 'app bao chay 114 la gi');
     expect(last().text).toContain('Ứng dụng Báo cháy 114');
+    // Fire-safety classes come from the session calendar.
+    await tg.text(CITIZEN, 'lop hoc pccc o dau');
+    expect(last().text).toContain('Hiện chưa có lịch lớp phòng cháy');
+    await stack.app.services.sessions.create(
+      { communeId: 'my-loc', date: '2026-12-05', startTime: '08:00', endTime: '11:00', placeName: 'Sân UBND xã', address: 'Ấp 1', mapUrl: null, services: ['cccd', 'fire_class'], homeCapacity: 0, rideCapacity: 0, notes: null },
+      'test',
+    );
+    await tg.text(CITIZEN, 'lop hoc pccc o dau');
+    expect(last().text).toContain('Các buổi sắp tới có lớp phòng cháy');
+    expect(last().text).toContain('05/12/2026');
 
     await tg.text(CITIZEN, 'thu 7 nay lam can cuoc o dau');
-    expect(last().text).toContain('Chưa có lịch buổi nào sắp tới');
+    expect(last().text).toContain('Các buổi "Ngày thứ 7 vì dân" sắp tới');
+    expect(last().text).toContain('<b>05/12/2026</b>, 08:00–11:00: Xã Mỹ Lộc');
 
     // Not understood: said kindly, and the choices where the person is stay on offer.
     await tg.text(CITIZEN, 'asdfgh qwerty');

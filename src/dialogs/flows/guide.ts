@@ -1,4 +1,4 @@
-import { msg } from '../../domain/message.js';
+import { msg, type Msg } from '../../domain/message.js';
 import type { GuideTopic } from '../../services/guide.js';
 import type { FlowContext } from '../context.js';
 import type { OptionOut } from '../types.js';
@@ -28,7 +28,7 @@ export const guideFlow: Flow & { open(ctx: FlowContext, topic: GuideTopic, scree
     if (screen && ctx.services.guide.screens(topic).includes(screen)) ctx.state.step = screen;
   },
 
-  prompt(ctx) {
+  async prompt(ctx) {
     const topic = topicOf(ctx);
     const screens = ctx.services.guide.screens(topic);
     const { step } = ctx.state;
@@ -44,6 +44,7 @@ export const guideFlow: Flow & { open(ctx: FlowContext, topic: GuideTopic, scree
     return {
       text: [
         msg(`guide:${topic}.screens.${step}.text`, unit),
+        ...(topic === 'fire' && step === 'classes' ? await upcomingClasses(ctx) : []),
         msg('guide:ask_unit', unit),
         msg('guide:page', { n: i + 1, total: screens.length }),
       ],
@@ -69,3 +70,10 @@ export const guideFlow: Flow & { open(ctx: FlowContext, topic: GuideTopic, scree
     else ctx.state.step = LIST;
   },
 };
+
+/** The fire-safety classes on the calendar: sessions that offer one, soonest first. */
+async function upcomingClasses(ctx: FlowContext): Promise<Msg[]> {
+  const sessions = (await ctx.services.sessions.upcoming(undefined, 30)).filter((s) => s.services.includes('fire_class')).slice(0, 3);
+  if (sessions.length === 0) return [msg('guide:classes_none')];
+  return [msg('guide:classes_upcoming'), ...sessions.map((s) => msg('calendar:line.planned', ctx.services.sessions.noticeParams(s)))];
+}
