@@ -31,7 +31,7 @@ export function loadResources(dir = LOCALES_DIR): Record<string, Record<string, 
  * can never break formatting. A key that does not exist throws: a user never sees a raw key.
  */
 export class Translator {
-  // Option labels are rendered on every message to match typed answers: remember them.
+  // Option labels are rendered on every message to match typed answers: remember those.
   private readonly cache = new Map<string, string>();
   private readonly wordCache = new Map<string, string[]>();
 
@@ -57,6 +57,8 @@ export class Translator {
   }
 
   render(m: Msg, lang: Lang = this.defaultLang): string {
+    // Only text without user data is remembered: names, addresses and questions never stay here.
+    if (!holdsNoUserText(m)) return this.renderUncached(m, lang);
     const cacheKey = `${lang}\u0000${JSON.stringify(m)}`;
     const hit = this.cache.get(cacheKey);
     if (hit !== undefined) return hit;
@@ -100,4 +102,9 @@ export class Translator {
     const sep = p.sep === 'line' ? '\n' : this.render({ key: 'common:list_separator' }, lang);
     return p.items.map((x) => this.render(x, lang)).join(sep);
   }
+}
+
+/** A message whose parameters are numbers or other such messages, never a string someone typed. */
+function holdsNoUserText(m: Msg): boolean {
+  return Object.values(m.params ?? {}).every((p) => typeof p === 'number' || (isMsg(p) ? holdsNoUserText(p) : typeof p !== 'string' && p.items.every(holdsNoUserText)));
 }

@@ -42,6 +42,10 @@ const UNDERSTOOD_IN: readonly FlowName[] = ['menu', 'guide', 'schedule'];
 type Command = 'start' | 'menu' | 'huy' | 'trangthai' | 'xoadulieu' | 'lich' | 'dangkytin' | 'huytin' | 'thongbao' | 'phien' | 'dunggui' | 'lichsugui';
 const COMMANDS: readonly Command[] = ['start', 'menu', 'huy', 'trangthai', 'xoadulieu', 'lich', 'dangkytin', 'huytin', 'thongbao', 'phien', 'dunggui', 'lichsugui'];
 const ADMIN_COMMANDS: readonly Command[] = ['thongbao', 'phien', 'dunggui', 'lichsugui'];
+/** Flows only admins may use: rights are checked on every input, not only when they start. */
+const ADMIN_FLOWS: readonly FlowName[] = ['announce', 'sessions'];
+/** Flows that take a photo (an announcement's); elsewhere a photo is something we cannot read. */
+const PHOTO_FLOWS: readonly FlowName[] = ['announce'];
 
 export interface EngineOptions {
   services: DialogServices;
@@ -101,10 +105,15 @@ export class DialogEngine {
     if (text && this.o.services.safety.isEmergency(text)) return this.emergency(ctx, text);
 
     if (event.option?.id.startsWith('bc:stop:')) return this.stopAnnouncement(ctx, event.option.id.slice(8));
-    if (event.unsupported || (text === undefined && !event.option && !event.contact && !event.photo)) {
+    if (ADMIN_FLOWS.includes(state.flow) && !(await this.o.services.admins.isAdmin(event.channel, event.userId))) {
+      goToMenu(state);
+      return this.prompt(ctx, [msg('team:admin.not_admin')]);
+    }
+    const photo = event.photo !== undefined && PHOTO_FLOWS.includes(state.flow);
+    if (event.unsupported || (event.photo !== undefined && !photo) || (text === undefined && !event.option && !event.contact)) {
       return this.reprompt(ctx, [msg('common:errors.unsupported')]);
     }
-    if (text === '' && !event.photo) return this.reprompt(ctx, [msg('common:errors.blank')]);
+    if (text === '' && !photo) return this.reprompt(ctx, [msg('common:errors.blank')]);
 
     const input = this.toInput(ctx, text);
     if (input === 'stale') return this.reprompt(ctx, [msg('common:errors.stale_button')]);

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { msg, type Msg } from '../domain/message.js';
 import type { AuditRepository } from '../db/repositories/audit.js';
 import type { InviteKind, TeamRepository } from '../db/repositories/teams.js';
@@ -15,6 +15,8 @@ export interface StaffEvent {
   userName: string;
   isGroup: boolean;
   text: string;
+  /** The platform's id of this message (chat and message), when it has one: makes acting on it once possible. */
+  messageKey?: string;
 }
 
 export interface StaffOptions {
@@ -145,7 +147,7 @@ export class StaffDialog {
     if (!h) return replyTo === undefined ? [msg(text ? 'handoff:reply.not_found' : 'handoff:reply.usage')] : undefined;
     const body = replyTo === undefined ? text.replace(/^\s*HD[\s-]?\w{4}\s*/i, '') : text;
     if (body.trim() === '') return [msg('handoff:reply.usage')];
-    const result = await this.o.handoff.answer(h, body.trim(), e.userName, `telegram:${e.userId}`);
+    const result = await this.o.handoff.answer(h, body.trim(), e.userName, `telegram:${e.userId}`, e.messageKey ?? randomUUID());
     return [msg(`handoff:reply.${result}`, { code: h.code })];
   }
 

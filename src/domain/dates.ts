@@ -1,6 +1,6 @@
 /** All calendar reasoning happens in Vietnam's time zone, whatever the server's TZ is. */
 export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
-const VN_OFFSET_MS = 7 * 3600_000; // Vietnam has no daylight saving time.
+export const VN_OFFSET_MS = 7 * 3600_000; // Vietnam has no daylight saving time.
 
 /** YYYY-MM-DD of the given instant in Vietnam. */
 export function localDate(at: Date): string {
@@ -55,6 +55,11 @@ function toIso(year: number, month: number, day: number): string | undefined {
 export function formatVnDate(isoDate: string): string {
   const [y, m, d] = isoDate.split('-');
   return `${d}/${m}/${y}`;
+}
+
+/** The hour (0–23) of an instant in Vietnam. */
+export function localHour(ms: number): number {
+  return new Date(ms + VN_OFFSET_MS).getUTCHours();
 }
 
 /** An instant as "28/11/2026 18:05" in Vietnam. */

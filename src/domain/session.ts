@@ -44,6 +44,11 @@ function clock(h: number, min: number): string | undefined {
   return `${String(h).padStart(2, '0')}:${String(min).padStart(2, '0')}`;
 }
 
+/** "07:30–11:30", as a session's hours are shown. */
+export function timeRange(startTime: string, endTime: string): string {
+  return `${startTime}–${endTime}`;
+}
+
 /** Evening sessions (for factory workers) start at 17:00 or later. */
 export function isEvening(s: Pick<Session, 'startTime'>): boolean {
   return s.startTime >= '17:00';

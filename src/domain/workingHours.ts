@@ -1,3 +1,5 @@
+import { VN_OFFSET_MS } from './dates.js';
+
 /**
  * Working time in Vietnam: SLA clocks only run while officers are on duty, so a request filed
  * on Saturday night is not "late" on Sunday morning.
@@ -9,7 +11,6 @@ export interface WorkingHours {
   endMinute: number;
 }
 
-const VN_OFFSET_MS = 7 * 3600_000;
 const MINUTE = 60_000;
 
 /** "07:30-17:00" on Monday to Saturday by default. */

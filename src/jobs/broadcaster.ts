@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type ChannelSender, SendFailure } from '../channels/sender.js';
@@ -173,8 +174,4 @@ export class Broadcaster {
 /** 1240 → "1.240", as numbers are written in Vietnam. */
 function vn(n: number): string {
   return n.toLocaleString('vi-VN');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChannelSender } from '../channels/sender.js';
 import type { Redis } from 'ioredis';
 
@@ -86,8 +87,4 @@ export class Pacer {
     const wait = Number(await this.redis.eval(RESERVE, keys.length, ...keys, Date.now(), onlyIfFree ? '1' : '0', ...intervals, ...bursts));
     return Math.max(0, wait);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

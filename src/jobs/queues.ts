@@ -13,7 +13,8 @@ export type OutboundJob =
   | { kind: 'admin'; requestId: string; event: AdminEvent; round?: number }
   | { kind: 'officer'; requestId: string; round: number; officerId: string; event: OfficerEvent }
   | { kind: 'handoff'; id: string }
-  | { kind: 'answer'; id: string; n: number; text: string; officer: string };
+  /** `source`: the officer's own message, so a redelivered reply is sent once. */
+  | { kind: 'answer'; id: string; source: string; text: string; officer: string };
 
 export type BroadcastJob = { kind: 'start'; id: string } | { kind: 'batch'; id: string; batch: number } | { kind: 'progress'; id: string };
 
@@ -37,7 +38,7 @@ export function outboundId(data: OutboundJob, round: number): string {
     case 'handoff':
       return `handoff.${data.id}`;
     case 'answer':
-      return `answer.${data.id}.${data.n}`;
+      return `answer.${data.id}.${data.source}`;
   }
 }
 
@@ -102,8 +103,8 @@ export class JobQueues implements AssignmentEffects, HandoffDelivery, BroadcastD
     await this.outbound.add('handoff', data, { jobId: outboundId(data, 0), priority: 1, ...KEEP, ...RETRY });
   }
 
-  async sendAnswer(id: string, n: number, text: string, officer: string): Promise<void> {
-    const data: OutboundJob = { kind: 'answer', id, n, text, officer };
+  async sendAnswer(id: string, source: string, text: string, officer: string): Promise<void> {
+    const data: OutboundJob = { kind: 'answer', id, source, text, officer };
     await this.outbound.add('answer', data, { jobId: outboundId(data, 0), priority: 1, ...KEEP, ...RETRY });
   }
 

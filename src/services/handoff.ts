@@ -7,7 +7,8 @@ import type { Clock } from './clock.js';
 /** Posts questions to the duty chat and answers back to people (implemented by the outbound queue). */
 export interface HandoffDelivery {
   postHandoff(id: string): Promise<void>;
-  sendAnswer(id: string, n: number, text: string, officer: string): Promise<void>;
+  /** `source` names the officer's message: the same reply delivered twice is sent once. */
+  sendAnswer(id: string, source: string, text: string, officer: string): Promise<void>;
 }
 
 const QUESTION_MAX = 1000;
@@ -71,12 +72,12 @@ export class HandoffService {
   }
 
   /** 'gone': the person erased their data, nobody to answer. */
-  async answer(h: Handoff, text: string, officer: string, actor: string): Promise<'sent' | 'gone' | 'unavailable'> {
+  async answer(h: Handoff, text: string, officer: string, actor: string, source: string): Promise<'sent' | 'gone' | 'unavailable'> {
     if (!h.chatId) return 'gone';
     if (!this.delivery) return 'unavailable';
     const now = this.clock.now();
-    const n = await this.repo.addAnswer(h.id, now);
-    await this.delivery.sendAnswer(h.id, n, text.slice(0, ANSWER_MAX), officer);
+    await this.repo.addAnswer(h.id, now);
+    await this.delivery.sendAnswer(h.id, source, text.slice(0, ANSWER_MAX), officer);
     await this.audit.record(actor, 'handoff_answered', h.code, now);
     return 'sent';
   }

@@ -2,15 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { AuditRepository } from '../db/repositories/audit.js';
 import type { SessionPatch, SessionRepository } from '../db/repositories/sessions.js';
 import type { SubscriptionRepository } from '../db/repositories/subscriptions.js';
-import { addDays, formatVnDate, localDate } from '../domain/dates.js';
+import { addDays, formatVnDate, localDate, localHour } from '../domain/dates.js';
 import type { Param } from '../domain/message.js';
 import type { Channel } from '../domain/request.js';
-import { saturdayRotation, type Session } from '../domain/session.js';
+import { saturdayRotation, type Session, timeRange } from '../domain/session.js';
 import type { AreaService } from './areas.js';
 import type { BroadcastService } from './broadcast.js';
 import type { Clock } from './clock.js';
-
-const VN_OFFSET_MS = 7 * 3600_000;
 
 export type NewSession = Omit<Session, 'id' | 'status' | 'previous' | 'version'>;
 export type Move = Partial<Pick<Session, 'date' | 'startTime' | 'endTime' | 'placeName' | 'address'>>;
@@ -103,8 +101,7 @@ export class SessionService {
    */
   async sendDueReminders(): Promise<number> {
     const now = this.clock.now();
-    const localHour = new Date(now + VN_OFFSET_MS).getUTCHours();
-    if (localHour < this.reminderHour) return 0;
+    if (localHour(now) < this.reminderHour) return 0;
     const tomorrow = addDays(this.today(), 1);
     let sent = 0;
     for (const s of await this.sessions.upcoming(tomorrow, undefined, 200)) {
@@ -143,11 +140,11 @@ export class SessionService {
     return {
       commune: this.areas.commune(s.communeId)?.name ?? s.communeId,
       date: formatVnDate(s.date),
-      time: `${s.startTime}–${s.endTime}`,
+      time: timeRange(s.startTime, s.endTime),
       place: s.placeName,
       address: s.address,
       oldDate: p ? formatVnDate(p.date) : '',
-      oldTime: p ? `${p.startTime}–${p.endTime}` : '',
+      oldTime: p ? timeRange(p.startTime, p.endTime) : '',
       oldPlace: p ? p.placeName : '',
     };
   }

@@ -48,6 +48,7 @@ export class FakeTelegram extends LoopbackServer {
   /** update id → number of the poll that delivered it; handled once a later poll starts (grammY is sequential). */
   private deliveredIn = new Map<number, number>();
   private nextMessageId = 1;
+  private readonly pushed = new Map<number, Record<string, unknown>>();
   private faults: Fault[] = [];
   /** Chats that answer every send with this status (403: the user blocked the bot). */
   readonly failingChats = new Map<string, number>();
@@ -137,6 +138,7 @@ export class FakeTelegram extends LoopbackServer {
   /** Queues (or posts) an update and resolves once the bot has finished handling it. */
   async push(update: Record<string, unknown>, updateId = this.nextUpdateId++): Promise<number> {
     const full = { update_id: updateId, ...update };
+    this.pushed.set(updateId, update);
     if (this.webhook) {
       await this.postWebhook(full);
       return updateId;
@@ -171,6 +173,11 @@ export class FakeTelegram extends LoopbackServer {
   private isHandled(updateId: number): boolean {
     const poll = this.deliveredIn.get(updateId);
     return poll !== undefined && this.pollCount > poll;
+  }
+
+  /** Delivers an update pushed earlier once more, as Telegram does after a bot crash. */
+  redeliverPushed(updateId: number): Promise<void> {
+    return this.redeliver(updateId, this.pushed.get(updateId)!);
   }
 
   /** Sends an update again with the same update_id (a duplicate delivery) and waits for it to be handled. */

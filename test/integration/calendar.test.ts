@@ -218,6 +218,8 @@ describe('announcements from the admin chat', { timeout: 60_000 }, () => {
   it('a non-admin cannot announce or keep the calendar, and rights are checked again at every step', async () => {
     await start();
     const c = citizen(3401);
+    // A photo is only taken by an announcement; anywhere else it gets the kind "text only" answer.
+    expect(await c.send({ photo: 'photo-x', text: '', deliveryId: 'ph1' })).toContain('tôi chỉ đọc được chữ');
     expect(await c.say('/thongbao')).toContain('chỉ dành cho chỉ huy');
     expect(await c.say('/phien')).toContain('chỉ dành cho chỉ huy');
     expect(await c.say('/dunggui')).toContain('chỉ dành cho chỉ huy');

@@ -181,8 +181,12 @@ describe('emergencies and human handoff', () => {
     expect(posted[0]!.text).toContain('Nhà tôi có 3 người già');
     expect(posted[0]!.text).toContain('qua Telegram');
 
-    await tg.replyTo(ADMIN_CHAT, posted[0]!.message_id, 'Được ạ, cán bộ làm cho cả 3 người trong một lần', DUTY_OFFICER, 'Lê Văn Trực');
+    const reply = await tg.replyTo(ADMIN_CHAT, posted[0]!.message_id, 'Được ạ, cán bộ làm cho cả 3 người trong một lần', DUTY_OFFICER, 'Lê Văn Trực');
     await eventually(() => last().text, (t) => t.includes('Cán bộ trực trả lời') && t.includes('cả 3 người') && t.includes('Lê Văn Trực'));
+    // The same reply delivered again (a restart before Telegram heard it was handled): sent once.
+    await tg.redeliverPushed(reply);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(tg.messagesTo(CITIZEN).filter((m) => m.text.includes('cả 3 người')).length).toBe(1);
 
     // By code, from the admin in private; a reply to an ordinary message in the duty chat is left alone.
     await tg.text(ADMIN_USER, `/traloi ${code.toLowerCase()} Bác nhớ chuẩn bị sổ hộ khẩu cũ nếu có`);

@@ -67,6 +67,7 @@ export function createTelegramChannel(o: TelegramOptions): TelegramChannel {
     userName: [ctx.from!.first_name, ctx.from!.last_name].filter(Boolean).join(' '),
     isGroup: ctx.chat!.type !== 'private',
     text,
+    messageKey: ctx.msg?.message_id !== undefined ? `${ctx.chat!.id}.${ctx.msg.message_id}` : undefined,
   });
 
   // Team groups: staff commands and card buttons only; citizens' conversations are private.

@@ -1,6 +1,6 @@
-import { and, asc, eq, gte, lte, ne } from 'drizzle-orm';
+import { and, asc, eq, gte, lte, ne, sql } from 'drizzle-orm';
 import type { Session, SessionService, SessionStatus } from '../../domain/session.js';
-import type { Database } from '../database.js';
+import { type Database, prepareOnce } from '../database.js';
 import type { Tables } from '../schema/define.js';
 
 type Row = Tables['sessions']['$inferSelect'];
@@ -28,7 +28,21 @@ function toSession(r: Row): Session {
 export type SessionPatch = Partial<Omit<Session, 'id' | 'version'>>;
 
 export class SessionRepository {
-  constructor(private readonly d: Database) {}
+  // The intake's date question asks for the commune's sessions on every prompt: prepared once.
+  private readonly upcomingInStmt;
+  private readonly upcomingAllStmt;
+
+  constructor(private readonly d: Database) {
+    const { db, t } = d;
+    const s = t.sessions;
+    const from = and(gte(s.date, sql.placeholder('from')), ne(s.status, 'cancelled'));
+    const soonest = [asc(s.date), asc(s.startTime)];
+    this.upcomingInStmt = prepareOnce(
+      db.select().from(s).where(and(from, eq(s.communeId, sql.placeholder('commune')))).orderBy(...soonest).limit(sql.placeholder('limit')),
+      'sessions_upcoming_in',
+    );
+    this.upcomingAllStmt = prepareOnce(db.select().from(s).where(from).orderBy(...soonest).limit(sql.placeholder('limit')), 'sessions_upcoming_all');
+  }
 
   async insert(s: Session, by: string, now: number): Promise<void> {
     const { db, t } = this.d;
@@ -44,13 +58,16 @@ export class SessionRepository {
     return rows[0] ? toSession(rows[0]) : undefined;
   }
 
-  /** Applies the change; `notify` bumps the version (the id of the notice people get about it). */
+  /**
+   * Applies the change; `notify` bumps the version (the id of the notice people get about it).
+   * Undefined if the session is gone or another change got there first (nothing applied).
+   */
   async update(id: string, patch: SessionPatch, notify: boolean, now: number): Promise<Session | undefined> {
     const { db, t } = this.d;
     const current = await this.byId(id);
     if (!current) return undefined;
     const { services, previous, ...rest } = patch;
-    await db
+    const changed = await db
       .update(t.sessions)
       .set({
         ...rest,
@@ -59,20 +76,16 @@ export class SessionRepository {
         version: current.version + (notify ? 1 : 0),
         updatedAt: now,
       })
-      .where(and(eq(t.sessions.id, id), eq(t.sessions.version, current.version)));
-    return this.byId(id);
+      .where(and(eq(t.sessions.id, id), eq(t.sessions.version, current.version)))
+      .returning({ id: t.sessions.id });
+    return changed.length > 0 ? this.byId(id) : undefined;
   }
 
   /** Sessions from `fromDate` on (not cancelled), soonest first; one commune's when given. */
   async upcoming(fromDate: string, communeId?: string, limit = 10): Promise<Session[]> {
-    const { db, t } = this.d;
-    const s = t.sessions;
-    const rows = await db
-      .select()
-      .from(s)
-      .where(and(gte(s.date, fromDate), ne(s.status, 'cancelled'), communeId ? eq(s.communeId, communeId) : undefined))
-      .orderBy(asc(s.date), asc(s.startTime))
-      .limit(limit);
+    const rows = communeId
+      ? await this.upcomingInStmt.execute({ from: fromDate, commune: communeId, limit })
+      : await this.upcomingAllStmt.execute({ from: fromDate, limit });
     return rows.map(toSession);
   }
 

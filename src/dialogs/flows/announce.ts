@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Audience } from '../../domain/broadcast.js';
-import { msg, type Msg } from '../../domain/message.js';
+import { msg } from '../../domain/message.js';
 import { cleanInput } from '../../domain/text.js';
 import type { FlowContext } from '../context.js';
-import type { Outcome, Prompt } from '../types.js';
-import { type Flow, goToMenu } from './flow.js';
+import type { Prompt } from '../types.js';
+import { type Flow, goToMenu, ok, reject } from './flow.js';
 
 const TEXT_MAX = 3000;
-const ok = (...say: Msg[]): Outcome => ({ say });
-const reject = (...say: Msg[]): Outcome => ({ say, rejected: true });
 
 function audienceOf(ctx: FlowContext): Audience {
   const d = ctx.state.data;
@@ -19,8 +17,8 @@ function audienceOf(ctx: FlowContext): Audience {
 /**
  * An admin's announcement: the text (a photo with a caption on Telegram), the audience, a
  * preview with the number of people it will reach, then confirm. The announcement's id is drawn
- * at the preview, so a confirm delivered twice starts one announcement. Admin rights are checked
- * on every input.
+ * at the preview, so a confirm delivered twice starts one announcement. The engine checks admin
+ * rights on every input to this flow.
  */
 export const announceFlow: Flow = {
   start(state) {
@@ -76,10 +74,6 @@ export const announceFlow: Flow = {
 
   async handle(ctx, input) {
     const { state, services, event } = ctx;
-    if (!(await services.admins.isAdmin(event.channel, event.userId))) {
-      goToMenu(state);
-      return ok(msg('team:admin.not_admin'));
-    }
     const d = state.data;
     const o = 'option' in input ? input.option : undefined;
     switch (state.step) {

@@ -1,5 +1,6 @@
 import type { FlowContext } from '../context.js';
-import type { ChatState, Input, Outcome, Prompt } from '../types.js';
+import { msg, type Msg } from '../../domain/message.js';
+import type { ChatState, Input, OptionOut, Outcome, Prompt } from '../types.js';
 
 /**
  * A conversation flow is a set of steps. The engine asks the current step's prompt, hands it
@@ -20,3 +21,9 @@ export function goToMenu(state: ChatState): void {
   state.data = {};
   state.editing = false;
 }
+
+/** The input was taken (say these first). */
+export const ok = (...say: Msg[]): Outcome => ({ say });
+/** The input was not taken: say why, the same question stays open. */
+export const reject = (...say: Msg[]): Outcome => ({ say, rejected: true });
+export const opt = (id: string, key: string, params?: Record<string, string | number>): OptionOut => ({ id, label: msg(key, params) });

@@ -5,9 +5,9 @@ import { parseVnMobile } from '../../domain/phone.js';
 import { ADDRESS_MAX, CONDITIONS, MAX_PEOPLE, NOTES_MAX, SERVICES, type Service } from '../../domain/request.js';
 import { cleanInput } from '../../domain/text.js';
 import type { FlowContext } from '../context.js';
-import type { Draft, Input, OptionOut, Outcome, Prompt } from '../types.js';
-import type { Session } from '../../domain/session.js';
-import { goToMenu, type Flow } from './flow.js';
+import type { Draft, Input, Outcome, Prompt } from '../types.js';
+import { type Session, timeRange } from '../../domain/session.js';
+import { goToMenu, ok, opt, reject, type Flow } from './flow.js';
 import { scheduleFlow } from './schedule.js';
 
 const DATE_CHOICES = 3;
@@ -43,9 +43,6 @@ interface Step {
   accept: (ctx: FlowContext, input: Input) => Outcome | Promise<Outcome>;
 }
 
-const ok = (...say: Msg[]): Outcome => ({ say });
-const reject = (...say: Msg[]): Outcome => ({ say, rejected: true });
-const opt = (id: string, key: string, params?: Record<string, string | number>): OptionOut => ({ id, label: msg(key, params) });
 const textOf = (input: Input): string | undefined => ('text' in input ? input.text : undefined);
 const optionOf = (input: Input): string | undefined => ('option' in input ? input.option : undefined);
 const isRide = (d: Draft) => d.type === 'ride';
@@ -290,7 +287,7 @@ const STEPS: Record<StepId, Step> = {
         text: [msg(isRide(ctx.state.draft) ? 'intake:date.ask_ride' : 'intake:date.ask_home'), msg('intake:date.ask_typed')],
         options: [
           ...(sessions.length > 0
-            ? sessions.map((s) => opt(`date:${s.date}`, 'intake:date.session', { date: formatVnDate(s.date), time: `${s.startTime}–${s.endTime}`, place: s.placeName }))
+            ? sessions.map((s) => opt(`date:${s.date}`, 'intake:date.session', { date: formatVnDate(s.date), time: timeRange(s.startTime, s.endTime), place: s.placeName }))
             : upcomingSaturdays(new Date(ctx.services.clock.now()), DATE_CHOICES).map((d) => opt(`date:${d}`, 'intake:date.saturday', { date: formatVnDate(d) }))),
           opt('date:other', 'intake:date.other'),
         ],

@@ -1,10 +1,10 @@
 import { formatVnDate, parseLocalDate, upcomingSaturdays } from '../../domain/dates.js';
 import { list, msg, type Msg } from '../../domain/message.js';
-import { parseTimeRange, SESSION_SERVICES, type SessionService } from '../../domain/session.js';
+import { parseTimeRange, SESSION_SERVICES, type SessionService, timeRange } from '../../domain/session.js';
 import { cleanInput } from '../../domain/text.js';
 import type { FlowContext } from '../context.js';
-import type { OptionOut, Outcome, Prompt } from '../types.js';
-import { type Flow, goToMenu } from './flow.js';
+import type { Outcome, Prompt } from '../types.js';
+import { type Flow, goToMenu, ok, opt, reject } from './flow.js';
 
 const TEXT_MAX = 200;
 const DEFAULT_TIMES = ['07:30-11:30', '13:30-17:00', '18:00-23:00'];
@@ -13,14 +13,13 @@ const DEFAULT_SERVICES: SessionService[] = ['cccd', 'vneid1', 'vneid2'];
 type Data = Record<string, string | string[] | undefined>;
 const str = (d: Data, k: string) => (typeof d[k] === 'string' ? (d[k] as string) : undefined);
 const arr = (d: Data, k: string) => (Array.isArray(d[k]) ? (d[k] as string[]) : []);
-const opt = (id: string, key: string, params?: Record<string, string | number>): OptionOut => ({ id, label: msg(key, params) });
-const ok = (...say: Msg[]): Outcome => ({ say });
-const reject = (...say: Msg[]): Outcome => ({ say, rejected: true });
+/** The draft keeps hours as "07:30-11:30" (what parseTimeRange gave). */
+const shownTime = (t: string | undefined) => (t ? timeRange(...(t.split('-') as [string, string])) : '');
 
 /**
  * The admin's calendar, as a guided conversation: the list of sessions, one session (move,
- * cancel, notes), adding one step by step, and "every Saturday, rotating communes". Admin rights
- * are checked on every input, not only when the flow starts.
+ * cancel, notes), adding one step by step, and "every Saturday, rotating communes". The engine
+ * checks admin rights on every input to this flow.
  */
 export const sessionsAdminFlow: Flow = {
   start(state) {
@@ -102,7 +101,7 @@ export const sessionsAdminFlow: Flow = {
         const s = await sessions.byId(str(d, 'id') ?? '');
         if (!s) break;
         const count = await services.broadcast.preview({ kind: 'session', communeId: s.communeId, date: s.date });
-        const to = { date: formatVnDate(str(d, 'date') ?? s.date), time: (str(d, 'time') ?? `${s.startTime}-${s.endTime}`).replace('-', '–'), place: str(d, 'place') ?? s.placeName };
+        const to = { date: formatVnDate(str(d, 'date') ?? s.date), time: shownTime(str(d, 'time')) || timeRange(s.startTime, s.endTime), place: str(d, 'place') ?? s.placeName };
         return { text: [msg('calendar:admin.confirm_move', { ...sessions.noticeParams(s), to: msg('calendar:admin.to', to), count })], options: [opt('ses:save', 'calendar:admin.save'), opt('ses:list', 'calendar:admin.discard')] };
       }
       case 'cancel_confirm': {
@@ -114,7 +113,7 @@ export const sessionsAdminFlow: Flow = {
       case 'rot_confirm': {
         const plan = rotationPlan(ctx);
         return {
-          text: [msg('calendar:admin.confirm_rotation', { lines: list(plan.map((p) => msg('calendar:admin.rotation_line', p)), 'line'), time: (str(d, 'time') ?? '').replace('-', '–'), place: str(d, 'place') ?? '' })],
+          text: [msg('calendar:admin.confirm_rotation', { lines: list(plan.map((p) => msg('calendar:admin.rotation_line', p)), 'line'), time: shownTime(str(d, 'time')), place: str(d, 'place') ?? '' })],
           options: [opt('ses:save', 'calendar:admin.save'), opt('ses:list', 'calendar:admin.discard')],
         };
       }
@@ -134,10 +133,6 @@ export const sessionsAdminFlow: Flow = {
 
   async handle(ctx, input) {
     const { state, services, event } = ctx;
-    if (!(await services.admins.isAdmin(event.channel, event.userId))) {
-      goToMenu(state);
-      return ok(msg('team:admin.not_admin'));
-    }
     const d = state.data;
     const o = 'option' in input ? input.option : undefined;
     const text = 'text' in input ? cleanInput(input.text) : undefined;
@@ -315,7 +310,7 @@ function draftParams(ctx: FlowContext): Record<string, string> {
   return {
     commune: ctx.services.areas.commune(commune)?.name ?? commune,
     date: formatVnDate(str(d, 'date') ?? '1970-01-01'),
-    time: (str(d, 'time') ?? '').replace('-', '–'),
+    time: shownTime(str(d, 'time')),
     place: str(d, 'place') ?? '',
     address: str(d, 'address') ?? '',
   };
