@@ -67,6 +67,14 @@ export { spawn };
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
+/** Kills the test's child processes (and forgets them), waiting until each is gone. */
+export async function killAll(children: ChildProcess[]): Promise<void> {
+  for (const c of children.splice(0)) {
+    c.kill('SIGKILL');
+    await exited(c);
+  }
+}
+
 /** Another bot process running only the queue workers, on the same database and Redis. */
 export function spawnWorker(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--worker'], {

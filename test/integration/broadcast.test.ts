@@ -3,7 +3,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { Channel } from '../../src/domain/request.js';
 import { FakeTelegram } from '../helpers/fakeTelegram.js';
 import { FakeZalo } from '../helpers/fakeZalo.js';
-import { exited, spawnWorker } from '../helpers/processes.js';
+import { killAll, spawnWorker } from '../helpers/processes.js';
 import { ADMIN_CHAT, ADMIN_USER, eventually, type Stack, startStack, zaloEnv } from '../helpers/stack.js';
 
 let tg: FakeTelegram;
@@ -12,10 +12,7 @@ let stack: Stack | undefined;
 const children: ChildProcess[] = [];
 
 afterEach(async () => {
-  for (const c of children.splice(0)) {
-    c.kill('SIGKILL');
-    await exited(c);
-  }
+  await killAll(children);
   await stack?.stop();
   stack = undefined;
   await tg?.stop();

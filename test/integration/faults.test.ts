@@ -5,7 +5,7 @@ import type { CitizenRequest } from '../../src/domain/request.js';
 import { type PrivateRedis, startPrivateRedis } from '../../src/jobs/redis.js';
 import { tempDir } from '../helpers/db.js';
 import { FakeTelegram } from '../helpers/fakeTelegram.js';
-import { exited, spawnWorker } from '../helpers/processes.js';
+import { exited, killAll, spawnWorker } from '../helpers/processes.js';
 import { eventually, fileRequest, linkTeam, type Stack, startStack, teamsFile } from '../helpers/stack.js';
 
 const YOUTH = -1001;
@@ -21,10 +21,7 @@ beforeEach(async () => {
   await fake.start();
 });
 afterEach(async () => {
-  for (const c of children.splice(0)) {
-    c.kill('SIGKILL');
-    await exited(c);
-  }
+  await killAll(children);
   await stack?.stop();
   stack = undefined;
   await fake.stop();
