@@ -19,10 +19,8 @@ import { findRequestCode } from '../domain/request.js';
 import { formatVnDateTime } from '../domain/dates.js';
 import { cancelFlow, startCancel, statusReport } from './flows/myRequests.js';
 import { matchesAny, matchOption } from './optionMatch.js';
-import type { ChatState, FlowName, InboundEvent, Input, Prompt, Reply } from './types.js';
+import { type ChatState, type FlowName, type InboundEvent, type Input, MAX_INPUT_CHARS, type Prompt, type Reply } from './types.js';
 
-/** Longest message we read; anything longer is refused kindly rather than stored. */
-export const MAX_INPUT_CHARS = 1000;
 const SEEN_WINDOW = 50;
 
 const FLOWS: Record<FlowName, Flow> = {

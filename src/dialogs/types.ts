@@ -2,6 +2,9 @@ import type { Msg } from '../domain/message.js';
 import type { Channel, Condition, RequestType, Service } from '../domain/request.js';
 import type { Lang } from '../i18n.js';
 
+/** Longest message we read; anything longer is refused kindly rather than stored. */
+export const MAX_INPUT_CHARS = 1000;
+
 /** What any channel turns a platform update into. No platform type passes this line. */
 export interface InboundEvent {
   channel: Channel;

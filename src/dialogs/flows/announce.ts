@@ -3,10 +3,11 @@ import type { Audience } from '../../domain/broadcast.js';
 import { msg } from '../../domain/message.js';
 import { cleanInput } from '../../domain/text.js';
 import type { FlowContext } from '../context.js';
-import type { Prompt } from '../types.js';
+import { MAX_INPUT_CHARS, type Prompt } from '../types.js';
 import { type Flow, goToMenu, ok, reject } from './flow.js';
 
-const TEXT_MAX = 3000;
+// As long as any message the bot reads (a Telegram photo caption holds 1,024).
+const TEXT_MAX = MAX_INPUT_CHARS;
 
 function audienceOf(ctx: FlowContext): Audience {
   const d = ctx.state.data;
