@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -108,6 +108,18 @@ async function confirm(i: number): Promise<void> {
   confirmedAt.set(r.code, performance.now());
 }
 
+/** CPU seconds a process has used so far (Linux /proc; 0 elsewhere). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+// Start-up (compiling, connecting) is not per-request work: measure from here.
+const cpuAtStart = { producer: process.cpuUsage(), workers: children.map((c) => cpuSeconds(c.pid!)), redis: cpuSeconds(redis.pid) };
+
 let next = 0;
 const started = performance.now();
 await Promise.all(
@@ -125,6 +137,14 @@ const latencies = [...confirmedAt].filter(([code]) => cardAt.has(code)).map(([co
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
 const duplicates = [...cardAt.values()].filter((v) => v.length > 1).length;
 const lost = N - [...confirmedAt.keys()].filter((c) => cardAt.has(c)).length;
+// Where the machine's CPU went, per request: what to make cheaper next.
+const perRequestMs = (seconds: number) => Math.round((seconds * 1000 * 100) / N) / 100;
+const producerCpu = process.cpuUsage(cpuAtStart.producer);
+const cpu_ms_per_request = {
+  producer_and_fake_api: perRequestMs((producerCpu.user + producerCpu.system) / 1e6),
+  workers: perRequestMs(children.reduce((sum, c, i) => sum + cpuSeconds(c.pid!) - cpuAtStart.workers[i]!, 0)),
+  redis: perRequestMs(cpuSeconds(redis.pid) - cpuAtStart.redis),
+};
 
 for (const c of children) c.kill('SIGTERM');
 await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
@@ -141,6 +161,7 @@ process.stdout.write(
     duplicates,
     lost,
     confirm_per_s: Math.round(N / submitSeconds),
+    cpu_ms_per_request,
   })}\n`,
 );
 if (duplicates > 0 || lost > 0) process.exitCode = 1;

@@ -32,6 +32,9 @@ export function requiredCapabilities(r: Pick<CitizenRequest, 'type' | 'services'
   return [...needs];
 }
 
+// One collator: localeCompare with a locale builds a new one on every call.
+const byName = new Intl.Collator('vi');
+
 export type TeamChoice =
   | { ok: true; team: Team }
   | { ok: false; reason: 'no_team_for_area' | 'no_capability' | 'no_capacity' };
@@ -54,6 +57,6 @@ export function chooseTeam(
   if (able.length === 0) return { ok: false, reason: 'no_capability' };
   const withRoom = able.filter((t) => (loadOnDay.get(t.id) ?? 0) < t.capacityPerDay);
   if (withRoom.length === 0) return { ok: false, reason: 'no_capacity' };
-  withRoom.sort((a, b) => (loadOnDay.get(a.id) ?? 0) - (loadOnDay.get(b.id) ?? 0) || a.name.localeCompare(b.name, 'vi'));
+  withRoom.sort((a, b) => (loadOnDay.get(a.id) ?? 0) - (loadOnDay.get(b.id) ?? 0) || byName.compare(a.name, b.name));
   return { ok: true, team: withRoom[0]! };
 }

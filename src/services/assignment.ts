@@ -73,13 +73,17 @@ export class AssignmentService {
     const now = this.clock.now();
     if (r.status === 'new') {
       const teams = await this.activeTeams();
-      const choice = chooseTeam(r, teams, await this.requests.loadOnDay(r.preferredDate), r.excludedTeams);
-      if (!choice.ok) {
-        if (await this.requests.setUnassigned(r.id, choice.reason, now)) {
-          await this.audit.record('system', 'request_unassigned', r.id, now);
+      // Another worker may fill the chosen team between our read of the loads and our write:
+      // the database refuses that ('full'), and the choice is made again on fresh loads.
+      for (let attempt = 0; attempt <= teams.length; attempt++) {
+        const choice = chooseTeam(r, teams, await this.requests.loadOnDay(r.preferredDate), r.excludedTeams);
+        if (!choice.ok) {
+          if (await this.requests.setUnassigned(r.id, choice.reason, now)) await this.audit.record('system', 'request_unassigned', r.id, now);
+          break;
         }
-      } else if (await this.requests.assignTo(r.id, choice.team.id, now)) {
-        await this.audit.record('system', 'request_assigned', r.id, now);
+        const result = await this.requests.assignTo(r.id, choice.team.id, now);
+        if (result === 'assigned') await this.audit.record('system', 'request_assigned', r.id, now);
+        if (result !== 'full') break;
       }
       r = (await this.requests.byId(requestId))!;
     }

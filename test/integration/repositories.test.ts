@@ -8,8 +8,10 @@ import { HandoffRepository } from '../../src/db/repositories/handoffs.js';
 import { SessionRepository } from '../../src/db/repositories/sessions.js';
 import { SubscriptionRepository } from '../../src/db/repositories/subscriptions.js';
 import { RequestRepository } from '../../src/db/repositories/requests.js';
+import { TeamRepository } from '../../src/db/repositories/teams.js';
+import { openDatabase } from '../../src/db/database.js';
 import type { CitizenRequest } from '../../src/domain/request.js';
-import { DIALECTS, freshDatabase, pgAvailable } from '../helpers/db.js';
+import { DIALECTS, freshDatabase, freshDatabaseUrl, pgAvailable } from '../helpers/db.js';
 
 function sample(over: Partial<CitizenRequest> = {}): CitizenRequest {
   const now = Date.UTC(2026, 10, 23, 3);
@@ -200,5 +202,53 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     await sessions.update(`s2-${dialect}`, { status: 'cancelled' }, true, 6);
     expect((await sessions.upcoming('2026-12-01')).map((s) => s.id)).toEqual([`s1-${dialect}`]);
     expect((await sessions.between('2026-12-01', '2026-12-31')).length).toBe(2);
+  });
+  it.skipIf(skip)("a team's load on a day follows every move of a request, and the database refuses a team past its capacity", async () => {
+    const teams = new TeamRepository(db);
+    await teams.upsertAll([{ id: 'cap-a', name: 'A', communes: ['tan-hoa'], capabilities: ['home_kit'], capacityPerDay: 2 }]);
+    const day = '2027-01-02';
+    const load = async () => (await requests.loadOnDay(day)).get('cap-a') ?? 0;
+    const [a, b, c] = [sample({ preferredDate: day }), sample({ preferredDate: day }), sample({ preferredDate: day })];
+    for (const r of [a, b, c]) await requests.insertOnce(r);
+    expect(await load()).toBe(0);
+    expect(await requests.assignTo(a.id, 'cap-a', 1)).toBe('assigned');
+    expect(await requests.assignTo(a.id, 'cap-a', 1)).toBe('taken');
+    expect(await requests.assignTo(b.id, 'cap-a', 1)).toBe('assigned');
+    expect(await load()).toBe(2);
+    // Full: refused, and the request is still new, untouched.
+    expect(await requests.assignTo(c.id, 'cap-a', 1)).toBe('full');
+    expect((await requests.byId(c.id))?.status).toBe('new');
+    expect(await load()).toBe(2);
+    // Claimed and done still hold the team's day; handed back, unassigned or cancelled free it.
+    await requests.transition(a.id, ['assigned'], 'claimed', 2);
+    await requests.setOutcome(a.id, 'cccd_taken', 3);
+    expect(await load()).toBe(2);
+    await requests.handBack(b.id, 'cap-a', 4);
+    expect(await load()).toBe(1);
+    expect(await requests.assignTo(c.id, 'cap-a', 5)).toBe('assigned');
+    await requests.setUnassigned(c.id, 'unreachable', 6);
+    expect(await load()).toBe(1);
+    expect(await requests.assignTo(b.id, 'cap-a', 7)).toBe('assigned');
+    await requests.transition(b.id, ['assigned'], 'cancelled', 8);
+    expect(await load()).toBe(1);
+  });
+
+  it.skipIf(skip)('assignments racing from separate connections never put a team past its capacity', async () => {
+    // Two connections, as two worker processes would have, each firing assignments at once.
+    const url = await freshDatabaseUrl(dialect);
+    const [one, two] = [await openDatabase(url), await openDatabase(url)];
+    try {
+      await new TeamRepository(one).upsertAll([{ id: 'cap-b', name: 'B', communes: ['tan-hoa'], capabilities: ['home_kit'], capacityPerDay: 5 }]);
+      const [r1, r2] = [new RequestRepository(one), new RequestRepository(two)];
+      const filed = Array.from({ length: 24 }, () => sample());
+      for (const r of filed) await r1.insertOnce(r);
+      const results = await Promise.all(filed.map((r, i) => (i % 2 ? r1 : r2).assignTo(r.id, 'cap-b', 1)));
+      expect(results.filter((x) => x === 'assigned')).toHaveLength(5);
+      expect(results.filter((x) => x === 'full')).toHaveLength(19);
+      expect((await r2.loadOnDay('2026-11-28')).get('cap-b')).toBe(5);
+    } finally {
+      await one.close();
+      await two.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import { type Database, prepareOnce } from '../database.js';
 import type { Tables } from '../schema/define.js';
 import {
@@ -22,17 +22,22 @@ export class RequestRepository {
   // The statements every job runs, built and prepared once.
   private readonly byIdStmt;
   private readonly loadStmt;
+  private readonly assignStmt;
 
   constructor(private readonly d: Database) {
     const { db, t } = d;
     this.byIdStmt = prepareOnce(db.select().from(t.requests).where(eq(t.requests.id, sql.placeholder('id'))).limit(1), 'request_by_id');
     this.loadStmt = prepareOnce(
+      db.select({ teamId: t.teamDayLoads.teamId, n: t.teamDayLoads.n }).from(t.teamDayLoads).where(eq(t.teamDayLoads.day, sql.placeholder('date'))),
+      'team_loads_on_day',
+    );
+    this.assignStmt = prepareOnce(
       db
-        .select({ teamId: t.requests.teamId, n: count() })
-        .from(t.requests)
-        .where(and(eq(t.requests.preferredDate, sql.placeholder('date')), inArray(t.requests.status, ['assigned', 'claimed', 'done']), isNotNull(t.requests.teamId)))
-        .groupBy(t.requests.teamId),
-      'request_load_on_day',
+        .update(t.requests)
+        .set({ status: 'assigned', teamId: param('teamId'), assignedAt: param('now'), updatedAt: param('now'), reason: null })
+        .where(and(eq(t.requests.id, sql.placeholder('id')), eq(t.requests.status, 'new')))
+        .returning({ id: t.requests.id }),
+      'request_assign',
     );
   }
 
@@ -116,21 +121,24 @@ export class RequestRepository {
     return rows.length > 0;
   }
 
-  /** Gives a new request to a team, only if it is still new: a second worker changes nothing. */
-  async assignTo(id: string, teamId: string, now: number): Promise<boolean> {
-    const { db, t } = this.d;
-    const rows = await db
-      .update(t.requests)
-      .set({ status: 'assigned', teamId, assignedAt: now, updatedAt: now, reason: null })
-      .where(and(eq(t.requests.id, id), eq(t.requests.status, 'new')))
-      .returning({ id: t.requests.id });
-    return rows.length > 0;
+  /**
+   * Gives a new request to a team, only if it is still new ('taken': another worker did) and the
+   * team has room that day ('full': the database's load trigger refused it).
+   */
+  async assignTo(id: string, teamId: string, now: number): Promise<'assigned' | 'taken' | 'full'> {
+    try {
+      const rows = await this.assignStmt.execute({ id, teamId, now });
+      return rows.length > 0 ? 'assigned' : 'taken';
+    } catch (e) {
+      if (isTeamFull(e)) return 'full';
+      throw e;
+    }
   }
 
-  /** Active requests per team on a day: what capacity and "least loaded" are measured on. */
+  /** Requests each team holds on a day: what capacity and "least loaded" are measured on. */
   async loadOnDay(date: string): Promise<Map<string, number>> {
     const rows = await this.loadStmt.execute({ date });
-    return new Map(rows.map((r) => [r.teamId!, Number(r.n)]));
+    return new Map(rows.map((r) => [r.teamId, Number(r.n)]));
   }
 
   async setUnassigned(id: string, reason: string, now: number): Promise<boolean> {
@@ -219,6 +227,17 @@ export class RequestRepository {
       .returning({ id: t.requests.id });
     return rows.map((r) => r.id);
   }
+}
+
+/** A placeholder where the builder wants a value (`set`), for statements prepared once. */
+function param(name: string): SQL {
+  return sql`${sql.placeholder(name)}`;
+}
+
+/** The load trigger's refusal, as either driver reports it (drizzle may wrap the driver's error). */
+function isTeamFull(e: unknown): boolean {
+  for (let cur = e; cur instanceof Error; cur = cur.cause) if (cur.message.includes('team_full')) return true;
+  return false;
 }
 
 const ERASED = {

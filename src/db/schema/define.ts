@@ -133,6 +133,17 @@ export function defineTables(b: Builders) {
     updatedAt: b.time('updated_at').notNull(),
   }, (t) => [b.index('cards_request_idx').on(t.requestId)]);
 
+  /**
+   * Requests a team holds on a day (assigned, claimed or done). Kept by triggers on `requests`
+   * (migration 0005), so every path that moves a request is counted, and the trigger refuses an
+   * assignment past the team's capacity: exact with any number of workers, and read in O(teams).
+   */
+  const teamDayLoads = b.table('team_day_loads', {
+    teamId: b.text('team_id').notNull(),
+    day: b.text('day').notNull(),
+    n: b.int('n').notNull().default(0),
+  }, (t) => [b.uniqueIndex('team_day_loads_pk').on(t.teamId, t.day)]);
+
   /** Chats that blocked the bot (403): not retried until they write again. */
   const unreachableChats = b.table('unreachable_chats', {
     key: b.text('key').primaryKey(),
@@ -257,7 +268,7 @@ export function defineTables(b: Builders) {
     (t) => [b.index('audit_at_idx').on(t.at)],
   );
 
-  return { areas, requests, dialogStates, auditLog, teams, officers, invites, cards, unreachableChats, handoffs, sessions, subscriptions, admins, broadcasts, broadcastRecipients };
+  return { areas, requests, dialogStates, auditLog, teams, teamDayLoads, officers, invites, cards, unreachableChats, handoffs, sessions, subscriptions, admins, broadcasts, broadcastRecipients };
 }
 
 export type Tables = ReturnType<typeof defineTables>;
