@@ -3,6 +3,7 @@ import type { AdminEvent, AssignmentEffects, CitizenEvent, OfficerEvent, SlaKind
 import type { HandoffDelivery } from '../services/handoff.js';
 import type { BroadcastDelivery } from '../services/broadcast.js';
 import type { Clock } from '../services/clock.js';
+import type { CitizenRequest } from '../domain/request.js';
 import { redisConnection } from './redis.js';
 
 export const QUEUES = { assign: 'assign', outbound: 'outbound', sla: 'sla', maintenance: 'maintenance', broadcast: 'broadcast' } as const;
@@ -82,8 +83,8 @@ export class JobQueues implements AssignmentEffects, HandoffDelivery, BroadcastD
     await this.outbound.add('card', { kind: 'card', requestId, round }, { jobId: `card.${requestId}.${round}.${version}`, ...KEEP, ...RETRY });
   }
 
-  async notifyCitizen(requestId: string, event: CitizenEvent, round: number): Promise<void> {
-    const data: OutboundJob = { kind: 'notify', requestId, event, round };
+  async notifyCitizen(r: Pick<CitizenRequest, 'id'>, event: CitizenEvent, round: number): Promise<void> {
+    const data: OutboundJob = { kind: 'notify', requestId: r.id, event, round };
     await this.outbound.add('notify', data, { jobId: outboundId(data, round), ...KEEP, ...RETRY });
   }
 

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { type ChannelSender, SendFailure } from '../channels/sender.js';
 import { formatVnDate } from '../domain/dates.js';
 import { msg } from '../domain/message.js';
-import type { Channel } from '../domain/request.js';
+import type { Channel, CitizenRequest } from '../domain/request.js';
 import type { CardRepository } from '../db/repositories/cards.js';
 import type { DialogStateRepository } from '../db/repositories/dialogStates.js';
 import type { RequestRepository } from '../db/repositories/requests.js';
@@ -169,13 +169,15 @@ class Outbound {
    * Delivers now, without a job, if nothing is in the way: the chat's and the bot's lanes are
    * free this instant, no other delivery of this card is running, and the send succeeds. False
    * means "queue it": the caller adds the job, which waits, paces and retries as usual.
+   * `known`: the request as the caller has it, for messages about it (never for cards: a card is
+   * rendered from the state read under its lock, or a late render could undo a newer edit).
    */
-  async tryNow(data: OutboundJob): Promise<boolean> {
+  async tryNow(data: OutboundJob, known?: CitizenRequest): Promise<boolean> {
     const lockKey = await this.lock(data);
     if (lockKey === false) return false;
     try {
       if (await this.alreadySent(data)) return true;
-      const target = await this.resolve(data);
+      const target = await this.resolve(data, known);
       if (!target) return true;
       const chatKey = `${target.sender.channel}:${target.chatId}`;
       if (await this.d.repos.unreachable.isUnreachable(chatKey)) return true;
@@ -255,7 +257,7 @@ class Outbound {
         case 'permanent':
           if (data.kind === 'card' && t.messageId) {
             // The card message is gone (deleted in the group): post it again.
-            await this.d.repos.cards.update(data, { messageId: null }, this.d.clock.now());
+            await this.d.repos.cards.setMessage(data, null, this.d.clock.now());
             throw e;
           }
           throw new UnrecoverableError(e.message);
@@ -285,7 +287,7 @@ class Outbound {
     };
   }
 
-  private async resolve(data: OutboundJob): Promise<Target | undefined> {
+  private async resolve(data: OutboundJob, known?: CitizenRequest): Promise<Target | undefined> {
     if (data.kind === 'handoff') return this.resolveHandoff(data.id);
     if (data.kind === 'answer') {
       const h = await this.d.repos.handoffs.byId(data.id);
@@ -295,7 +297,7 @@ class Outbound {
       return { sender, chatId: h.chatId, reply: { text: [msg('handoff:answer', { code: h.code, officer: data.officer, text: data.text })] } };
     }
     const { requests, cards, teams } = this.d.repos;
-    const r = await requests.byId(data.requestId);
+    const r = data.kind !== 'card' && known?.id === data.requestId ? known : await requests.byId(data.requestId);
     if (!r) return undefined;
     const commune = this.d.areas.commune(r.communeId)?.name ?? r.communeId;
     if (data.kind === 'card') {
@@ -309,7 +311,7 @@ class Outbound {
         reply: renderCard(r, card, commune, this.d.maxContactAttempts),
         messageId: card.messageId,
         onSent: async (messageId) => {
-          if (messageId !== undefined) await cards.update(card, { messageId }, this.d.clock.now());
+          if (messageId !== undefined) await cards.setMessage(card, messageId, this.d.clock.now());
         },
       };
     }
@@ -348,7 +350,8 @@ class Outbound {
     // A citizen: through the channel the request came from. Erased requests have no chat any more.
     const sender = this.d.senders[r.channel];
     if (!sender || !r.chatId) return undefined;
-    const card = await cards.get(r.id);
+    // Only the "claimed" notice names the officer.
+    const officer = data.event === 'claimed' ? ((await cards.get(r.id))?.claimedName ?? '') : '';
     return {
       sender,
       chatId: r.chatId,
@@ -358,7 +361,7 @@ class Outbound {
             code: r.code,
             team: team?.name ?? '',
             date: formatVnDate(r.preferredDate),
-            officer: card?.claimedName ?? '',
+            officer,
             unit: this.d.unit.name,
             phone: this.d.unit.phone,
           }),
@@ -379,8 +382,8 @@ class DeliverNowEffects implements AssignmentEffects {
     if (!(await this.outbound.tryNow({ kind: 'card', requestId, round }))) await this.queues.syncCard(requestId, round, version);
   }
 
-  async notifyCitizen(requestId: string, event: CitizenEvent, round: number): Promise<void> {
-    if (!(await this.outbound.tryNow({ kind: 'notify', requestId, event, round }))) await this.queues.notifyCitizen(requestId, event, round);
+  async notifyCitizen(r: CitizenRequest, event: CitizenEvent, round: number): Promise<void> {
+    if (!(await this.outbound.tryNow({ kind: 'notify', requestId: r.id, event, round }, r))) await this.queues.notifyCitizen(r, event, round);
   }
 
   notifyAdmin(requestId: string, event: AdminEvent, round: number): Promise<void> {

@@ -20,7 +20,8 @@ export type OfficerEvent = 'new_work' | 'reminder';
 export interface AssignmentEffects {
   /** Post or edit the request's card in its team group, from the current database state. */
   syncCard(requestId: string, round: number, version: string): Promise<void>;
-  notifyCitizen(requestId: string, event: CitizenEvent, round: number): Promise<void>;
+  /** `r` as the caller just read or wrote it: a notice needs no fresher state than that. */
+  notifyCitizen(r: CitizenRequest, event: CitizenEvent, round: number): Promise<void>;
   notifyAdmin(requestId: string, event: AdminEvent, round: number): Promise<void>;
   /** A check that runs at `at`; runs once per (request, kind, round). */
   scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void>;
@@ -73,19 +74,27 @@ export class AssignmentService {
     const now = this.clock.now();
     if (r.status === 'new') {
       const teams = await this.activeTeams();
+      let applied: CitizenRequest | undefined;
       // Another worker may fill the chosen team between our read of the loads and our write:
       // the database refuses that ('full'), and the choice is made again on fresh loads.
-      for (let attempt = 0; attempt <= teams.length; attempt++) {
+      for (let attempt = 0; attempt <= teams.length && !applied; attempt++) {
         const choice = chooseTeam(r, teams, await this.requests.loadOnDay(r.preferredDate), r.excludedTeams);
         if (!choice.ok) {
-          if (await this.requests.setUnassigned(r.id, choice.reason, now)) await this.audit.record('system', 'request_unassigned', r.id, now);
+          if (await this.requests.setUnassigned(r.id, choice.reason, now)) {
+            await this.audit.record('system', 'request_unassigned', r.id, now);
+            applied = { ...r, status: 'unassigned', reason: choice.reason, teamId: undefined, updatedAt: now };
+          }
           break;
         }
         const result = await this.requests.assignTo(r.id, choice.team.id, now);
-        if (result === 'assigned') await this.audit.record('system', 'request_assigned', r.id, now);
-        if (result !== 'full') break;
+        if (result === 'taken') break;
+        if (result === 'assigned') {
+          await this.audit.record('system', 'request_assigned', r.id, now);
+          applied = { ...r, status: 'assigned', teamId: choice.team.id, assignedAt: now, updatedAt: now, reason: undefined };
+        }
       }
-      r = (await this.requests.byId(requestId))!;
+      // What we wrote is what is stored; otherwise another worker moved it first: read what it did.
+      r = applied ?? (await this.requests.byId(requestId))!;
     }
     const round = r.round ?? 0;
     if (r.status === 'assigned' && r.teamId) {
@@ -93,14 +102,14 @@ export class AssignmentService {
       if (!team?.chatId) return { kind: 'skipped' };
       await this.cards.ensure({ requestId: r.id, teamId: team.id, chatId: team.chatId, round }, now);
       await this.effects.syncCard(r.id, round, 'posted');
-      await this.effects.notifyCitizen(r.id, 'assigned', round);
+      await this.effects.notifyCitizen(r, 'assigned', round);
       await this.notifyOfficers(team.id, r.id, round, 'new_work');
       await this.effects.scheduleSla(r.id, 'unclaimed', round, addWorkingTime(r.assignedAt ?? now, this.o.slaUnclaimedMs, this.o.workingHours));
       return { kind: 'assigned', teamId: team.id };
     }
     if (r.status === 'unassigned') {
       await this.effects.notifyAdmin(r.id, 'unassigned', round);
-      await this.effects.notifyCitizen(r.id, 'unassigned', round);
+      await this.effects.notifyCitizen(r, 'unassigned', round);
       return { kind: 'unassigned', reason: r.reason ?? '' };
     }
     return { kind: 'skipped' };
@@ -136,7 +145,7 @@ export class AssignmentService {
         await this.cards.update(card, { mode: 'closed' }, now);
         await this.audit.record(`officer:${officer.id}`, 'request_done', r.id, now);
         await this.effects.syncCard(r.id, round, 'done');
-        await this.effects.notifyCitizen(r.id, 'done', round);
+        await this.effects.notifyCitizen(r, 'done', round);
         return 'ok';
       }
       case 'unreachable': {
@@ -170,7 +179,7 @@ export class AssignmentService {
     await this.audit.record(`officer:${officer.id}`, 'request_claimed', r.id, now);
     const round = r.round ?? 0;
     await this.effects.syncCard(r.id, round, 'claimed');
-    await this.effects.notifyCitizen(r.id, 'claimed', round);
+    await this.effects.notifyCitizen(r, 'claimed', round);
     await this.effects.scheduleSla(r.id, 'overdue', round, endOfDayAfter(r.preferredDate));
     return 'ok';
   }
@@ -189,7 +198,7 @@ export class AssignmentService {
     if ((kind === 'unclaimed' || kind === 'escalate') && r.status === 'assigned') {
       if (kind === 'unclaimed') {
         // First: remind the team with a fresh card; then, one more SLA later, tell the admin.
-        await this.cards.update(card, { messageId: null }, now);
+        await this.cards.setMessage(card, null, now);
         await this.effects.syncCard(r.id, round, 'reposted');
         await this.notifyOfficers(card.teamId, r.id, round, 'reminder');
         await this.effects.scheduleSla(r.id, 'escalate', round, addWorkingTime(now, this.o.slaUnclaimedMs, this.o.workingHours));

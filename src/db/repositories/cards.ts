@@ -1,5 +1,6 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { type Database, prepareOnce } from '../database.js';
+import type { Tables } from '../schema/define.js';
 
 export type CardMode = 'actions' | 'outcome' | 'handback' | 'closed';
 
@@ -19,6 +20,8 @@ export interface Card {
 export class CardRepository {
   private readonly byIdStmt;
   private readonly latestStmt;
+  private readonly insertStmt;
+  private readonly setMessageStmt;
 
   constructor(private readonly d: Database) {
     const { db, t } = d;
@@ -27,37 +30,42 @@ export class CardRepository {
       db.select().from(t.cards).where(eq(t.cards.requestId, sql.placeholder('requestId'))).orderBy(desc(t.cards.round)).limit(1),
       'card_latest',
     );
+    const p = (name: string) => sql.placeholder(name);
+    this.insertStmt = prepareOnce(
+      db
+        .insert(t.cards)
+        .values({ id: p('id'), requestId: p('requestId'), teamId: p('teamId'), chatId: p('chatId'), round: p('round'), mode: 'actions', updatedAt: p('now') })
+        .onConflictDoNothing({ target: t.cards.id })
+        .returning(),
+      'card_insert',
+    );
+    this.setMessageStmt = prepareOnce(
+      db
+        .update(t.cards)
+        .set({ messageId: sql`${p('messageId')}`, updatedAt: sql`${p('now')}` })
+        .where(eq(t.cards.id, p('id'))),
+      'card_set_message',
+    );
   }
 
   /** One card per request and round: a retried assignment finds the card it already made. */
   async ensure(c: Pick<Card, 'requestId' | 'teamId' | 'chatId' | 'round'>, now: number): Promise<Card> {
-    const { db, t } = this.d;
-    const fresh = { id: cardId(c.requestId, c.round), ...c, messageId: null, claimedBy: null, claimedName: null, attempts: 0, mode: 'actions', flagged: 0, updatedAt: now };
-    await db.insert(t.cards).values(fresh).onConflictDoNothing({ target: t.cards.id });
-    return (await this.get(c.requestId, c.round))!;
+    const [made] = await this.insertStmt.execute({ id: cardId(c.requestId, c.round), ...c, now });
+    return made ? toCard(made) : (await this.get(c.requestId, c.round))!;
   }
 
   /** The card of a round, or the latest card of the request. */
   async get(requestId: string, round?: number): Promise<Card | undefined> {
     const rows = round === undefined ? await this.latestStmt.execute({ requestId }) : await this.byIdStmt.execute({ id: cardId(requestId, round) });
-    const r = rows[0];
-    return r
-      ? {
-          requestId: r.requestId,
-          teamId: r.teamId,
-          chatId: r.chatId,
-          messageId: r.messageId,
-          round: r.round,
-          claimedBy: r.claimedBy,
-          claimedName: r.claimedName,
-          attempts: r.attempts,
-          mode: r.mode as CardMode,
-          flagged: r.flagged === 1,
-        }
-      : undefined;
+    return rows[0] ? toCard(rows[0]) : undefined;
   }
 
-  async update(card: Pick<Card, 'requestId' | 'round'>, patch: Partial<Omit<Card, 'requestId' | 'round' | 'flagged'>> & { flagged?: boolean }, now: number): Promise<void> {
+  /** The card's message in the group: set once posted, cleared to post it again. */
+  async setMessage(card: Pick<Card, 'requestId' | 'round'>, messageId: number | null, now: number): Promise<void> {
+    await this.setMessageStmt.execute({ id: cardId(card.requestId, card.round), messageId, now });
+  }
+
+  async update(card: Pick<Card, 'requestId' | 'round'>, patch: Partial<Omit<Card, 'requestId' | 'round' | 'flagged' | 'messageId'>> & { flagged?: boolean }, now: number): Promise<void> {
     const { db, t } = this.d;
     const { flagged, ...rest } = patch;
     await db
@@ -65,6 +73,23 @@ export class CardRepository {
       .set({ ...rest, ...(flagged === undefined ? {} : { flagged: flagged ? 1 : 0 }), updatedAt: now })
       .where(eq(t.cards.id, cardId(card.requestId, card.round)));
   }
+}
+
+type CardRow = Tables['cards']['$inferSelect'];
+
+function toCard(r: CardRow): Card {
+  return {
+    requestId: r.requestId,
+    teamId: r.teamId,
+    chatId: r.chatId,
+    messageId: r.messageId,
+    round: r.round,
+    claimedBy: r.claimedBy,
+    claimedName: r.claimedName,
+    attempts: r.attempts,
+    mode: r.mode as CardMode,
+    flagged: r.flagged === 1,
+  };
 }
 
 function cardId(requestId: string, round: number): string {

@@ -4,17 +4,19 @@ import type { Database } from '../database.js';
 
 export type InviteKind = 'group' | 'officer' | 'zalo';
 
-/** Teams change rarely (a file load, a group link) but are read for every job: cached briefly. */
+/** Teams and officers change rarely (a file load, a group link) but are read for every job: cached briefly. */
 const TEAM_CACHE_MS = 2000;
 
 export class TeamRepository {
   private cache: { at: number; teams: Team[] } | undefined;
+  private zaloCache = new Map<string, { at: number; officers: Officer[] }>();
 
   constructor(private readonly d: Database) {}
 
-  /** Forget the cached teams (after a change made in this process; other processes see it within 2 s). */
+  /** Forget the cached teams and officers (after a change made here; other processes see it within 2 s). */
   invalidate(): void {
     this.cache = undefined;
+    this.zaloCache.clear();
   }
 
   /** Loads the unit's team file: upserts teams, keeps the group links made with /lienket. */
@@ -66,11 +68,16 @@ export class TeamRepository {
     return rows[0] ? toOfficer(rows[0]) : undefined;
   }
 
-  /** Officers of a team reachable on Zalo. */
+  /** Officers of a team reachable on Zalo; read for every new card, so cached like the teams. */
   async officersWithZalo(teamId: string): Promise<Officer[]> {
+    const now = Date.now();
+    const cached = this.zaloCache.get(teamId);
+    if (cached && now - cached.at < TEAM_CACHE_MS) return cached.officers;
     const { db, t } = this.d;
     const rows = await db.select().from(t.officers).where(and(eq(t.officers.teamId, teamId), isNotNull(t.officers.zaloUserId)));
-    return rows.map(toOfficer);
+    const officers = rows.map(toOfficer);
+    this.zaloCache.set(teamId, { at: now, officers });
+    return officers;
   }
 
   async officerById(id: string): Promise<Officer | undefined> {
@@ -82,6 +89,7 @@ export class TeamRepository {
   async linkOfficerZalo(officerId: string, zaloUserId: string): Promise<void> {
     const { db, t } = this.d;
     await db.update(t.officers).set({ zaloUserId }).where(eq(t.officers.id, officerId));
+    this.invalidate();
   }
 
   /** Registers (or moves) an officer: one Telegram account is one officer in one team. */
@@ -91,6 +99,7 @@ export class TeamRepository {
       .insert(t.officers)
       .values({ ...o, createdAt: now })
       .onConflictDoUpdate({ target: t.officers.telegramUserId, set: { teamId: o.teamId, name: o.name } });
+    this.invalidate();
   }
 
   async createInvite(code: string, kind: InviteKind, teamId: string, createdBy: string, now: number, ttlMs: number): Promise<void> {
