@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { Clock } from '../services/clock.js';
 import { lanesFor, type Pacer } from './pacer.js';
 import type { BroadcastJob, JobQueues } from './queues.js';
+import { type LuaScript, luaScript } from './redis.js';
 
 /**
  * Per recipient, in Redis: 1 = being sent, 2 = sent, 3 = failed, 4 = blocked. Claiming sets 1
@@ -51,12 +52,16 @@ export interface BroadcasterDeps {
  * pacer at the platform's rate, and the admin's progress message is edited as batches finish.
  */
 export class Broadcaster {
+  private readonly claim: LuaScript;
+
   constructor(
     private readonly d: BroadcasterDeps,
     private readonly pacer: Pacer,
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.claim = luaScript(redis, 'broadcastClaim', CLAIM);
+  }
 
   private stateKey(id: string): string {
     return `${this.prefix}:bc:${id}:r`;
@@ -98,7 +103,7 @@ export class Broadcaster {
           // Stopped by the admin: the rest stay pending, never sent.
           if ((await this.d.broadcasts.byId(b.id))?.status !== 'sending') break;
         }
-        const claimed = Number(await this.redis.eval(CLAIM, 1, this.stateKey(b.id), String(r.seq)));
+        const claimed = Number(await this.claim([this.stateKey(b.id)], [String(r.seq)]));
         if (claimed > 0) {
           note(MARK[claimed] ?? 'unknown', r.seq);
           continue;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChannelSender } from '../channels/sender.js';
 import type { Redis } from 'ioredis';
+import { type LuaScript, luaScript } from './redis.js';
 
 /**
  * Send pacing shared by every process through Redis. Each key is a lane with a minimum interval
@@ -46,10 +47,14 @@ export function lanesFor(sender: Pick<ChannelSender, 'channel' | 'globalPerSecon
 }
 
 export class Pacer {
+  private readonly reserve: LuaScript;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.reserve = luaScript(redis, 'paceReserve', RESERVE);
+  }
 
   /**
    * Waits for a send slot. The chat's own lanes first, the shared overall lane (the last) only
@@ -84,7 +89,7 @@ export class Pacer {
     const keys = lanes.map((l) => `${this.prefix}:pace:${l.key}`);
     const intervals = lanes.map((l) => Math.max(0, l.intervalMs));
     const bursts = lanes.map((l) => l.burst ?? 0);
-    const wait = Number(await this.redis.eval(RESERVE, keys.length, ...keys, Date.now(), onlyIfFree ? '1' : '0', ...intervals, ...bursts));
+    const wait = Number(await this.reserve(keys, [Date.now(), onlyIfFree ? '1' : '0', ...intervals, ...bursts]));
     return Math.max(0, wait);
   }
 }

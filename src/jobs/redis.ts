@@ -109,6 +109,22 @@ async function stopPid(pid: number): Promise<void> {
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
+/**
+ * A connection for our own short commands (locks, marks, pacing), never blocking ones. Commands
+ * issued in the same tick by concurrent jobs go out as one write (auto-pipelining).
+ */
 export function newRedis(url: string): Redis {
-  return new Redis({ ...redisConnection(url), lazyConnect: false });
+  return new Redis({ ...redisConnection(url), lazyConnect: false, enableAutoPipelining: true });
+}
+
+export type LuaScript = (keys: string[], args: (string | number)[]) => Promise<unknown>;
+
+/**
+ * A Lua script run by its SHA (EVALSHA), loaded on first use: the body is not sent and hashed by
+ * Redis on every call, as plain EVAL would.
+ */
+export function luaScript(redis: Redis, name: string, lua: string): LuaScript {
+  redis.defineCommand(name, { lua });
+  const command = (redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[name]!.bind(redis);
+  return (keys, args) => command(keys.length, ...keys, ...args);
 }
