@@ -109,12 +109,8 @@ async function stopPid(pid: number): Promise<void> {
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
-/**
- * A connection for our own short commands (locks, marks, pacing), never blocking ones. Commands
- * issued in the same tick by concurrent jobs go out as one write (auto-pipelining).
- */
 export function newRedis(url: string): Redis {
-  return new Redis({ ...redisConnection(url), lazyConnect: false, enableAutoPipelining: true });
+  return new Redis({ ...redisConnection(url), lazyConnect: false });
 }
 
 export type LuaScript = (keys: string[], args: (string | number)[]) => Promise<unknown>;

@@ -1,6 +1,7 @@
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { Reply } from '../../dialogs/types.js';
 import type { Translator } from '../../i18n.js';
+import { grammyFetch } from '../http.js';
 import { type ChannelSender, SendFailure } from '../sender.js';
 import { renderTelegram } from './render.js';
 
@@ -21,7 +22,7 @@ export class TelegramSender implements ChannelSender {
   private readonly api: Api;
 
   constructor(private readonly o: TelegramSenderOptions) {
-    this.api = new Api(o.token, { apiRoot: o.apiRoot });
+    this.api = new Api(o.token, { apiRoot: o.apiRoot, fetch: grammyFetch });
     this.globalPerSecond = o.globalPerSecond ?? 30;
   }
 

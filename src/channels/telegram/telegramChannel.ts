@@ -8,6 +8,7 @@ import type { InboundEvent } from '../../dialogs/types.js';
 import type { Translator } from '../../i18n.js';
 import type { Logger } from '../../log.js';
 import { parseCallbackData, renderTelegram } from './render.js';
+import { grammyFetch } from '../http.js';
 
 export interface TelegramOptions {
   token: string;
@@ -36,7 +37,7 @@ export interface TelegramChannel {
 
 /** Maps Telegram updates to engine events and engine replies back to Telegram messages. */
 export function createTelegramChannel(o: TelegramOptions): TelegramChannel {
-  const bot = new Bot(o.token, { client: { apiRoot: o.apiRoot } });
+  const bot = new Bot(o.token, { client: { apiRoot: o.apiRoot, fetch: grammyFetch } });
   // 429 with retry_after and 5xx are retried by the plugin; a message is never dropped for those.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
 

@@ -1,3 +1,5 @@
+import { post } from '../http.js';
+
 /**
  * A small typed client for the Zalo Bot Platform HTTP API (official, Telegram-like):
  * `<apiRoot>/bot<TOKEN>/<method>`, JSON in, `{ok, result}` out. No maintained npm client exists;
@@ -37,15 +39,10 @@ export class ZaloClient {
   ) {}
 
   async call<T>(method: string, params: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
-    const res = await fetch(`${this.apiRoot}/bot${this.token}/${method}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(params),
-      signal,
-    });
+    const res = await post(`${this.apiRoot}/bot${this.token}/${method}`, { 'content-type': 'application/json' }, JSON.stringify(params), signal);
     const body = (await res.json().catch(() => ({}))) as { ok?: boolean; result?: T; description?: string; error_code?: number; parameters?: { retry_after?: number } };
     if (!res.ok || body.ok === false) {
-      const retryAfter = Number(body.parameters?.retry_after ?? res.headers.get('retry-after') ?? 0) * 1000;
+      const retryAfter = Number(body.parameters?.retry_after ?? res.header('retry-after') ?? 0) * 1000;
       throw new ZaloApiError(body.error_code ?? res.status, body.description ?? res.statusText, retryAfter);
     }
     return body.result as T;
