@@ -5,7 +5,7 @@
  *   npm run bench:broadcast -- [--recipients 20000] [--limit 1000]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -83,6 +83,7 @@ await new Promise((r) => (worker.exitCode !== null ? r(null) : worker.once('exit
 await app.close();
 await redis.stop();
 await fake.stop();
+rmSync(dir, { recursive: true, force: true });
 process.stdout.write(
   `${JSON.stringify({
     recipients: N,

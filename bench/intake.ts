@@ -3,7 +3,7 @@
  * concurrent chats, and prints one JSON line. Usage:
  *   npm run bench:intake -- [--conversations 2000] [--concurrency 32] [--database-url postgres://…]
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -68,6 +68,7 @@ if (codes !== conversations || stored !== conversations) {
   process.stderr.write(`expected ${conversations} requests, got ${codes} codes and ${stored} rows\n`);
   process.exitCode = 1;
 }
+rmSync(dataDir, { recursive: true, force: true });
 process.stdout.write(
   `${JSON.stringify({
     conversations,

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type PrivateRedis, startPrivateRedis } from '../src/jobs/redis.js';
@@ -9,6 +9,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgUrl: string;
     redisUrl: string;
+    /** The run's own folder under the system temp dir: every test file goes here. */
+    tmpRoot: string;
   }
 }
 
@@ -17,12 +19,17 @@ declare module 'vitest' {
  * PostgreSQL the PostgreSQL tests are skipped and say so; in CI that is an error.
  */
 export default async function setup(project: TestProject) {
+  // One folder for the whole run, removed at its end: a run leaves nothing behind (a PostgreSQL
+  // cluster alone is 45 MB, and CI machines can be short of disk).
+  const root = mkdtempSync(path.join(tmpdir(), 'thu7-test-'));
+  chmodSync(root, 0o755); // PostgreSQL runs as its own user and must reach its folder inside.
+  project.provide('tmpRoot', root);
   let pg: RunningPostgres | undefined;
   let url = process.env.TEST_PG_URL ?? '';
   if (!url) {
     const bin = findPostgresBin();
     if (bin) {
-      pg = await startPostgres(bin);
+      pg = await startPostgres(bin, root);
       url = pg.url;
     } else if (process.env.CI) {
       throw new Error('CI must run the PostgreSQL tests: install Debian\'s postgresql (see .ci/run) or set TEST_PG_URL');
@@ -35,12 +42,13 @@ export default async function setup(project: TestProject) {
   let redis: PrivateRedis | undefined;
   let redisUrl = process.env.TEST_REDIS_URL ?? '';
   if (!redisUrl) {
-    redis = await startPrivateRedis(mkdtempSync(path.join(tmpdir(), 'thu7-redis-')), { persist: false });
+    redis = await startPrivateRedis(mkdtempSync(path.join(root, 'redis-')), { persist: false });
     redisUrl = redis.url;
   }
   project.provide('redisUrl', redisUrl);
   return async () => {
     await pg?.stop();
     await redis?.stop();
+    rmSync(root, { recursive: true, force: true });
   };
 }

@@ -13,8 +13,9 @@ export function pgAvailable(): boolean {
   return inject('pgUrl') !== '';
 }
 
+/** A fresh folder inside the run's own (removed when the run ends). */
 export function tempDir(prefix = 'thu7-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  return mkdtempSync(path.join(inject('tmpRoot') || tmpdir(), prefix));
 }
 
 /** A fresh, migrated database: a new SQLite file, or a new PostgreSQL database on the test server. */

@@ -30,8 +30,8 @@ function asPostgres(cmd: string, args: string[]): [string, string[]] {
   return isRoot() ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
 }
 
-export async function startPostgres(bin: string): Promise<RunningPostgres> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'thu7-pg-'));
+export async function startPostgres(bin: string, parent = tmpdir()): Promise<RunningPostgres> {
+  const dir = mkdtempSync(path.join(parent, 'pg-'));
   if (isRoot()) {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
