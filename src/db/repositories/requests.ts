@@ -23,10 +23,24 @@ export class RequestRepository {
   private readonly byIdStmt;
   private readonly loadStmt;
   private readonly assignStmt;
+  private readonly insertStmt;
+  private readonly codeStmt;
 
   constructor(private readonly d: Database) {
     const { db, t } = d;
     this.byIdStmt = prepareOnce(db.select().from(t.requests).where(eq(t.requests.id, sql.placeholder('id'))).limit(1), 'request_by_id');
+    const columns = [
+      'id', 'code', 'type', 'status', 'channel', 'chatId', 'userId', 'filedFor', 'consentAt', 'consentVersion', 'personName', 'birthYear', 'condition',
+      'priority', 'communeId', 'address', 'pickupAddress', 'people', 'phone', 'services', 'preferredDate', 'notes', 'createdAt', 'updatedAt',
+    ] as const satisfies readonly (keyof RequestRow)[];
+    this.insertStmt = prepareOnce(
+      db
+        .insert(t.requests)
+        .values(Object.fromEntries(columns.map((c) => [c, sql.placeholder(c)])) as unknown as typeof t.requests.$inferInsert)
+        .onConflictDoNothing({ target: t.requests.id }),
+      'request_insert',
+    );
+    this.codeStmt = prepareOnce(db.select({ id: t.requests.id }).from(t.requests).where(eq(t.requests.code, sql.placeholder('code'))).limit(1), 'request_code');
     this.loadStmt = prepareOnce(
       db.select({ teamId: t.teamDayLoads.teamId, n: t.teamDayLoads.n }).from(t.teamDayLoads).where(eq(t.teamDayLoads.day, sql.placeholder('date'))),
       'team_loads_on_day',
@@ -43,45 +57,39 @@ export class RequestRepository {
 
   /** Inserts unless the id exists already; returns the stored row either way (idempotent submit). */
   async insertOnce(r: CitizenRequest): Promise<CitizenRequest> {
-    const { db, t } = this.d;
-    await db
-      .insert(t.requests)
-      .values({
-        id: r.id,
-        code: r.code,
-        type: r.type,
-        status: r.status,
-        channel: r.channel,
-        chatId: r.chatId,
-        userId: r.userId,
-        filedFor: r.filedFor,
-        consentAt: r.consentAt,
-        consentVersion: r.consentVersion,
-        personName: r.personName,
-        birthYear: r.birthYear,
-        condition: r.condition,
-        priority: priorityOf(r.condition),
-        communeId: r.communeId,
-        address: r.address,
-        pickupAddress: r.pickupAddress ?? null,
-        people: r.people ?? null,
-        phone: r.phone,
-        services: JSON.stringify(r.services),
-        preferredDate: r.preferredDate,
-        notes: r.notes ?? null,
-        createdAt: r.createdAt,
-        updatedAt: r.updatedAt,
-      })
-      .onConflictDoNothing({ target: t.requests.id });
+    await this.insertStmt.execute({
+      id: r.id,
+      code: r.code,
+      type: r.type,
+      status: r.status,
+      channel: r.channel,
+      chatId: r.chatId,
+      userId: r.userId,
+      filedFor: r.filedFor,
+      consentAt: r.consentAt,
+      consentVersion: r.consentVersion,
+      personName: r.personName,
+      birthYear: r.birthYear,
+      condition: r.condition,
+      priority: priorityOf(r.condition),
+      communeId: r.communeId,
+      address: r.address,
+      pickupAddress: r.pickupAddress ?? null,
+      people: r.people ?? null,
+      phone: r.phone,
+      services: JSON.stringify(r.services),
+      preferredDate: r.preferredDate,
+      notes: r.notes ?? null,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+    });
     const stored = await this.byId(r.id);
     if (!stored) throw new Error(`request ${r.id} missing right after insert`);
     return stored;
   }
 
   async codeExists(code: string): Promise<boolean> {
-    const { db, t } = this.d;
-    const rows = await db.select({ id: t.requests.id }).from(t.requests).where(eq(t.requests.code, code)).limit(1);
-    return rows.length > 0;
+    return (await this.codeStmt.execute({ code })).length > 0;
   }
 
   async byId(id: string): Promise<CitizenRequest | undefined> {
