@@ -32,21 +32,14 @@ export class IntakeService {
 
   async submit(id: string, fields: Partial<RequestFields>, owner: Owner, chatId: string): Promise<CitizenRequest> {
     const complete = requireComplete(fields);
-    const existing = await this.requests.byId(id);
-    if (existing) return existing;
     const now = this.clock.now();
     let stored: CitizenRequest | undefined;
     for (let attempt = 0; !stored; attempt++) {
-      const code = newRequestCode();
-      if (await this.requests.codeExists(code)) {
-        if (attempt > 20) throw new Error('could not find a free request code');
-        continue;
-      }
       try {
-        stored = await this.requests.insertOnce({
+        const result = await this.requests.insertOnce({
           ...complete,
           id,
-          code,
+          code: newRequestCode(),
           channel: owner.channel,
           chatId,
           userId: owner.userId,
@@ -55,8 +48,11 @@ export class IntakeService {
           createdAt: now,
           updatedAt: now,
         });
+        // Submitted before (a retry after a crash): the request as it was stored, told once.
+        if (!result.created) return result.stored;
+        stored = result.stored;
       } catch (e) {
-        // Another process took the same code between the check and the insert: draw again.
+        // The code is taken (390,625 codes; more likely the more requests are filed): draw again.
         if (attempt > 20 || !/unique|duplicate/i.test(String(e))) throw e;
       }
     }

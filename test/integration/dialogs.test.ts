@@ -194,6 +194,31 @@ describe('intake flow on the engine', () => {
     expect(c.text).toContain('Yêu cầu này là cho ai');
   });
 
+  it('a submit repeated with the same id (a retry after a crash) stores, audits and hands on one request', async () => {
+    const handedOn: string[] = [];
+    app.services.intake.onSubmitted(async (r) => void handedOn.push(r.id));
+    const fields = {
+      type: 'home' as const,
+      filedFor: 'other' as const,
+      consentAt: 1,
+      personName: 'Lê Thị Hoa',
+      birthYear: 1936,
+      condition: 'wheelchair' as const,
+      communeId: 'tan-hoa',
+      address: 'Ấp 2',
+      phone: '0912345678',
+      services: ['cccd_new' as const],
+      preferredDate: '2026-11-28',
+    };
+    const owner = { channel: 'console' as const, userId: 'u-9' };
+    const first = await app.services.intake.submit('f3d1c2b4-0000-4000-8000-000000000001', fields, owner, 'u-9');
+    const again = await app.services.intake.submit('f3d1c2b4-0000-4000-8000-000000000001', { ...fields, personName: 'khác' }, owner, 'u-9');
+    expect(again).toEqual(first);
+    expect(handedOn).toEqual([first.id]);
+    const created = (await app.repos.audit.since(0)).filter((a) => a.action === 'request_created');
+    expect(created.map((a) => a.subject)).toEqual([first.id]);
+  });
+
   it('handles a duplicate delivery once', async () => {
     const c = new Conversation(app);
     await c.send({ text: '/start', deliveryId: 'u1' });

@@ -57,7 +57,8 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
 
   it.skipIf(skip)('stores and reads a request exactly, text of any kind included', async () => {
     const r = sample();
-    const stored = await requests.insertOnce(r);
+    const { stored, created } = await requests.insertOnce(r);
+    expect(created).toBe(true);
     expect(stored).toEqual({ ...r, pickupAddress: undefined, people: undefined, teamId: undefined, assignedAt: undefined, round: 0, excludedTeams: [], outcome: undefined, reason: undefined, closedAt: undefined });
     expect(await requests.byCode(r.code)).toEqual(stored);
   });
@@ -66,7 +67,8 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     const r = sample();
     await requests.insertOnce(r);
     const again = await requests.insertOnce({ ...r, code: 'TB-XXXX', personName: 'other' });
-    expect(again.code).toBe(r.code);
+    expect(again.created).toBe(false);
+    expect(again.stored.code).toBe(r.code);
     expect(await requests.byCode('TB-XXXX')).toBeUndefined();
   });
 
@@ -78,20 +80,20 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
 
   it.skipIf(skip)('keeps 64-bit millisecond timestamps', async () => {
     const r = sample({ createdAt: 4_102_444_800_000, updatedAt: 4_102_444_800_000 });
-    expect((await requests.insertOnce(r)).createdAt).toBe(4_102_444_800_000);
+    expect((await requests.insertOnce(r)).stored.createdAt).toBe(4_102_444_800_000);
   });
 
   it.skipIf(skip)('lists an owner\'s requests newest first, open ones on demand', async () => {
     const owner = { channel: 'zalo' as const, userId: `u${Math.random()}` };
-    const old = await requests.insertOnce(sample({ ...owner, createdAt: 1, updatedAt: 1 }));
-    const newer = await requests.insertOnce(sample({ ...owner, createdAt: 2, updatedAt: 2 }));
+    const { stored: old } = await requests.insertOnce(sample({ ...owner, createdAt: 1, updatedAt: 1 }));
+    const { stored: newer } = await requests.insertOnce(sample({ ...owner, createdAt: 2, updatedAt: 2 }));
     expect((await requests.listByOwner(owner)).map((r) => r.id)).toEqual([newer.id, old.id]);
     await requests.transition(old.id, ['new'], 'cancelled', 3);
     expect((await requests.listByOwner(owner, true)).map((r) => r.id)).toEqual([newer.id]);
   });
 
   it.skipIf(skip)('transitions only from the expected states', async () => {
-    const r = await requests.insertOnce(sample());
+    const { stored: r } = await requests.insertOnce(sample());
     expect(await requests.transition(r.id, ['new'], 'cancelled', 5)).toBe(true);
     expect(await requests.transition(r.id, ['new'], 'cancelled', 6)).toBe(false);
     expect((await requests.byId(r.id))?.status).toBe('cancelled');
@@ -99,8 +101,8 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
 
   it.skipIf(skip)('erases an owner\'s personal data, cancels open requests, keeps the anonymous counts', async () => {
     const owner = { channel: 'telegram' as const, userId: `e${Math.random()}` };
-    const open = await requests.insertOnce(sample(owner));
-    const other = await requests.insertOnce(sample({ userId: 'someone-else' }));
+    const { stored: open } = await requests.insertOnce(sample(owner));
+    const { stored: other } = await requests.insertOnce(sample({ userId: 'someone-else' }));
     const ids = await requests.eraseOwner(owner, 99);
     expect(ids).toEqual([open.id]);
     const erased = await requests.byId(open.id);

@@ -24,7 +24,6 @@ export class RequestRepository {
   private readonly loadStmt;
   private readonly assignStmt;
   private readonly insertStmt;
-  private readonly codeStmt;
 
   constructor(private readonly d: Database) {
     const { db, t } = d;
@@ -37,10 +36,10 @@ export class RequestRepository {
       db
         .insert(t.requests)
         .values(Object.fromEntries(columns.map((c) => [c, sql.placeholder(c)])) as unknown as typeof t.requests.$inferInsert)
-        .onConflictDoNothing({ target: t.requests.id }),
+        .onConflictDoNothing({ target: t.requests.id })
+        .returning(),
       'request_insert',
     );
-    this.codeStmt = prepareOnce(db.select({ id: t.requests.id }).from(t.requests).where(eq(t.requests.code, sql.placeholder('code'))).limit(1), 'request_code');
     this.loadStmt = prepareOnce(
       db.select({ teamId: t.teamDayLoads.teamId, n: t.teamDayLoads.n }).from(t.teamDayLoads).where(eq(t.teamDayLoads.day, sql.placeholder('date'))),
       'team_loads_on_day',
@@ -55,9 +54,12 @@ export class RequestRepository {
     );
   }
 
-  /** Inserts unless the id exists already; returns the stored row either way (idempotent submit). */
-  async insertOnce(r: CitizenRequest): Promise<CitizenRequest> {
-    await this.insertStmt.execute({
+  /**
+   * Inserts unless the id exists already, and returns the stored row either way (idempotent
+   * submit); `created` says which. A taken code throws the database's unique-constraint error.
+   */
+  async insertOnce(r: CitizenRequest): Promise<{ stored: CitizenRequest; created: boolean }> {
+    const [row] = await this.insertStmt.execute({
       id: r.id,
       code: r.code,
       type: r.type,
@@ -83,13 +85,10 @@ export class RequestRepository {
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
     });
+    if (row) return { stored: toDomain(row), created: true };
     const stored = await this.byId(r.id);
-    if (!stored) throw new Error(`request ${r.id} missing right after insert`);
-    return stored;
-  }
-
-  async codeExists(code: string): Promise<boolean> {
-    return (await this.codeStmt.execute({ code })).length > 0;
+    if (!stored) throw new Error(`request ${r.id} neither inserted nor found`);
+    return { stored, created: false };
   }
 
   async byId(id: string): Promise<CitizenRequest | undefined> {
