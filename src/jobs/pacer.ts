@@ -15,19 +15,26 @@ const RESERVE = `
 local now = tonumber(ARGV[1])
 local onlyIfFree = ARGV[2] == '1'
 local n = #KEYS
+if ARGV[3] == '1' then
+  if redis.call('EXISTS', KEYS[n]) == 1 then return -1 end
+  n = n - 1
+end
 local start = nil
-for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[i + 2])
-  local burst = tonumber(ARGV[n + i + 2])
+for i = 1, n do
+  local key = KEYS[i]
+  local interval = tonumber(ARGV[i + 3])
+  local burst = tonumber(ARGV[n + i + 3])
   local nextFree = math.max(tonumber(redis.call('GET', key) or '0'), now - burst * interval)
   if start == nil or nextFree > start then start = nextFree end
 end
-if onlyIfFree and start > now then return start - now end
-for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[i + 2])
+-- Rounded up: Redis truncates a Lua number, and 0.5 ms must not read as "free now".
+if onlyIfFree and start > now then return math.ceil(start - now) end
+for i = 1, n do
+  local key = KEYS[i]
+  local interval = tonumber(ARGV[i + 3])
   redis.call('SET', key, start + interval, 'PX', math.floor(math.max(1, start + interval - now)) + 60000)
 end
-return start - now
+return math.max(0, start - now)
 `;
 
 export interface Lane {
@@ -80,16 +87,21 @@ export class Pacer {
     if (w > 0) await sleep(w);
   }
 
-  /** Reserves only a slot that is free right now: 0 = reserved, go; more = nothing reserved. */
-  reserveIfFree(lanes: Lane[]): Promise<number> {
-    return this.run(lanes, true);
+  /**
+   * Reserves only a slot that is free right now: 0 = reserved, go; more = nothing reserved.
+   * With `unlessKey`: -1, nothing reserved, when that key exists (the message was sent before),
+   * checked in the same round trip.
+   */
+  async reserveIfFree(lanes: Lane[], unlessKey?: string): Promise<number> {
+    return this.run(lanes, true, unlessKey);
   }
 
-  private async run(lanes: Lane[], onlyIfFree: boolean): Promise<number> {
+  private async run(lanes: Lane[], onlyIfFree: boolean, unlessKey?: string): Promise<number> {
     const keys = lanes.map((l) => `${this.prefix}:pace:${l.key}`);
     const intervals = lanes.map((l) => Math.max(0, l.intervalMs));
     const bursts = lanes.map((l) => l.burst ?? 0);
-    const wait = Number(await this.reserve(keys, [Date.now(), onlyIfFree ? '1' : '0', ...intervals, ...bursts]));
-    return Math.max(0, wait);
+    const guard = unlessKey === undefined ? [] : [unlessKey];
+    const wait = Number(await this.reserve([...keys, ...guard], [Date.now(), onlyIfFree ? '1' : '0', guard.length, ...intervals, ...bursts]));
+    return wait;
   }
 }

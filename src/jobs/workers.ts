@@ -176,12 +176,14 @@ class Outbound {
     const lockKey = await this.lock(data);
     if (lockKey === false) return false;
     try {
-      if (await this.alreadySent(data)) return true;
       const target = await this.resolve(data, known);
       if (!target) return true;
       const chatKey = `${target.sender.channel}:${target.chatId}`;
       if (await this.d.repos.unreachable.isUnreachable(chatKey)) return true;
-      if ((await this.pacer.reserveIfFree(this.lanes(target))) > 0) return false;
+      // One round trip: "sent before?" and "is the slot free?".
+      const wait = await this.pacer.reserveIfFree(this.lanes(target), this.sentKey(data));
+      if (wait < 0) return true;
+      if (wait > 0) return false;
       await this.deliver(target, chatKey, data);
       await this.markSent(data);
       return true;

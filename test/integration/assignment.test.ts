@@ -228,4 +228,16 @@ describe('assignment engine (real Redis, fake Bot API)', () => {
     await fake.text(4242, '/trangthai');
     expect(await stack.app.repos.unreachable.isUnreachable('telegram:4242')).toBe(false);
   });
+
+  it('an assignment run again (a retried job) posts no second card and tells the citizen once', async () => {
+    await start();
+    const r = await fileRequest(stack.app, { communeId: 'long-thanh', chatId: 4343 });
+    await cardIn(YOUTH, r.code);
+    const notices = () => fake.messagesTo(4343).filter((m) => m.text.includes(r.code));
+    await eventually(notices, (ms) => ms.length === 1);
+    await stack.app.jobs!.queues.assign.add('assign', { requestId: r.id }, { jobId: `${r.id}.again` });
+    await eventually(async () => (await stack.app.jobs!.queues.assign.getJobState(`${r.id}.again`)) as string, (s) => s === 'completed');
+    expect(cardOf(YOUTH, r.code)()).toHaveLength(1);
+    expect(notices()).toHaveLength(1);
+  });
 });
