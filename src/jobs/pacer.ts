@@ -27,13 +27,15 @@ for i = 1, n do
   local nextFree = math.max(tonumber(redis.call('GET', key) or '0'), now - burst * interval)
   if start == nil or nextFree > start then start = nextFree end
 end
--- Rounded up: Redis truncates a Lua number, and 0.5 ms must not read as "free now".
-if onlyIfFree and start > now then return math.ceil(start - now) end
+-- The clock counts whole milliseconds: a slot less than one away is free now (and is reserved);
+-- a later one is rounded up, as Redis would truncate 1.5 to 1 and 0.5 to "free".
+if onlyIfFree and start - now >= 1 then return math.ceil(start - now) end
 for i = 1, n do
   local key = KEYS[i]
   local interval = tonumber(ARGV[i + 3])
   redis.call('SET', key, start + interval, 'PX', math.floor(math.max(1, start + interval - now)) + 60000)
 end
+if onlyIfFree then return 0 end
 return math.max(0, start - now)
 `;
 
