@@ -12,6 +12,8 @@ export const LOCALES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.u
 
 export class MissingTranslationError extends Error {}
 
+const MISSING = '\u0000missing\u0000';
+
 /** Reads locales/<lang>/<namespace>.json; the namespace is the file name. */
 export function loadResources(dir = LOCALES_DIR): Record<string, Record<string, unknown>> {
   const resources: Record<string, Record<string, unknown>> = {};
@@ -69,10 +71,12 @@ export class Translator {
   }
 
   private renderUncached(m: Msg, lang: Lang): string {
-    if (!this.i18n.exists(m.key, { lng: lang })) throw new MissingTranslationError(`${lang}:${m.key}`);
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(m.params ?? {})) params[k] = this.renderParam(v, lang);
-    return this.i18n.t(m.key, { ...params, lng: lang }) as string;
+    // One lookup, not `exists` and then `t`: a missing key comes back as the sentinel.
+    const text = this.i18n.t(m.key, { ...params, lng: lang, defaultValue: MISSING }) as string;
+    if (text === MISSING) throw new MissingTranslationError(`${lang}:${m.key}`);
+    return text;
   }
 
   renderAll(ms: Msg[], lang: Lang = this.defaultLang): string {
