@@ -44,7 +44,6 @@ async function openSqlite(url: string): Promise<Database> {
   client.pragma('journal_mode = WAL');
   client.pragma('synchronous = NORMAL');
   client.pragma('busy_timeout = 5000');
-  client.pragma('mmap_size = 268435456');
   const db = drizzle(client);
   migrate(db, { migrationsFolder: path.join(MIGRATIONS, 'sqlite') });
   return {
