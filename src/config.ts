@@ -70,7 +70,7 @@ const schema = z.object({
   TELEGRAM_GLOBAL_PER_SECOND: positiveInt(30),
   TELEGRAM_GROUP_PER_MINUTE: positiveInt(20),
   TELEGRAM_CHAT_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
-  ASSIGN_CONCURRENCY: positiveInt(8),
+  ASSIGN_CONCURRENCY: positiveInt(32),
   OUTBOUND_CONCURRENCY: positiveInt(16),
   /** Announcement batches sent at once per process; the shared pacer keeps the platform rate. */
   BROADCAST_CONCURRENCY: positiveInt(8),

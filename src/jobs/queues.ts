@@ -135,7 +135,22 @@ export class JobQueues implements AssignmentEffects, HandoffDelivery, BroadcastD
   }
 
   async scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void> {
-    await this.sla.add('sla', { requestId, kind, round }, { jobId: `sla.${requestId}.${round}.${kind}`, delay: Math.max(0, at - this.clock.now()), ...KEEP, ...RETRY });
+    await this.scheduleSlas([{ requestId, kind, round, at }]);
+  }
+
+  /**
+   * Several SLA checks in one call. Each delayed job added wakes every SLA worker (BullMQ moves
+   * its "next delayed" marker), so a busy worker adds the checks of its jobs together.
+   */
+  async scheduleSlas(checks: (SlaJob & { at: number })[]): Promise<void> {
+    const now = this.clock.now();
+    await this.sla.addBulk(
+      checks.map(({ requestId, kind, round, at }) => ({
+        name: 'sla',
+        data: { requestId, kind, round },
+        opts: { jobId: `sla.${requestId}.${round}.${kind}`, delay: Math.max(0, at - now), ...KEEP, ...RETRY },
+      })),
+    );
   }
 
   async close(): Promise<void> {

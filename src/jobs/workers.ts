@@ -24,6 +24,7 @@ import { lanesFor, Pacer } from './pacer.js';
 import type { AdminEvent, AssignmentEffects, CitizenEvent, OfficerEvent, SlaKind } from '../services/assignment.js';
 import { type BroadcastJob, type JobQueues, type OutboundJob, outboundId, QUEUES, type SlaJob } from './queues.js';
 import { newRedis, redisConnection } from './redis.js';
+import { Batcher } from './batcher.js';
 
 export interface WorkerDeps {
   redisUrl: string;
@@ -375,10 +376,16 @@ class Outbound {
 
 /** Effects that deliver the card and the citizen's notice at once when they can, else queue them. */
 class DeliverNowEffects implements AssignmentEffects {
+  // The SLA checks of the jobs finishing within 20 ms go to Redis together; each job still waits
+  // until its own check is stored.
+  private readonly slaChecks: Batcher<SlaJob & { at: number }>;
+
   constructor(
     private readonly queues: JobQueues,
     private readonly outbound: Outbound,
-  ) {}
+  ) {
+    this.slaChecks = new Batcher((checks) => queues.scheduleSlas(checks), 20, 100);
+  }
 
   async syncCard(requestId: string, round: number, version: string): Promise<void> {
     if (!(await this.outbound.tryNow({ kind: 'card', requestId, round }))) await this.queues.syncCard(requestId, round, version);
@@ -397,7 +404,7 @@ class DeliverNowEffects implements AssignmentEffects {
   }
 
   scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void> {
-    return this.queues.scheduleSla(requestId, kind, round, at);
+    return this.slaChecks.add({ requestId, kind, round, at });
   }
 
   enqueueAssignment(requestId: string, round: number, priority: number): Promise<void> {
