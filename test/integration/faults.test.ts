@@ -122,4 +122,23 @@ describe('faults', { timeout: 90_000 }, () => {
     const assigned = (await stack.app.repos.audit.since(0)).filter((a) => a.action === 'request_assigned');
     expect(assigned.map((a) => a.subject).sort()).toEqual(filed.map((r) => r.id).sort());
   });
+
+  it('two worker processes at once fill each team exactly to its capacity, the rest to the admin', async () => {
+    const tight = teamsFile([
+      { id: 'doan-tn', name: 'Tổ Đoàn Thanh niên', communes: ['tan-hoa'], capabilities: ['home_kit', 'vneid'], capacityPerDay: 4 },
+      { id: 'hoi-pn', name: 'Tổ Hội Phụ nữ', communes: ['tan-hoa'], capabilities: ['home_kit', 'vneid'], capacityPerDay: 3 },
+      { id: 'to-xe', name: 'Tổ xe', communes: ['tan-hoa'], capabilities: ['vehicle'], capacityPerDay: 1000 },
+    ]);
+    stack = await startStack(fake, { ASSIGN_CONCURRENCY: '8', TEAMS_FILE: tight }, { realTime: true });
+    await linkAll();
+    workerProcess({ ...stack.env, REDIS_URL: inject('redisUrl') });
+    await new Promise((r) => setTimeout(r, 1500));
+    const filed = await Promise.all(Array.from({ length: 16 }, () => fileRequest(stack!.app, { communeId: 'tan-hoa' })));
+    const settled = async () => Promise.all(filed.map(async (r) => (await stack!.app.repos.requests.byId(r.id))!));
+    await eventually(settled, (rs) => rs.every((r) => r.status !== 'new'), 30_000);
+    const rs = await settled();
+    const count = (team: string) => rs.filter((r) => r.status === 'assigned' && r.teamId === team).length;
+    expect([count('doan-tn'), count('hoi-pn')]).toEqual([4, 3]);
+    expect(rs.filter((r) => r.status === 'unassigned' && r.reason === 'no_capacity')).toHaveLength(9);
+  });
 });

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/database.js';
+import { AuditRepository } from '../../src/db/repositories/audit.js';
+import { CardRepository } from '../../src/db/repositories/cards.js';
+import { RequestRepository } from '../../src/db/repositories/requests.js';
+import { TeamRepository } from '../../src/db/repositories/teams.js';
+import type { CitizenRequest } from '../../src/domain/request.js';
+import { parseWorkingHours } from '../../src/domain/workingHours.js';
+import { type AssignmentEffects, AssignmentService } from '../../src/services/assignment.js';
+import { systemClock } from '../../src/services/clock.js';
+import { DIALECTS, freshDatabase, pgAvailable } from '../helpers/db.js';
+
+/** Loads read a moment too early: another worker fills the team between the read and the write. */
+class StaleFirstLoads extends RequestRepository {
+  stale = true;
+  override async loadOnDay(date: string): Promise<Map<string, number>> {
+    if (!this.stale) return super.loadOnDay(date);
+    this.stale = false;
+    return new Map();
+  }
+}
+
+/** The outside world, recorded: which requests got a card. */
+function recordingEffects(carded: string[]): AssignmentEffects {
+  const none = async () => undefined;
+  return { syncCard: async (id) => void carded.push(id), notifyCitizen: none, notifyAdmin: none, scheduleSla: none, notifyOfficer: none, enqueueAssignment: none };
+}
+
+function request(i: number): CitizenRequest {
+  return {
+    id: crypto.randomUUID(),
+    code: `TB-C${String(i).padStart(3, '0')}`,
+    type: 'home',
+    status: 'new',
+    channel: 'telegram',
+    chatId: String(7000 + i),
+    userId: String(7000 + i),
+    filedFor: 'other',
+    consentAt: 1,
+    consentVersion: '2026-11',
+    personName: `Người ${i}`,
+    birthYear: 1940,
+    condition: 'bedridden',
+    communeId: 'tan-hoa',
+    address: 'Ấp 1',
+    phone: '0912345678',
+    services: ['cccd_new'],
+    preferredDate: '2026-11-28',
+    createdAt: 1,
+    updatedAt: 1,
+  };
+}
+
+describe.each(DIALECTS)('assignment and capacity on %s', (dialect) => {
+  const skip = dialect === 'postgres' && !pgAvailable();
+  let db: Database;
+  beforeAll(async () => {
+    if (skip) return;
+    db = await freshDatabase(dialect);
+    const teams = new TeamRepository(db);
+    await teams.upsertAll([
+      { id: 'a-full', name: 'A', communes: ['tan-hoa'], capabilities: ['home_kit'], capacityPerDay: 1 },
+      { id: 'b-room', name: 'B', communes: ['tan-hoa'], capabilities: ['home_kit'], capacityPerDay: 5 },
+    ]);
+    await teams.linkChat('a-full', '-3001');
+    await teams.linkChat('b-room', '-3002');
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it.skipIf(skip)('a team filled by another worker after the loads were read: refused by the database, the next team is chosen', async () => {
+    const requests = new StaleFirstLoads(db);
+    const carded: string[] = [];
+    const service = new AssignmentService(requests, new TeamRepository(db), new CardRepository(db), new AuditRepository(db), systemClock, recordingEffects(carded), {
+      slaUnclaimedMs: 3_600_000,
+      workingHours: parseWorkingHours('00:00-24:00'),
+      maxContactAttempts: 3,
+    });
+    const first = request(1);
+    const second = request(2);
+    await requests.insertOnce(first);
+    await requests.insertOnce(second);
+    requests.stale = false;
+    // A (tie, by name) takes the first request and is then full.
+    expect(await service.assign(first.id)).toEqual({ kind: 'assigned', teamId: 'a-full' });
+    // The second sees stale loads (A empty), picks A, is refused, reads again and goes to B.
+    requests.stale = true;
+    expect(await service.assign(second.id)).toEqual({ kind: 'assigned', teamId: 'b-room' });
+    expect((await requests.loadOnDay('2026-11-28')).get('a-full')).toBe(1);
+    expect(carded).toEqual([first.id, second.id]);
+  });
+});
