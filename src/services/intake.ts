@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CONSENT_VERSION, type CitizenRequest, type RequestFields, newRequestCode } from '../domain/request.js';
 import type { AuditRepository } from '../db/repositories/audit.js';
-import type { Owner, RequestRepository } from '../db/repositories/requests.js';
+import { CodeTakenError, type Owner, type RequestRepository } from '../db/repositories/requests.js';
 import type { Clock } from './clock.js';
 
 export class IncompleteRequestError extends Error {}
@@ -53,7 +53,7 @@ export class IntakeService {
         stored = result.stored;
       } catch (e) {
         // The code is taken (390,625 codes; more likely the more requests are filed): draw again.
-        if (attempt > 20 || !/unique|duplicate/i.test(String(e))) throw e;
+        if (attempt > 20 || !(e instanceof CodeTakenError)) throw e;
       }
     }
     await this.audit.record(actorOf(owner), 'request_created', stored.id, now);

@@ -56,10 +56,19 @@ export class RequestRepository {
 
   /**
    * Inserts unless the id exists already, and returns the stored row either way (idempotent
-   * submit); `created` says which. A taken code throws the database's unique-constraint error.
+   * submit); `created` says which. A code another request has throws CodeTakenError.
    */
   async insertOnce(r: CitizenRequest): Promise<{ stored: CitizenRequest; created: boolean }> {
-    const [row] = await this.insertStmt.execute({
+    const [row] = await this.insertRow(r);
+    if (row) return { stored: toDomain(row), created: true };
+    const stored = await this.byId(r.id);
+    if (!stored) throw new Error(`request ${r.id} neither inserted nor found`);
+    return { stored, created: false };
+  }
+
+  private async insertRow(r: CitizenRequest) {
+    try {
+      return await this.insertStmt.execute({
       id: r.id,
       code: r.code,
       type: r.type,
@@ -84,11 +93,12 @@ export class RequestRepository {
       notes: r.notes ?? null,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
-    });
-    if (row) return { stored: toDomain(row), created: true };
-    const stored = await this.byId(r.id);
-    if (!stored) throw new Error(`request ${r.id} neither inserted nor found`);
-    return { stored, created: false };
+      });
+    } catch (e) {
+      // SQLite: "UNIQUE constraint failed: requests.code"; PostgreSQL: "… unique constraint "requests_code_unique"".
+      if (causes(e).some((c) => /unique/i.test(c.message) && /requests[._]code/.test(c.message))) throw new CodeTakenError(r.code);
+      throw e;
+    }
   }
 
   async byId(id: string): Promise<CitizenRequest | undefined> {
@@ -241,10 +251,22 @@ function param(name: string): SQL {
   return sql`${sql.placeholder(name)}`;
 }
 
-/** The load trigger's refusal, as either driver reports it (drizzle may wrap the driver's error). */
+export class CodeTakenError extends Error {
+  constructor(code: string) {
+    super(`request code ${code} is taken`);
+  }
+}
+
+/** An error and what caused it: drizzle wraps the PostgreSQL driver's error, not SQLite's. */
+function causes(e: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let cur = e; cur instanceof Error && chain.length < 5; cur = cur.cause) chain.push(cur);
+  return chain;
+}
+
+/** The load trigger's refusal, as either driver reports it. */
 function isTeamFull(e: unknown): boolean {
-  for (let cur = e; cur instanceof Error; cur = cur.cause) if (cur.message.includes('team_full')) return true;
-  return false;
+  return causes(e).some((c) => c.message.includes('team_full'));
 }
 
 const ERASED = {
