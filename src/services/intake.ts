@@ -20,6 +20,8 @@ export class IntakeService {
     private readonly requests: RequestRepository,
     private readonly audit: AuditRepository,
     private readonly clock: Clock,
+    /** Draws a request code; random in use, chosen by a test that needs a collision. */
+    private readonly drawCode: () => string = newRequestCode,
   ) {}
 
   onSubmitted(listener: SubmittedListener): void {
@@ -39,7 +41,7 @@ export class IntakeService {
         const result = await this.requests.insertOnce({
           ...complete,
           id,
-          code: newRequestCode(),
+          code: this.drawCode(),
           channel: owner.channel,
           chatId,
           userId: owner.userId,

@@ -1,3 +1,4 @@
+/** Two writers meeting in the database: a team filled by another worker, a request code already taken. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { AuditRepository } from '../../src/db/repositories/audit.js';
@@ -8,6 +9,7 @@ import type { CitizenRequest } from '../../src/domain/request.js';
 import { parseWorkingHours } from '../../src/domain/workingHours.js';
 import { type AssignmentEffects, AssignmentService } from '../../src/services/assignment.js';
 import { systemClock } from '../../src/services/clock.js';
+import { IntakeService } from '../../src/services/intake.js';
 import { DIALECTS, freshDatabase, pgAvailable } from '../helpers/db.js';
 
 /** Loads read a moment too early: another worker fills the team between the read and the write. */
@@ -89,5 +91,26 @@ describe.each(DIALECTS)('assignment and capacity on %s', (dialect) => {
     expect(await service.assign(second.id)).toEqual({ kind: 'assigned', teamId: 'b-room' });
     expect((await requests.loadOnDay('2026-11-28')).get('a-full')).toBe(1);
     expect(carded).toEqual([first.id, second.id]);
+  });
+});
+
+describe.each(DIALECTS)('request codes on %s', (dialect) => {
+  const skip = dialect === 'postgres' && !pgAvailable();
+
+  it.skipIf(skip)('a confirm that draws a code already in use draws again and is stored once', async () => {
+    const db = await freshDatabase(dialect);
+    try {
+      const requests = new RequestRepository(db);
+      await requests.insertOnce(request(1)); // holds TB-C001
+      const draws = ['TB-C001', 'TB-C001', 'TB-NEW1'];
+      const intake = new IntakeService(requests, new AuditRepository(db), systemClock, () => draws.shift()!);
+      const { id: _id, code: _code, status: _status, channel: _channel, chatId: _chatId, userId: _userId, consentVersion: _v, createdAt: _c, updatedAt: _u, ...fields } = request(2);
+      const filed = await intake.submit(crypto.randomUUID(), fields, { channel: 'telegram', userId: '7002' }, '7002');
+      expect(filed.code).toBe('TB-NEW1');
+      expect(draws).toEqual([]);
+      expect((await requests.byCode('TB-C001'))?.personName).toBe('Người 1');
+    } finally {
+      await db.close();
+    }
   });
 });
