@@ -9,18 +9,13 @@
  * assign per second, and its latency is only the backlog the producer runs ahead by.
  *   npm run bench:assign -- [--requests 10000] [--rate 500] [--workers 2] [--teams 20]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
 import { CONDITIONS } from '../src/domain/request.js';
-import { startPrivateRedis } from '../src/jobs/redis.js';
-import { BOT_TOKEN, FakeTelegram } from '../test/helpers/fakeTelegram.js';
+import { startBenchStack } from './stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,45 +34,38 @@ const { values } = parseArgs({
 const N = Number(values.requests);
 const RATE = Number(values.rate);
 const WARMUP = Number(values.warmup);
-const ROOT = path.resolve(import.meta.dirname, '..');
-const dir = mkdtempSync(path.join(tmpdir(), 'thu7-bench-assign-'));
 const communes = ['tan-hoa', 'long-thanh', 'phuoc-dong', 'my-loc', 'can-duoc', 'dong-thanh'];
 
-const teamsFile = path.join(dir, 'teams.json');
-writeFileSync(
-  teamsFile,
-  JSON.stringify({
-    teams: Array.from({ length: Number(values.teams) }, (_, i) => ({
-      id: `team-${i + 1}`,
-      name: `Tổ ${i + 1}`,
-      communes: [communes[i % communes.length]!, communes[(i + 1) % communes.length]!],
-      capabilities: ['home_kit', 'vehicle', 'vneid'],
-      capacityPerDay: 100_000,
-    })),
-  }),
-);
-
-const fake = new FakeTelegram();
-await fake.start();
-const redis = await startPrivateRedis(path.join(dir, 'redis'), { persist: false });
-const env = {
-  DATA_DIR: dir,
-  ...(values['database-url'] ? { DATABASE_URL: values['database-url'] } : {}),
-  AREAS_FILE: path.join(ROOT, 'data/areas.json'),
-  TEAMS_FILE: teamsFile,
-  LOG_LEVEL: 'silent',
-  REDIS_URL: redis.url,
-  QUEUE_PREFIX: 'bench',
-  TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-  TELEGRAM_API_ROOT: fake.apiRoot,
-  // The platform's limits are not what this measures: the fake server has none here.
-  TELEGRAM_GLOBAL_PER_SECOND: '100000',
-  TELEGRAM_GROUP_PER_MINUTE: '6000000',
-  TELEGRAM_CHAT_INTERVAL_MS: '0',
-  // A job waits up to 20 ms for its SLA check to be stored together with others': more slots in flight.
-  ASSIGN_CONCURRENCY: '64',
-  OUTBOUND_CONCURRENCY: '32',
-};
+const stack = await startBenchStack({
+  name: 'assign',
+  databaseUrl: values['database-url'],
+  env: (dir) => {
+    const teamsFile = path.join(dir, 'teams.json');
+    writeFileSync(
+      teamsFile,
+      JSON.stringify({
+        teams: Array.from({ length: Number(values.teams) }, (_, i) => ({
+          id: `team-${i + 1}`,
+          name: `Tổ ${i + 1}`,
+          communes: [communes[i % communes.length]!, communes[(i + 1) % communes.length]!],
+          capabilities: ['home_kit', 'vehicle', 'vneid'],
+          capacityPerDay: 100_000,
+        })),
+      }),
+    );
+    return {
+      TEAMS_FILE: teamsFile,
+      // The platform's limits are not what this measures: the fake server has none here.
+      TELEGRAM_GLOBAL_PER_SECOND: '100000',
+      TELEGRAM_GROUP_PER_MINUTE: '6000000',
+      TELEGRAM_CHAT_INTERVAL_MS: '0',
+      // A job waits up to 20 ms for its SLA check to be stored together with others': more slots in flight.
+      ASSIGN_CONCURRENCY: '64',
+      OUTBOUND_CONCURRENCY: '32',
+    };
+  },
+});
+const { app, fake, redis, workers: children } = stack;
 
 const confirmedAt = new Map<string, number>();
 /** The codes of the measured requests (not the warm-up's). */
@@ -91,13 +79,8 @@ fake.onRequest = (method, params) => {
   if (code) cardAt.set(code, [...(cardAt.get(code) ?? []), performance.now()]);
 };
 
-const app = await createApp(loadConfig(env), undefined, redis.url);
 for (const [i, team] of (await app.repos.teams.active()).entries()) await app.repos.teams.linkChat(team.id, String(-2000 - i));
-
-const children: ChildProcess[] = Array.from({ length: Number(values.workers) }, () =>
-  spawn(process.execPath, [...(process.env.WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'src/main.ts', '--worker'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' }),
-);
-while ((await app.jobs!.queues.assign.getWorkers()).length < children.length) await sleep(100);
+await stack.startWorkers(Number(values.workers), (a) => a.jobs!.queues.assign);
 
 async function confirm(i: number): Promise<string> {
   const ride = i % 3 === 0;
@@ -180,12 +163,7 @@ const cpu_ms_per_request = {
   redis: perRequestMs(cpuSeconds(redis.pid) - cpuAtStart.redis),
 };
 
-for (const c of children) c.kill('SIGTERM');
-await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
-await app.close();
-await redis.stop();
-await fake.stop();
-rmSync(dir, { recursive: true, force: true });
+await stack.stop();
 process.stdout.write(
   `${JSON.stringify({
     requests: N,

@@ -4,15 +4,9 @@
  * (429 beyond it), and prints one JSON line. Usage:
  *   npm run bench:broadcast -- [--recipients 20000] [--limit 1000]
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { startPrivateRedis } from '../src/jobs/redis.js';
-import { BOT_TOKEN, FakeTelegram } from '../test/helpers/fakeTelegram.js';
+import { startBenchStack } from './stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,23 +17,13 @@ const { values } = parseArgs({
 });
 const N = Number(values.recipients);
 const LIMIT = Number(values.limit);
-const ROOT = path.resolve(import.meta.dirname, '..');
-const dir = mkdtempSync(path.join(tmpdir(), 'thu7-bench-broadcast-'));
-
-const fake = new FakeTelegram({ globalPerSecond: LIMIT });
-await fake.start();
-const redis = await startPrivateRedis(path.join(dir, 'redis'), { persist: false });
-const env = {
-  DATA_DIR: dir,
-  ...(values['database-url'] ? { DATABASE_URL: values['database-url'] } : {}),
-  AREAS_FILE: path.join(ROOT, 'data/areas.json'),
-  LOG_LEVEL: 'silent',
-  REDIS_URL: redis.url,
-  QUEUE_PREFIX: 'bench',
-  TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-  TELEGRAM_API_ROOT: fake.apiRoot,
-  TELEGRAM_GLOBAL_PER_SECOND: String(LIMIT),
-};
+const stack = await startBenchStack({
+  name: 'broadcast',
+  databaseUrl: values['database-url'],
+  fake: { globalPerSecond: LIMIT },
+  env: () => ({ TELEGRAM_GLOBAL_PER_SECOND: String(LIMIT) }),
+});
+const { app, fake } = stack;
 
 const perChat = new Map<string, number>();
 let first = 0;
@@ -51,15 +35,14 @@ fake.onRequest = (method, params) => {
   last = now;
 };
 
-const app = await createApp(loadConfig(env), undefined, redis.url);
 const { db, t } = app.database;
 for (let i = 0; i < N; i += 1000) {
   const rows = Array.from({ length: Math.min(1000, N - i) }, (_, k) => ({ channel: 'telegram', chatId: String(1_000_000 + i + k), communeId: 'tan-hoa', createdAt: Date.now() }));
   await db.insert(t.subscriptions).values(rows);
 }
 
-const worker = spawn(process.execPath, [...(process.env.WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'src/main.ts', '--worker'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
-while ((await app.jobs!.queues.broadcast.getWorkers()).length < 1) await new Promise((r) => setTimeout(r, 100));
+await stack.startWorkers(1, (a) => a.jobs!.queues.broadcast);
+const worker = stack.workers[0]!;
 const peakRssMb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 const b = await app.services.broadcast.send({ id: 'bench', kind: 'admin', createdBy: 'bench', content: { text: 'Bench announcement' }, audience: { kind: 'all' } });
@@ -78,12 +61,7 @@ for (const m of fake.messages) if (m.text.includes('Bench')) perChat.set(m.chat_
 const delivered = [...perChat.values()].reduce((a, c) => a + c, 0);
 const sentPerS = (delivered - 1) / ((last - first) / 1000);
 
-worker.kill('SIGTERM');
-await new Promise((r) => (worker.exitCode !== null ? r(null) : worker.once('exit', r)));
-await app.close();
-await redis.stop();
-await fake.stop();
-rmSync(dir, { recursive: true, force: true });
+await stack.stop();
 process.stdout.write(
   `${JSON.stringify({
     recipients: N,

@@ -75,9 +75,13 @@ export async function killAll(children: ChildProcess[]): Promise<void> {
   }
 }
 
-/** Another bot process running only the queue workers, on the same database and Redis. */
+/**
+ * Another bot process running only the queue workers, on the same database and Redis.
+ * WORKER_NODE_FLAGS adds Node flags to it (e.g. `--cpu-prof` to profile a benchmark's workers).
+ */
 export function spawnWorker(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--worker'], {
+  const flags = (process.env.WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...flags, '--import', 'tsx', 'src/main.ts', '--worker'], {
     cwd: ROOT,
     env: { ...process.env, ...env, LOG_LEVEL: process.env.CHILD_LOG ?? 'silent' },
     stdio: ['ignore', 'ignore', process.env.CHILD_LOG ? 'inherit' : 'ignore'],

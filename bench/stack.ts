@@ -1,0 +1,72 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Queue } from 'bullmq';
+import { type App, createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { type PrivateRedis, startPrivateRedis } from '../src/jobs/redis.js';
+import { BOT_TOKEN, FakeTelegram } from '../test/helpers/fakeTelegram.js';
+import { exited, spawnWorker } from '../test/helpers/processes.js';
+
+/**
+ * What the benchmarks with worker processes share: a folder of their own (removed at the end),
+ * the fake Bot API, a private Redis, the app as producer, and worker processes on the same
+ * database and Redis.
+ */
+export interface BenchStack {
+  dir: string;
+  fake: FakeTelegram;
+  redis: PrivateRedis;
+  app: App;
+  workers: ChildProcess[];
+  /** Starts `count` worker processes and waits until `queue` sees them all. */
+  startWorkers(count: number, queue: (app: App) => Queue): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(o: {
+  name: string;
+  databaseUrl: string | undefined;
+  fake?: ConstructorParameters<typeof FakeTelegram>[0];
+  /** Settings of this benchmark; files it needs can be written into `dir` first. */
+  env: (dir: string) => Record<string, string>;
+}): Promise<BenchStack> {
+  const dir = mkdtempSync(path.join(tmpdir(), `thu7-bench-${o.name}-`));
+  const fake = new FakeTelegram(o.fake);
+  await fake.start();
+  const redis = await startPrivateRedis(path.join(dir, 'redis'), { persist: false });
+  const env = {
+    DATA_DIR: dir,
+    ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
+    AREAS_FILE: path.resolve(import.meta.dirname, '../data/areas.json'),
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: 'bench',
+    TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+    TELEGRAM_API_ROOT: fake.apiRoot,
+    ...o.env(dir),
+    LOG_LEVEL: 'silent',
+  };
+  const app = await createApp(loadConfig(env), undefined, redis.url);
+  const workers: ChildProcess[] = [];
+  return {
+    dir,
+    fake,
+    redis,
+    app,
+    workers,
+    async startWorkers(count, queue) {
+      for (let i = 0; i < count; i++) workers.push(spawnWorker(env));
+      while ((await queue(app).getWorkers()).length < workers.length) await sleep(100);
+    },
+    async stop() {
+      for (const w of workers) w.kill('SIGTERM');
+      await Promise.all(workers.map((w) => exited(w)));
+      await app.close();
+      await redis.stop();
+      await fake.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
