@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/database.js';
+import type { CitizenRequest } from '../../src/domain/request.js';
 
 export const DIALECTS = ['sqlite', 'postgres'] as const;
 export type Dialect = (typeof DIALECTS)[number];
@@ -32,4 +33,33 @@ export async function freshDatabaseUrl(dialect: Dialect): Promise<string> {
 
 export async function freshDatabase(dialect: Dialect): Promise<Database> {
   return openDatabase(await freshDatabaseUrl(dialect));
+}
+
+/** A complete request as intake would file it; text of every kind (HTML, quotes, emoji) in its fields. */
+export function sampleRequest(over: Partial<CitizenRequest> = {}): CitizenRequest {
+  const now = Date.UTC(2026, 10, 23, 3);
+  return {
+    id: crypto.randomUUID(),
+    code: `TB-${Math.random().toString(36).slice(2, 6).toUpperCase()}`,
+    type: 'home',
+    status: 'new',
+    channel: 'telegram',
+    chatId: '42',
+    userId: '42',
+    filedFor: 'other',
+    consentAt: now,
+    consentVersion: '2026-11',
+    personName: 'Nguyễn Thị <Bưởi> & "Lan"',
+    birthYear: 1938,
+    condition: 'bedridden',
+    communeId: 'tan-hoa',
+    address: 'Ấp Bình Lợi, số 12',
+    phone: '0912345678',
+    services: ['cccd_new', 'vneid_l2'],
+    preferredDate: '2026-11-28',
+    notes: '😀 gọi trước',
+    createdAt: now,
+    updatedAt: now,
+    ...over,
+  };
 }

@@ -5,12 +5,11 @@ import { AuditRepository } from '../../src/db/repositories/audit.js';
 import { CardRepository } from '../../src/db/repositories/cards.js';
 import { RequestRepository } from '../../src/db/repositories/requests.js';
 import { TeamRepository } from '../../src/db/repositories/teams.js';
-import type { CitizenRequest } from '../../src/domain/request.js';
 import { parseWorkingHours } from '../../src/domain/workingHours.js';
 import { type AssignmentEffects, AssignmentService } from '../../src/services/assignment.js';
 import { systemClock } from '../../src/services/clock.js';
 import { IntakeService } from '../../src/services/intake.js';
-import { DIALECTS, freshDatabase, pgAvailable } from '../helpers/db.js';
+import { DIALECTS, freshDatabase, pgAvailable, sampleRequest } from '../helpers/db.js';
 
 /** Loads read a moment too early: another worker fills the team between the read and the write. */
 class StaleFirstLoads extends RequestRepository {
@@ -26,31 +25,6 @@ class StaleFirstLoads extends RequestRepository {
 function recordingEffects(carded: string[]): AssignmentEffects {
   const none = async () => undefined;
   return { syncCard: async (id) => void carded.push(id), notifyCitizen: none, notifyAdmin: none, scheduleSla: none, notifyOfficer: none, enqueueAssignment: none };
-}
-
-function request(i: number): CitizenRequest {
-  return {
-    id: crypto.randomUUID(),
-    code: `TB-C${String(i).padStart(3, '0')}`,
-    type: 'home',
-    status: 'new',
-    channel: 'telegram',
-    chatId: String(7000 + i),
-    userId: String(7000 + i),
-    filedFor: 'other',
-    consentAt: 1,
-    consentVersion: '2026-11',
-    personName: `Người ${i}`,
-    birthYear: 1940,
-    condition: 'bedridden',
-    communeId: 'tan-hoa',
-    address: 'Ấp 1',
-    phone: '0912345678',
-    services: ['cccd_new'],
-    preferredDate: '2026-11-28',
-    createdAt: 1,
-    updatedAt: 1,
-  };
 }
 
 describe.each(DIALECTS)('assignment and capacity on %s', (dialect) => {
@@ -79,8 +53,8 @@ describe.each(DIALECTS)('assignment and capacity on %s', (dialect) => {
       workingHours: parseWorkingHours('00:00-24:00'),
       maxContactAttempts: 3,
     });
-    const first = request(1);
-    const second = request(2);
+    const first = sampleRequest();
+    const second = sampleRequest();
     await requests.insertOnce(first);
     await requests.insertOnce(second);
     requests.stale = false;
@@ -101,10 +75,10 @@ describe.each(DIALECTS)('request codes on %s', (dialect) => {
     const db = await freshDatabase(dialect);
     try {
       const requests = new RequestRepository(db);
-      await requests.insertOnce(request(1)); // holds TB-C001
+      await requests.insertOnce(sampleRequest({ code: 'TB-C001', personName: 'Người 1' }));
       const draws = ['TB-C001', 'TB-C001', 'TB-NEW1'];
       const intake = new IntakeService(requests, new AuditRepository(db), systemClock, () => draws.shift()!);
-      const { id: _id, code: _code, status: _status, channel: _channel, chatId: _chatId, userId: _userId, consentVersion: _v, createdAt: _c, updatedAt: _u, ...fields } = request(2);
+      const { id: _id, code: _code, status: _status, channel: _channel, chatId: _chatId, userId: _userId, consentVersion: _v, createdAt: _c, updatedAt: _u, ...fields } = sampleRequest();
       const filed = await intake.submit(crypto.randomUUID(), fields, { channel: 'telegram', userId: '7002' }, '7002');
       expect(filed.code).toBe('TB-NEW1');
       expect(draws).toEqual([]);

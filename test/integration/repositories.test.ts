@@ -10,36 +10,7 @@ import { SubscriptionRepository } from '../../src/db/repositories/subscriptions.
 import { CodeTakenError, RequestRepository } from '../../src/db/repositories/requests.js';
 import { TeamRepository } from '../../src/db/repositories/teams.js';
 import { openDatabase } from '../../src/db/database.js';
-import type { CitizenRequest } from '../../src/domain/request.js';
-import { DIALECTS, freshDatabase, freshDatabaseUrl, pgAvailable } from '../helpers/db.js';
-
-function sample(over: Partial<CitizenRequest> = {}): CitizenRequest {
-  const now = Date.UTC(2026, 10, 23, 3);
-  return {
-    id: crypto.randomUUID(),
-    code: `TB-${Math.random().toString(36).slice(2, 6).toUpperCase()}`,
-    type: 'home',
-    status: 'new',
-    channel: 'telegram',
-    chatId: '42',
-    userId: '42',
-    filedFor: 'other',
-    consentAt: now,
-    consentVersion: '2026-11',
-    personName: 'Nguyễn Thị <Bưởi> & "Lan"',
-    birthYear: 1938,
-    condition: 'bedridden',
-    communeId: 'tan-hoa',
-    address: 'Ấp Bình Lợi, số 12',
-    phone: '0912345678',
-    services: ['cccd_new', 'vneid_l2'],
-    preferredDate: '2026-11-28',
-    notes: '😀 gọi trước',
-    createdAt: now,
-    updatedAt: now,
-    ...over,
-  };
-}
+import { DIALECTS, freshDatabase, freshDatabaseUrl, pgAvailable, sampleRequest } from '../helpers/db.js';
 
 describe.each(DIALECTS)('repositories on %s', (dialect) => {
   const skip = dialect === 'postgres' && !pgAvailable();
@@ -56,7 +27,7 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
   });
 
   it.skipIf(skip)('stores and reads a request exactly, text of any kind included', async () => {
-    const r = sample();
+    const r = sampleRequest();
     const { stored, created } = await requests.insertOnce(r);
     expect(created).toBe(true);
     expect(stored).toEqual({ ...r, pickupAddress: undefined, people: undefined, teamId: undefined, assignedAt: undefined, round: 0, excludedTeams: [], outcome: undefined, reason: undefined, closedAt: undefined });
@@ -64,7 +35,7 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
   });
 
   it.skipIf(skip)('inserting the same id twice keeps one row (idempotent submit)', async () => {
-    const r = sample();
+    const r = sampleRequest();
     await requests.insertOnce(r);
     const again = await requests.insertOnce({ ...r, code: 'TB-XXXX', personName: 'other' });
     expect(again.created).toBe(false);
@@ -73,28 +44,28 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
   });
 
   it.skipIf(skip)('refuses a duplicate code', async () => {
-    const a = sample();
+    const a = sampleRequest();
     await requests.insertOnce(a);
     // Both drivers' errors are recognised (drizzle wraps PostgreSQL's): intake draws another code.
-    await expect(requests.insertOnce(sample({ code: a.code }))).rejects.toThrow(CodeTakenError);
+    await expect(requests.insertOnce(sampleRequest({ code: a.code }))).rejects.toThrow(CodeTakenError);
   });
 
   it.skipIf(skip)('keeps 64-bit millisecond timestamps', async () => {
-    const r = sample({ createdAt: 4_102_444_800_000, updatedAt: 4_102_444_800_000 });
+    const r = sampleRequest({ createdAt: 4_102_444_800_000, updatedAt: 4_102_444_800_000 });
     expect((await requests.insertOnce(r)).stored.createdAt).toBe(4_102_444_800_000);
   });
 
   it.skipIf(skip)('lists an owner\'s requests newest first, open ones on demand', async () => {
     const owner = { channel: 'zalo' as const, userId: `u${Math.random()}` };
-    const { stored: old } = await requests.insertOnce(sample({ ...owner, createdAt: 1, updatedAt: 1 }));
-    const { stored: newer } = await requests.insertOnce(sample({ ...owner, createdAt: 2, updatedAt: 2 }));
+    const { stored: old } = await requests.insertOnce(sampleRequest({ ...owner, createdAt: 1, updatedAt: 1 }));
+    const { stored: newer } = await requests.insertOnce(sampleRequest({ ...owner, createdAt: 2, updatedAt: 2 }));
     expect((await requests.listByOwner(owner)).map((r) => r.id)).toEqual([newer.id, old.id]);
     await requests.transition(old.id, ['new'], 'cancelled', 3);
     expect((await requests.listByOwner(owner, true)).map((r) => r.id)).toEqual([newer.id]);
   });
 
   it.skipIf(skip)('transitions only from the expected states', async () => {
-    const { stored: r } = await requests.insertOnce(sample());
+    const { stored: r } = await requests.insertOnce(sampleRequest());
     expect(await requests.transition(r.id, ['new'], 'cancelled', 5)).toBe(true);
     expect(await requests.transition(r.id, ['new'], 'cancelled', 6)).toBe(false);
     expect((await requests.byId(r.id))?.status).toBe('cancelled');
@@ -102,8 +73,8 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
 
   it.skipIf(skip)('erases an owner\'s personal data, cancels open requests, keeps the anonymous counts', async () => {
     const owner = { channel: 'telegram' as const, userId: `e${Math.random()}` };
-    const { stored: open } = await requests.insertOnce(sample(owner));
-    const { stored: other } = await requests.insertOnce(sample({ userId: 'someone-else' }));
+    const { stored: open } = await requests.insertOnce(sampleRequest(owner));
+    const { stored: other } = await requests.insertOnce(sampleRequest({ userId: 'someone-else' }));
     const ids = await requests.eraseOwner(owner, 99);
     expect(ids).toEqual([open.id]);
     const erased = await requests.byId(open.id);
@@ -165,8 +136,8 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     expect(await subs.subscribe('telegram', 's1', 'my-loc', 2)).toBe(false);
     await subs.subscribe('telegram', 's1', 'phuoc-dong', 1);
     await subs.subscribe('zalo', 'z1', 'phuoc-dong', 1);
-    await requests.insertOnce(sample({ id: crypto.randomUUID(), code: 'TB-AUD1', channel: 'zalo', chatId: 'z1', communeId: 'phuoc-dong', preferredDate: '2026-12-05' }));
-    await requests.insertOnce(sample({ id: crypto.randomUUID(), code: 'TB-AUD2', channel: 'telegram', chatId: 'r9', communeId: 'my-loc', preferredDate: '2026-12-05' }));
+    await requests.insertOnce(sampleRequest({ id: crypto.randomUUID(), code: 'TB-AUD1', channel: 'zalo', chatId: 'z1', communeId: 'phuoc-dong', preferredDate: '2026-12-05' }));
+    await requests.insertOnce(sampleRequest({ id: crypto.randomUUID(), code: 'TB-AUD2', channel: 'telegram', chatId: 'r9', communeId: 'my-loc', preferredDate: '2026-12-05' }));
     expect(await broadcasts.countAudience({ kind: 'communes', communeIds: ['phuoc-dong'] })).toBe(2);
     expect(await broadcasts.countAudience({ kind: 'session', communeId: 'my-loc', date: '2026-12-05' })).toBe(2);
     expect(await broadcasts.countAudience({ kind: 'open_requests' })).toBeGreaterThanOrEqual(2);
@@ -211,7 +182,7 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     await teams.upsertAll([{ id: 'cap-a', name: 'A', communes: ['tan-hoa'], capabilities: ['home_kit'], capacityPerDay: 2 }]);
     const day = '2027-01-02';
     const load = async () => (await requests.loadOnDay(day)).get('cap-a') ?? 0;
-    const [a, b, c] = [sample({ preferredDate: day }), sample({ preferredDate: day }), sample({ preferredDate: day })];
+    const [a, b, c] = [sampleRequest({ preferredDate: day }), sampleRequest({ preferredDate: day }), sampleRequest({ preferredDate: day })];
     for (const r of [a, b, c]) await requests.insertOnce(r);
     expect(await load()).toBe(0);
     expect(await requests.assignTo(a.id, 'cap-a', 1)).toBe('assigned');
@@ -243,7 +214,7 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     try {
       await new TeamRepository(one).upsertAll([{ id: 'cap-b', name: 'B', communes: ['tan-hoa'], capabilities: ['home_kit'], capacityPerDay: 5 }]);
       const [r1, r2] = [new RequestRepository(one), new RequestRepository(two)];
-      const filed = Array.from({ length: 24 }, () => sample());
+      const filed = Array.from({ length: 24 }, () => sampleRequest());
       for (const r of filed) await r1.insertOnce(r);
       const results = await Promise.all(filed.map((r, i) => (i % 2 ? r1 : r2).assignTo(r.id, 'cap-b', 1)));
       expect(results.filter((x) => x === 'assigned')).toHaveLength(5);
