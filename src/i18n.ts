@@ -75,7 +75,10 @@ export class Translator {
     for (const [k, v] of Object.entries(m.params ?? {})) params[k] = this.renderParam(v, lang);
     // One lookup, not `exists` and then `t`: a missing key comes back as the sentinel.
     const text = this.i18n.t(m.key, { ...params, lng: lang, defaultValue: MISSING }) as string;
-    if (text === MISSING) throw new MissingTranslationError(`${lang}:${m.key}`);
+    if (text === MISSING) {
+      if (m.fallback !== undefined) return escapeHtml(m.fallback);
+      throw new MissingTranslationError(`${lang}:${m.key}`);
+    }
     return text;
   }
 

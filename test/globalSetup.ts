@@ -2,7 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type PrivateRedis, startPrivateRedis } from '../src/jobs/redis.js';
+import { type PrivateRedis, startPrivateRedis } from '../src/main/privateRedis.js';
 import { findPostgresBin, startPostgres, type RunningPostgres } from './helpers/processes.js';
 
 declare module 'vitest' {

@@ -1,5 +1,5 @@
 import { htmlToPlain } from '../domain/text.js';
-import type { Reply } from '../dialogs/types.js';
+import type { Reply } from '../domain/reply.js';
 import type { Lang, Translator } from '../i18n.js';
 
 /**

@@ -15,6 +15,8 @@ export interface Database {
   db: Db;
   t: Tables;
   dialect: 'sqlite' | 'postgres';
+  /** Answers when the database does (for /readyz). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,9 @@ async function openSqlite(url: string): Promise<Database> {
     db,
     t: sqliteSchema,
     dialect: 'sqlite',
+    ping: async () => {
+      client.prepare('select 1').get();
+    },
     close: async () => {
       client.close();
     },
@@ -68,6 +73,9 @@ async function openPostgres(url: string): Promise<Database> {
     db: db as unknown as Db,
     t: pgSchema as unknown as Tables,
     dialect: 'postgres',
+    ping: async () => {
+      await pool.query('select 1');
+    },
     close: () => pool.end(),
   };
 }

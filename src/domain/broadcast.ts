@@ -1,5 +1,5 @@
 import type { Param } from './message.js';
-import type { Channel } from './request.js';
+import type { ChannelId } from './address.js';
 
 /** Who an announcement goes to. Citizens with an open request are always among the concerned. */
 export type Audience =
@@ -28,17 +28,27 @@ export interface Broadcast {
   sent: number;
   failed: number;
   blocked: number;
-  report: { channel: Channel; chatId: string; messageId: number | null } | null;
+  report: { channel: ChannelId; chatId: string; messageId: string | null } | null;
   createdAt: number;
   finishedAt: number | null;
 }
 
 export interface Recipient {
   seq: number;
-  channel: Channel;
+  channel: ChannelId;
   chatId: string;
   status: RecipientStatus;
 }
 
 /** Recipients per fan-out job: small enough that a retried batch repeats little work. */
 export const BATCH_SIZE = 50;
+
+export interface NewBroadcast {
+  id: string;
+  kind: BroadcastKind;
+  createdBy: string;
+  content: BroadcastContent;
+  photo?: string | null;
+  audience: Audience;
+  report?: { channel: ChannelId; chatId: string } | null;
+}

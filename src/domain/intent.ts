@@ -1,6 +1,13 @@
 import { containsPhrase, type MessageNormalizer } from './normalize.js';
+import { type EmergencyCall, EmergencyTriage, type TriageData, type TriageResult } from './triage.js';
 
-export const INTENTS = ['home_cccd', 'ride', 'schedule', 'vneid', 'fire', 'emergency', 'status', 'cancel', 'human', 'greeting', 'other'] as const;
+export { EMERGENCY_CALLS, type EmergencyCall, type TriageData, type TriageResult } from './triage.js';
+
+/**
+ * `scam`: someone claiming to be the police asks for an OTP code, a password, money or an app
+ * (the bot warns: police never ask for those by phone or chat). `emergency` comes with `call`.
+ */
+export const INTENTS = ['home_cccd', 'ride', 'schedule', 'vneid', 'fire', 'emergency', 'scam', 'status', 'cancel', 'human', 'greeting', 'other'] as const;
 export type Intent = (typeof INTENTS)[number];
 
 export interface IntentResult {
@@ -9,13 +16,18 @@ export interface IntentResult {
   confidence: number;
   /** Every label, most likely first, with its probability. */
   ranked: { intent: Intent; p: number }[];
+  /** Set whenever `intent` is `emergency`: the numbers to call, most important first (['114', '115']: a fire with an unconscious person). */
+  call?: EmergencyCall[];
 }
 
 export interface IntentData {
   /** Training phrases per label. */
   training: Partial<Record<Intent, string[]>>;
-  /** Phrases that mean an emergency whatever else the message says. */
-  emergency: string[];
+  /**
+   * The emergency rule's phrases (per number, negatives, hypothetical words…, see TriageData). A
+   * plain list is read as fire-and-rescue (114) phrases, as before there were three numbers.
+   */
+  emergency: Partial<TriageData> | string[];
   /** Words one of which a message must contain to be read as that label (a request is never guessed from nothing). */
   evidence: Partial<Record<Intent, string[]>>;
 }
@@ -45,12 +57,12 @@ export class IntentClassifier {
   /** Feature id × label, flat: one message reads a few hundred contiguous numbers. */
   private weights = new Float64Array(0);
   private readonly labels: Intent[];
-  private readonly emergencyPhrases: string[];
+  private readonly emergencyRule: EmergencyTriage;
   private readonly evidence = new Map<Intent, string[]>();
 
   constructor(private readonly normalizer: MessageNormalizer, data: IntentData) {
     this.labels = INTENTS.filter((l) => (data.training[l]?.length ?? 0) > 0);
-    this.emergencyPhrases = data.emergency.map((p) => normalizer.normalize(p)).filter(Boolean);
+    this.emergencyRule = new EmergencyTriage(normalizer, Array.isArray(data.emergency) ? { calls: { '114': data.emergency } } : data.emergency);
     for (const [label, words] of Object.entries(data.evidence)) {
       this.evidence.set(label as Intent, (words ?? []).map((w) => normalizer.normalize(w)).filter(Boolean));
     }
@@ -90,16 +102,31 @@ export class IntentClassifier {
     return this.normalizer.normalize(text);
   }
 
-  /** The phrase rule alone: fast, exact, used on every message even in the middle of a form. */
+  /**
+   * The emergency rule alone: fast, exact phrases, used on every message even in the middle of a
+   * form (a name or an address cannot raise an alarm by a guess). The numbers to call, most
+   * important first, or undefined when the message is not an emergency.
+   */
+  triage(text: string): EmergencyCall[] | undefined {
+    return this.emergencyRule.calls(text);
+  }
+
+  /** The emergency rule with its reasons: whether something happens now, which phrases decided. */
+  explainTriage(text: string): TriageResult {
+    return this.emergencyRule.run(text);
+  }
+
+  /** The phrase rule alone: `triage(text) !== undefined`. */
   isEmergencyPhrase(text: string): boolean {
-    return containsPhrase(this.normalizer.normalize(text), this.emergencyPhrases);
+    return this.triage(text) !== undefined;
   }
 
   classify(text: string): IntentResult {
-    const normalized = this.normalizer.normalize(text);
-    if (containsPhrase(normalized, this.emergencyPhrases)) {
-      return { intent: 'emergency', confidence: 1, ranked: [{ intent: 'emergency', p: 1 }] };
+    const triage = this.emergencyRule.run(text);
+    if (triage.calls !== undefined) {
+      return { intent: 'emergency', confidence: 1, ranked: [{ intent: 'emergency', p: 1 }], call: triage.calls };
     }
+    const normalized = this.normalizer.normalize(text);
     const scores = new Float64Array(this.labels.length);
     let known = 0;
     let total = 0;
@@ -130,15 +157,18 @@ export class IntentClassifier {
       sum += e;
       return e;
     });
+    // The model may read an emergency only where the rule saw words about one (a hint) and did
+    // not cancel them as slang, a question or the past.
+    const emergencyPossible = triage.hinted.length > 0;
     const ranked = this.labels
       .map((intent, li) => ({ intent, p: probs[li]! / sum }))
-      .filter((r) => this.hasEvidence(r.intent, normalized))
+      .filter((r) => (r.intent === 'emergency' ? emergencyPossible : this.hasEvidence(r.intent, normalized)))
       .sort((a, b) => b.p - a.p);
-    const best = ranked[0]!;
-    if (best.p < UNKNOWN_BELOW) return { intent: 'other', confidence: 1 - best.p, ranked };
+    const best = ranked[0];
+    if (best === undefined || best.p < UNKNOWN_BELOW) return { intent: 'other', confidence: 1 - (best?.p ?? 0), ranked };
     const emergency = ranked.find((r) => r.intent === 'emergency');
-    if (emergency && best.intent !== 'emergency' && emergency.p >= UNKNOWN_BELOW && emergency.p >= best.p - EMERGENCY_TIE) {
-      return { intent: 'emergency', confidence: emergency.p, ranked };
+    if (emergency && emergency.p >= UNKNOWN_BELOW && emergency.p >= best.p - EMERGENCY_TIE) {
+      return { intent: 'emergency', confidence: emergency.p, ranked, call: triage.hinted };
     }
     return { intent: best.intent, confidence: best.p, ranked };
   }

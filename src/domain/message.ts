@@ -14,10 +14,17 @@ export interface ListParam {
 export interface Msg {
   key: string;
   params?: Record<string, Param>;
+  /** Shown when the locale has no such key (a channel's name the locales do not list). */
+  fallback?: string;
 }
 
 export function msg(key: string, params?: Record<string, Param>): Msg {
   return params ? { key, params } : { key };
+}
+
+/** A message that may not exist in the locales: `fallback` (user-safe text) is shown then. */
+export function msgOr(key: string, fallback: string): Msg {
+  return { key, fallback };
 }
 
 export function list(items: Msg[], sep: ListParam['sep']): ListParam {

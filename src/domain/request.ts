@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { ChannelId } from './address.js';
 
 export const REQUEST_TYPES = ['home', 'ride'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
@@ -9,9 +10,6 @@ export type Condition = (typeof CONDITIONS)[number];
 
 export const SERVICES = ['cccd_new', 'cccd_reissue', 'vneid_l2', 'other'] as const;
 export type Service = (typeof SERVICES)[number];
-
-export const CHANNELS = ['telegram', 'zalo', 'console'] as const;
-export type Channel = (typeof CHANNELS)[number];
 
 export const STATUSES = ['new', 'assigned', 'claimed', 'done', 'unassigned', 'cancelled'] as const;
 export type RequestStatus = (typeof STATUSES)[number];
@@ -59,7 +57,7 @@ export interface RequestFields {
 export interface CitizenRequest extends RequestFields {
   id: string;
   code: string;
-  channel: Channel;
+  channel: ChannelId;
   chatId: string;
   userId: string;
   status: RequestStatus;
@@ -74,6 +72,8 @@ export interface CitizenRequest extends RequestFields {
   outcome?: Outcome;
   reason?: string;
   closedAt?: number;
+  /** Its personal data was erased (by the person or by retention): only the counts remain. */
+  erasedAt?: number;
 }
 
 export const OUTCOMES = ['cccd_taken', 'vneid_done', 'ride_done', 'not_needed'] as const;

@@ -25,6 +25,8 @@ export interface Session {
   version: number;
 }
 
+export type SessionPatch = Partial<Omit<Session, 'id' | 'version'>>;
+
 /** Still happening (planned, or moved to a new date). */
 export function isOn(s: Pick<Session, 'status'>): boolean {
   return s.status !== 'cancelled';

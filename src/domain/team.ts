@@ -1,3 +1,4 @@
+import type { Actor, Address } from './address.js';
 import type { CitizenRequest, Service } from './request.js';
 
 export const CAPABILITIES = ['home_kit', 'vehicle', 'vneid'] as const;
@@ -6,18 +7,32 @@ export type Capability = (typeof CAPABILITIES)[number];
 export interface Team {
   id: string;
   name: string;
-  chatId: string | null;
+  /** The group the team works in (cards live there), on any channel with groups; or none. */
+  workChat: Address | null;
   communes: string[];
   capabilities: Capability[];
   capacityPerDay: number;
+  /** Registered officers: a team without a work chat still works from their own chats. */
+  officerCount: number;
 }
 
-export interface Officer {
+/** A team as the unit's file (or the console) describes it, before any work chat is linked. */
+export type TeamSeed = Pick<Team, 'id' | 'name' | 'communes' | 'capabilities' | 'capacityPerDay'>;
+
+/** One-time codes: link a work chat, register an officer or a commander, add a channel to a person. */
+export type InviteKind = 'group' | 'officer' | 'commander' | 'identity';
+
+/** A person of the unit: an officer of a team, a commander, or both; known on several channels. */
+export interface StaffMember {
   id: string;
-  teamId: string;
-  telegramUserId: string;
   name: string;
-  zaloUserId?: string;
+  teamId: string | null;
+  commander: boolean;
+  /** Communes a commander oversees; empty: all. */
+  communes: string[];
+  /** Seeded from the settings: may add and remove other commanders. */
+  root: boolean;
+  identities: Actor[];
 }
 
 /** What a team must be able to do for this request. */
@@ -32,17 +47,23 @@ export function requiredCapabilities(r: Pick<CitizenRequest, 'type' | 'services'
   return [...needs];
 }
 
+/** A team can be given work when someone will see it: a work chat, or officers of its own. */
+export function canWork(t: Pick<Team, 'workChat' | 'officerCount'>): boolean {
+  return t.workChat !== null || t.officerCount > 0;
+}
+
 // One collator: localeCompare with a locale builds a new one on every call.
 const byName = new Intl.Collator('vi');
 
-export type TeamChoice =
-  | { ok: true; team: Team }
-  | { ok: false; reason: 'no_team_for_area' | 'no_capability' | 'no_capacity' };
+export type UnassignedReason = 'no_team_for_area' | 'no_team_linked' | 'no_capability' | 'no_capacity';
+
+export type TeamChoice = { ok: true; team: Team } | { ok: false; reason: UnassignedReason };
 
 /**
- * The team for a request: covers its commune, can do what it needs, has room on its day
- * (and a group to work in); among those the least loaded that day, then by name so the choice
- * is stable. Teams that handed the request back are not chosen again.
+ * The team for a request: covers its commune, can be reached, can do what it needs, has room
+ * on its day; among those the least loaded that day, then by name so the choice is stable.
+ * Teams that handed the request back are not chosen again. The reason names the first rule no
+ * team passed, so the commander is told what to fix.
  */
 export function chooseTeam(
   r: Pick<CitizenRequest, 'type' | 'services' | 'communeId'>,
@@ -50,10 +71,12 @@ export function chooseTeam(
   loadOnDay: ReadonlyMap<string, number>,
   excluded: readonly string[] = [],
 ): TeamChoice {
-  const inArea = teams.filter((t) => t.chatId && t.communes.includes(r.communeId) && !excluded.includes(t.id));
-  if (inArea.length === 0) return { ok: false, reason: 'no_team_for_area' };
+  const covering = teams.filter((t) => t.communes.includes(r.communeId) && !excluded.includes(t.id));
+  if (covering.length === 0) return { ok: false, reason: 'no_team_for_area' };
+  const reachable = covering.filter(canWork);
+  if (reachable.length === 0) return { ok: false, reason: 'no_team_linked' };
   const needs = requiredCapabilities(r);
-  const able = inArea.filter((t) => needs.every((c) => t.capabilities.includes(c)));
+  const able = reachable.filter((t) => needs.every((c) => t.capabilities.includes(c)));
   if (able.length === 0) return { ok: false, reason: 'no_capability' };
   const withRoom = able.filter((t) => (loadOnDay.get(t.id) ?? 0) < t.capacityPerDay);
   if (withRoom.length === 0) return { ok: false, reason: 'no_capacity' };

@@ -1,21 +1,14 @@
-import { Queue } from 'bullmq';
-import type { AdminEvent, AssignmentEffects, CitizenEvent, OfficerEvent, SlaKind } from '../services/assignment.js';
-import type { HandoffDelivery } from '../services/handoff.js';
-import type { BroadcastDelivery } from '../services/broadcast.js';
-import type { Clock } from '../services/clock.js';
+import { type ConnectionOptions, Queue, type WorkerOptions } from 'bullmq';
+import type { AdminEvent, CitizenEvent, Clock, FollowUps, OfficerEvent, SlaKind, TeamEvent } from '../core/ports.js';
+import { type Notice, noticeId } from '../core/notices/compose.js';
 import type { CitizenRequest } from '../domain/request.js';
-import { redisConnection } from './redis.js';
+import type { JobSpec, OutboxRepository } from '../db/repositories/outbox.js';
+import { redisConnection } from '../db/redis.js';
+import type { Logger } from '../log.js';
+import { Batcher } from './batcher.js';
 
 export const QUEUES = { assign: 'assign', outbound: 'outbound', sla: 'sla', maintenance: 'maintenance', broadcast: 'broadcast' } as const;
-
-export type OutboundJob =
-  | { kind: 'card'; requestId: string; round: number }
-  | { kind: 'notify'; requestId: string; event: CitizenEvent; round?: number }
-  | { kind: 'admin'; requestId: string; event: AdminEvent; round?: number }
-  | { kind: 'officer'; requestId: string; round: number; officerId: string; event: OfficerEvent }
-  | { kind: 'handoff'; id: string }
-  /** `source`: the officer's own message, so a redelivered reply is sent once. */
-  | { kind: 'answer'; id: string; source: string; text: string; officer: string };
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export type BroadcastJob = { kind: 'start'; id: string } | { kind: 'batch'; id: string; batch: number } | { kind: 'progress'; id: string };
 
@@ -25,135 +18,175 @@ export interface SlaJob {
   round: number;
 }
 
-/** The job id of an outbound effect: also the key that marks it done when delivered without a job. */
-export function outboundId(data: OutboundJob, round: number): string {
-  switch (data.kind) {
-    case 'card':
-      return `card.${data.requestId}.${data.round}`;
-    case 'notify':
-      return `notify.${data.requestId}.${round}.${data.event}`;
-    case 'admin':
-      return `admin.${data.requestId}.${round}.${data.event}`;
-    case 'officer':
-      return `officer.${data.requestId}.${data.round}.${data.officerId}.${data.event}`;
-    case 'handoff':
-      return `handoff.${data.id}`;
-    case 'answer':
-      return `answer.${data.id}.${data.source}`;
-  }
+/** What every worker of a process shares: the connection, the key prefix, how long a claim lasts. */
+export interface WorkerBase {
+  connection: ConnectionOptions;
+  prefix: string;
+  /** A worker that died frees its jobs after this. */
+  lockMs: number;
+}
+
+export function workerOptions(o: WorkerBase, concurrency = 1): WorkerOptions {
+  return { connection: o.connection, prefix: o.prefix, concurrency, lockDuration: o.lockMs, stalledInterval: o.lockMs, autorun: true };
 }
 
 // Finished jobs are kept a day: their ids are what makes a re-issued job a no-op.
 const KEEP = { removeOnComplete: { age: 24 * 3600, count: 200_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
 const RETRY = { attempts: 12, backoff: { type: 'exponential' as const, delay: 500 } };
 
+/** Delivers a notice at once when nothing is in the way (false: queue it). */
+export type DeliverNow = (n: Notice, known?: CitizenRequest) => Promise<boolean>;
+
 /**
- * The BullMQ queues, and the assignment effects written as jobs with deterministic ids: the
- * same effect issued twice (a retry, a second worker) is one job, so it happens once.
+ * The queues, as the producer side sees them, and the follow-ups written as jobs with
+ * deterministic ids: the same follow-up issued twice (a retry, a second worker) is one job, so it
+ * happens once. A job that cannot be queued (Redis down, or none) goes to the database outbox
+ * and is queued by the reconciler later: no follow-up is lost to a Redis outage.
  */
-export class JobQueues implements AssignmentEffects, HandoffDelivery, BroadcastDelivery {
-  readonly assign: Queue;
-  readonly outbound: Queue<OutboundJob>;
-  readonly sla: Queue<SlaJob>;
-  readonly maintenance: Queue;
-  readonly broadcast: Queue<BroadcastJob>;
+export class JobQueues implements FollowUps {
+  readonly queues: Record<QueueName, Queue> | undefined;
+  private deliverNow: DeliverNow | undefined;
+  // The SLA checks of changes made within 20 ms go to Redis together: every delayed job added
+  // wakes every SLA worker (BullMQ moves its "next delayed" marker). Each caller still waits
+  // until its own check is stored.
+  private readonly slaChecks: Batcher<JobSpec>;
 
   constructor(
-    redisUrl: string,
+    redisUrl: string | undefined,
     readonly prefix: string,
+    private readonly outbox: OutboxRepository,
     private readonly clock: Clock,
+    private readonly log: Logger,
   ) {
-    // Producers fail fast while Redis is down; the reconciler re-enqueues from the database.
-    const connection = { ...redisConnection(redisUrl), enableOfflineQueue: false };
-    const opts = { connection, prefix };
-    this.assign = new Queue(QUEUES.assign, opts);
-    this.outbound = new Queue<OutboundJob>(QUEUES.outbound, opts);
-    this.sla = new Queue<SlaJob>(QUEUES.sla, opts);
-    this.maintenance = new Queue(QUEUES.maintenance, opts);
-    this.broadcast = new Queue<BroadcastJob>(QUEUES.broadcast, opts);
-    for (const q of [this.assign, this.outbound, this.sla, this.maintenance, this.broadcast]) q.on('error', () => undefined);
+    if (redisUrl) {
+      // Producers fail fast while Redis is down; the outbox keeps what could not be queued.
+      const opts = { connection: { ...redisConnection(redisUrl), enableOfflineQueue: false }, prefix };
+      this.queues = Object.fromEntries(Object.values(QUEUES).map((name) => [name, new Queue(name, opts)])) as Record<QueueName, Queue>;
+      for (const q of Object.values(this.queues)) q.on('error', () => undefined);
+    }
+    this.slaChecks = new Batcher((specs) => this.addMany(specs), 20, 100);
   }
 
-  async enqueueAssignment(requestId: string, round: number, priority: number): Promise<void> {
+  /** A queue runs (there is a Redis; whether it answers right now is another matter). */
+  get connected(): boolean {
+    return this.queues !== undefined;
+  }
+
+  queue(name: QueueName): Queue {
+    if (!this.queues) throw new Error('no Redis: the queues are not running');
+    return this.queues[name];
+  }
+
+  /** Notices that can go out at once are sent by the caller's process (a worker, say). */
+  useDeliverNow(f: DeliverNow): void {
+    this.deliverNow = f;
+  }
+
+  /** Queues a job, or keeps it in the outbox when Redis does not take it. Never throws for Redis. */
+  async add(spec: JobSpec): Promise<void> {
+    return this.addMany([spec]);
+  }
+
+  private async addMany(specs: JobSpec[]): Promise<void> {
+    if (specs.length === 0) return;
+    try {
+      if (!this.queues) throw new Error('no Redis');
+      const byQueue = new Map<string, JobSpec[]>();
+      for (const s of specs) byQueue.set(s.queue, [...(byQueue.get(s.queue) ?? []), s]);
+      for (const [name, list] of byQueue) {
+        const q = this.queues[name as QueueName];
+        if (list.length === 1) await q.add(list[0]!.name, list[0]!.data, list[0]!.opts);
+        else await q.addBulk(list.map((s) => ({ name: s.name, data: s.data, opts: s.opts })));
+      }
+    } catch (e) {
+      for (const s of specs) await this.outbox.add(s, this.clock.now());
+      this.log.warn({ err: e instanceof Error ? e.message : String(e), jobs: specs.length }, 'queue unavailable: follow-ups kept in the database outbox');
+    }
+  }
+
+  private outbound(n: Notice, version?: string, priority?: number): JobSpec {
+    const id = version ? `${noticeId(n)}.${version}` : noticeId(n);
+    return { queue: QUEUES.outbound, name: n.kind, data: n, opts: { jobId: id, ...(priority ? { priority } : {}), ...KEEP, ...RETRY } };
+  }
+
+  private async notice(n: Notice, spec: JobSpec, known?: CitizenRequest): Promise<void> {
+    if (this.deliverNow && (await this.deliverNow(n, known))) return;
+    await this.add(spec);
+  }
+
+  enqueueAssignment(requestId: string, round: number, priority: number): Promise<void> {
     // BullMQ: 1 is the highest priority; bedridden (0) → 1. Same priority: oldest first.
-    await this.assign.add('assign', { requestId }, { jobId: `${requestId}.${round}`, priority: priority + 1, ...KEEP, ...RETRY });
+    return this.add({ queue: QUEUES.assign, name: 'assign', data: { requestId }, opts: { jobId: `${requestId}.${round}`, priority: priority + 1, ...KEEP, ...RETRY } });
   }
 
-  async syncCard(requestId: string, round: number, version: string): Promise<void> {
-    await this.outbound.add('card', { kind: 'card', requestId, round }, { jobId: `card.${requestId}.${round}.${version}`, ...KEEP, ...RETRY });
+  syncCard(requestId: string, round: number, version: string): Promise<void> {
+    const n: Notice = { kind: 'card', requestId, round };
+    return this.notice(n, this.outbound(n, version));
   }
 
-  async notifyCitizen(r: Pick<CitizenRequest, 'id'>, event: CitizenEvent, round: number): Promise<void> {
-    const data: OutboundJob = { kind: 'notify', requestId: r.id, event, round };
-    await this.outbound.add('notify', data, { jobId: outboundId(data, round), ...KEEP, ...RETRY });
+  notifyCitizen(r: CitizenRequest, event: CitizenEvent, round: number): Promise<void> {
+    const n: Notice = { kind: 'notify', requestId: r.id, event, round };
+    return this.notice(n, this.outbound(n), r);
   }
 
-  async notifyAdmin(requestId: string, event: AdminEvent, round: number): Promise<void> {
-    const data: OutboundJob = { kind: 'admin', requestId, event, round };
-    await this.outbound.add('admin', data, { jobId: outboundId(data, round), ...KEEP, ...RETRY });
+  notifyAdmin(requestId: string, event: AdminEvent, round: number): Promise<void> {
+    return this.add(this.outbound({ kind: 'admin', requestId, event, round }));
   }
 
-  async notifyOfficer(requestId: string, round: number, officerId: string, event: OfficerEvent): Promise<void> {
-    const data: OutboundJob = { kind: 'officer', requestId, round, officerId, event };
-    await this.outbound.add('officer', data, { jobId: outboundId(data, round), ...KEEP, ...RETRY });
+  notifyOfficer(requestId: string, round: number, staffId: string, event: OfficerEvent): Promise<void> {
+    return this.add(this.outbound({ kind: 'officer', requestId, round, staffId, event }));
   }
 
-  async postHandoff(id: string): Promise<void> {
-    const data: OutboundJob = { kind: 'handoff', id };
+  notifyTeam(requestId: string, round: number, event: TeamEvent): Promise<void> {
+    return this.add(this.outbound({ kind: 'team', requestId, round, event }));
+  }
+
+  postHandoff(id: string): Promise<void> {
     // Emergencies and questions go ahead of everything else in the outbound queue.
-    await this.outbound.add('handoff', data, { jobId: outboundId(data, 0), priority: 1, ...KEEP, ...RETRY });
+    return this.add(this.outbound({ kind: 'handoff', id }, undefined, 1));
   }
 
-  async sendAnswer(id: string, source: string, text: string, officer: string): Promise<void> {
-    const data: OutboundJob = { kind: 'answer', id, source, text, officer };
-    await this.outbound.add('answer', data, { jobId: outboundId(data, 0), priority: 1, ...KEEP, ...RETRY });
+  sendAnswer(id: string, source: string, text: string, officer: string): Promise<void> {
+    return this.add(this.outbound({ kind: 'answer', id, source, text, officer }, undefined, 1));
   }
 
-  async startBroadcast(id: string): Promise<void> {
-    await this.broadcast.add('start', { kind: 'start', id }, { jobId: `bc.${id}.start`, ...KEEP, ...RETRY });
+  startBroadcast(id: string): Promise<void> {
+    return this.add({ queue: QUEUES.broadcast, name: 'start', data: { kind: 'start', id }, opts: { jobId: `bc.${id}.start`, ...KEEP, ...RETRY } });
   }
 
   /** One job per batch of recipients; the same batch added twice is one job. */
   async broadcastBatches(id: string, count: number): Promise<void> {
-    const jobs = Array.from({ length: count }, (_, batch) => ({
+    const jobs = Array.from({ length: count }, (_, batch): JobSpec => ({
+      queue: QUEUES.broadcast,
       name: 'batch',
-      data: { kind: 'batch' as const, id, batch },
+      data: { kind: 'batch', id, batch },
       opts: { jobId: `bc.${id}.${batch}`, ...KEEP, ...RETRY },
     }));
-    for (let i = 0; i < jobs.length; i += 500) await this.broadcast.addBulk(jobs.slice(i, i + 500));
+    for (let i = 0; i < jobs.length; i += 500) await this.addMany(jobs.slice(i, i + 500));
   }
 
   /** A progress edit; `tag` is a time bucket (at most one edit per bucket), 'start' or 'final'. */
-  async broadcastProgress(id: string, tag: string, delayMs = 0): Promise<void> {
+  broadcastProgress(id: string, tag: string, delayMs = 0): Promise<void> {
     // Progress goes ahead of the remaining batches, so the admin sees it move.
-    await this.broadcast.add('progress', { kind: 'progress', id }, { jobId: `bc.${id}.p.${tag}`, priority: 1, delay: delayMs, ...KEEP, ...RETRY });
+    return this.add({ queue: QUEUES.broadcast, name: 'progress', data: { kind: 'progress', id }, opts: { jobId: `bc.${id}.p.${tag}`, priority: 1, delay: delayMs, ...KEEP, ...RETRY } });
   }
 
   /** The batches see the cancelled status themselves; this shows it to the admin once they have stopped. */
-  async stopBroadcast(id: string): Promise<void> {
-    await this.broadcastProgress(id, 'final', 1500);
+  stopBroadcast(id: string): Promise<void> {
+    return this.broadcastProgress(id, 'final', 1500);
   }
 
-  async scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void> {
-    await this.scheduleSlas([{ requestId, kind, round, at }]);
-  }
-
-  /**
-   * Several SLA checks in one call. Each delayed job added wakes every SLA worker (BullMQ moves
-   * its "next delayed" marker), so a busy worker adds the checks of its jobs together.
-   */
-  async scheduleSlas(checks: (SlaJob & { at: number })[]): Promise<void> {
-    const now = this.clock.now();
-    await this.sla.addBulk(
-      checks.map(({ requestId, kind, round, at }) => ({
-        name: 'sla',
-        data: { requestId, kind, round },
-        opts: { jobId: `sla.${requestId}.${round}.${kind}`, delay: Math.max(0, at - now), ...KEEP, ...RETRY },
-      })),
-    );
+  scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void> {
+    const spec: JobSpec = {
+      queue: QUEUES.sla,
+      name: 'sla',
+      data: { requestId, kind, round } satisfies SlaJob,
+      opts: { jobId: `sla.${requestId}.${round}.${kind}`, delay: Math.max(0, at - this.clock.now()), ...KEEP, ...RETRY },
+    };
+    return this.slaChecks.add(spec);
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.assign.close(), this.outbound.close(), this.sla.close(), this.maintenance.close(), this.broadcast.close()]);
+    if (this.queues) await Promise.all(Object.values(this.queues).map((q) => q.close()));
   }
 }

@@ -1,10 +1,15 @@
 import path from 'node:path';
-import { type App, createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import type { Clock } from '../../src/services/clock.js';
+import { inject } from 'vitest';
 import { renderPlain } from '../../src/channels/plainText.js';
-import type { InboundEvent, Reply } from '../../src/dialogs/types.js';
+import type { Clock } from '../../src/core/clock.js';
+import type { InboundEvent, Reply } from '../../src/conversation/types.js';
+import type { ChannelEntry } from '../../src/main/channels.js';
+import { HttpServer } from '../../src/http/server.js';
+import { CHANNELS } from '../../src/main/channels.js';
+import { loadConfig } from '../../src/main/config.js';
+import { type Container, createContainer } from '../../src/main/container.js';
 import { tempDir } from './db.js';
+import { MemoryChannel } from './memoryChannel.js';
 
 export const AREAS_FILE = path.resolve(import.meta.dirname, '../../data/areas.json');
 
@@ -35,22 +40,60 @@ export function testEnv(over: Record<string, string> = {}): Record<string, strin
     LOG_LEVEL: 'silent',
     UNIT_NAME: 'Công an xã Tân Hòa',
     UNIT_PHONE: '0272 3 123 456',
+    PORT: '0',
     ...over,
   };
 }
 
-export async function testApp(over: Record<string, string> = {}, clock: Clock = new TestClock()): Promise<App> {
-  return createApp(loadConfig(testEnv(over)), clock);
+/** A bot with an in-memory channel (and any real ones the settings turn on). */
+export type TestApp = Container & {
+  memory: MemoryChannel;
+  env: Record<string, string>;
+  /** The one HTTP server, when the test asked for it (webhooks, health). */
+  server?: HttpServer;
+  /** Stops the channels and the server, then closes everything. */
+  shutdown(): Promise<void>;
+};
+
+export async function testApp(
+  over: Record<string, string> = {},
+  clock: Clock = new TestClock(),
+  o: { redis?: boolean; http?: boolean; channels?: ChannelEntry[]; memory?: MemoryChannel } = {},
+): Promise<TestApp> {
+  const memory = o.memory ?? new MemoryChannel();
+  const env = testEnv({ ADMIN_USER_IDS: 'memory:admin', ...over });
+  const app = await createContainer(loadConfig(env), {
+    clock,
+    redisUrl: o.redis ? (over.REDIS_URL ?? inject('redisUrl')) : undefined,
+    channels: [...(o.channels ?? CHANNELS), memory.entry()],
+  });
+  const server = o.http ? new HttpServer({ port: Number(env.PORT ?? 0), host: '127.0.0.1', log: app.log, metrics: app.metrics, readiness: () => app.readiness() }) : undefined;
+  await app.startChannels(server);
+  await server?.listen();
+  return Object.assign(app, {
+    memory,
+    env,
+    server,
+    async shutdown() {
+      await server?.close();
+      await app.stopChannels();
+      await app.close();
+    },
+  });
 }
 
-/** Talks to the engine as one person would, through the plain-text rendering of the console/Zalo. */
+/**
+ * Talks to the bot as one person would, through the in-memory channel: what the bot says back is
+ * what that channel was sent, read as plain text.
+ */
 export class Conversation {
   replies: Reply[] = [];
+  toast: string | undefined;
 
   constructor(
-    private readonly app: App,
+    private readonly app: TestApp,
     readonly chatId = `c${Math.random().toString(36).slice(2)}`,
-    readonly channel: InboundEvent['channel'] = 'console',
+    readonly userId = chatId,
   ) {}
 
   get text(): string {
@@ -58,12 +101,15 @@ export class Conversation {
   }
 
   async send(e: Partial<InboundEvent>): Promise<string> {
-    this.replies = await this.app.engine.handle({ channel: this.channel, chatId: this.chatId, userId: this.chatId, ...e });
+    const before = this.app.memory.sent.length;
+    const { toast } = await this.app.memory.inbound({ ...e, chatId: this.chatId, userId: this.userId });
+    this.toast = toast;
+    this.replies = this.app.memory.sent.slice(before).filter((s) => s.to.chatId === this.chatId).map((s) => s.reply);
     return this.text;
   }
 
   say(text: string): Promise<string> {
-    return this.send({ text, deliveryId: crypto.randomUUID() });
+    return this.send({ text });
   }
 
   /** Presses the option whose label contains `label` in the last replies (as a button). */

@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, chownSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../src/jobs/redis.js';
+import { freePort } from '../../src/main/privateRedis.js';
 
 export { freePort };
 
@@ -81,7 +81,7 @@ export async function killAll(children: ChildProcess[]): Promise<void> {
  */
 export function spawnWorker(env: Record<string, string>): ChildProcess {
   const flags = (process.env.WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...flags, '--import', 'tsx', 'src/main.ts', '--worker'], {
+  return spawn(process.execPath, [...flags, '--import', 'tsx', 'src/main/index.ts', '--worker'], {
     cwd: ROOT,
     env: { ...process.env, ...env, LOG_LEVEL: process.env.CHILD_LOG ?? 'silent' },
     stdio: ['ignore', 'ignore', process.env.CHILD_LOG ? 'inherit' : 'ignore'],

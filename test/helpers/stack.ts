@@ -1,27 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { inject } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
-import type { TelegramChannel } from '../../src/channels/telegram/telegramChannel.js';
-import { loadConfig } from '../../src/config.js';
 import type { CitizenRequest, Condition, RequestFields } from '../../src/domain/request.js';
-import type { RunningWorkers } from '../../src/jobs/workers.js';
-import { startJobRuntime } from '../../src/jobs/runtime.js';
-import { testEnv, TestClock } from './app.js';
+import type { RunningWorkers } from '../../src/main/container.js';
+import { type TestApp, testApp, TestClock } from './app.js';
 import { tempDir } from './db.js';
 import { BOT_TOKEN, type FakeTelegram } from './fakeTelegram.js';
-import { startTelegram } from './telegram.js';
-import { createZaloChannel, type ZaloChannel } from '../../src/channels/zalo/zaloChannel.js';
 import { type FakeZalo, ZALO_TOKEN } from './fakeZalo.js';
 
 export const ADMIN_USER = 777;
 export const ADMIN_CHAT = -900;
 
 export interface Stack {
-  app: App;
+  app: TestApp;
   env: Record<string, string>;
-  telegram: TelegramChannel;
   workers?: RunningWorkers;
   clock: TestClock;
   stop(): Promise<void>;
@@ -41,41 +33,44 @@ export function teamsFile(teams: TeamSpec[]): string {
   return file;
 }
 
-/** The whole bot against the fake Bot API and the test run's real Redis, with a key prefix of its own. */
+/**
+ * The whole bot against the fake Bot API (and the fake Zalo, with zaloEnv) and the test run's
+ * real Redis with a key prefix of its own: the channels as main starts them, the workers, the
+ * reconciler; with `http`, the one HTTP server (webhooks).
+ */
 export async function startStack(
   fake: FakeTelegram,
   over: Record<string, string> = {},
-  opts: { workers?: boolean; realTime?: boolean } = {},
+  opts: { workers?: boolean; realTime?: boolean; http?: boolean } = {},
 ): Promise<Stack> {
-  const env = testEnv({
+  const settings = {
     TELEGRAM_BOT_TOKEN: BOT_TOKEN,
     TELEGRAM_API_ROOT: fake.apiRoot,
+    TELEGRAM_POLL_SECONDS: '1',
+    ZALO_POLL_SECONDS: '1',
     QUEUE_PREFIX: `t${randomUUID().slice(0, 8)}`,
     ADMIN_CHAT_ID: String(ADMIN_CHAT),
-    ADMIN_USER_IDS: String(ADMIN_USER),
+    ADMIN_USER_IDS: `${ADMIN_USER},memory:admin`,
     TELEGRAM_GROUP_PER_MINUTE: '6000',
     TELEGRAM_CHAT_INTERVAL_MS: '0',
     TELEGRAM_GLOBAL_PER_SECOND: '1000',
     RECONCILE_SECONDS: '0.5',
     ...over,
-  });
+  };
   // With other processes on the same data, everyone must agree on the time.
   const clock = opts.realTime ? new TestClock(Date.now(), true) : new TestClock();
-  const redisUrl = over.REDIS_URL ?? inject('redisUrl');
-  const app = await createApp(loadConfig(env), clock, redisUrl);
-  const workers = opts.workers === false ? undefined : await startJobRuntime(app);
-  const telegram = await startTelegram(app, fake, undefined, workers);
+  const app = await testApp(settings, clock, { redis: true, http: opts.http });
+  const workers = opts.workers === false ? undefined : await app.startWorkers();
   return {
     app,
-    env,
-    telegram,
+    env: app.env,
     workers,
     clock,
     async stop() {
-      await telegram.stop();
+      await app.stopChannels();
       await workers?.stop();
-      await app.jobs?.queues.assign.obliterate({ force: true }).catch(() => undefined);
-      await app.close();
+      await app.jobs.queue('assign').obliterate({ force: true }).catch(() => undefined);
+      await app.shutdown();
     },
   };
 }
@@ -93,9 +88,10 @@ export async function linkTeam(fake: FakeTelegram, teamId: string, groupId: numb
 
 let phoneSeq = 0;
 
-/** Files a request through the real intake service (as the dialog's confirm step does). */
-export async function fileRequest(app: App, over: Partial<RequestFields> & { chatId?: number } = {}): Promise<CitizenRequest> {
-  const chatId = String(over.chatId ?? 6000 + ++phoneSeq);
+/** Files a request through the real request service (as the dialog's confirm step does). */
+export async function fileRequest(app: TestApp, over: Partial<RequestFields> & { chatId?: number | string; channel?: string } = {}): Promise<CitizenRequest> {
+  const { chatId: chat, channel = 'telegram', ...fieldsOver } = over;
+  const chatId = String(chat ?? 6000 + ++phoneSeq);
   const fields: RequestFields = {
     type: 'home',
     filedFor: 'other',
@@ -105,12 +101,12 @@ export async function fileRequest(app: App, over: Partial<RequestFields> & { cha
     condition: 'bedridden' as Condition,
     communeId: 'tan-hoa',
     address: 'Số 4, Ấp Hòa Bình',
-    phone: `09${String(10_000_000 + phoneSeq).slice(-8)}`,
+    phone: `09${String(10_000_000 + ++phoneSeq).slice(-8)}`,
     services: ['cccd_new'],
     preferredDate: '2026-11-28',
-    ...over,
+    ...fieldsOver,
   };
-  return app.services.intake.submit(randomUUID(), fields, { channel: 'telegram', userId: chatId }, chatId);
+  return app.services.requests.submit(randomUUID(), fields, { channel, userId: chatId }, { channel, chatId, kind: 'private' });
 }
 
 export async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
@@ -122,21 +118,6 @@ export async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => bool
     last = await fn();
   }
   return last;
-}
-
-/** The Zalo channel of a running stack, polling the fake Zalo server; officers' commands on. */
-export async function startStackZalo(stack: Stack, zalo: FakeZalo): Promise<ZaloChannel> {
-  const channel = createZaloChannel({
-    token: ZALO_TOKEN,
-    apiRoot: zalo.apiRoot,
-    engine: stack.app.engine,
-    translator: stack.app.translator,
-    log: stack.app.log,
-    pollTimeoutSeconds: 1,
-    staff: stack.app.jobs!.staff,
-  });
-  await channel.start();
-  return channel;
 }
 
 /** Settings that point a stack at the fake Zalo server, without per-chat pacing. */

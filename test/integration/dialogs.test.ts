@@ -1,15 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import { createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { answerUntilSummary, Conversation, fileHomeRequest, startHomeIntake, testApp, testEnv, TestClock } from '../helpers/app.js';
+import { answerUntilSummary, Conversation, fileHomeRequest, startHomeIntake, testApp, type TestApp, TestClock } from '../helpers/app.js';
+import { MemoryChannel } from '../helpers/memoryChannel.js';
 
-let app: App;
+let app: TestApp;
 beforeEach(async () => {
   app = await testApp();
 });
 afterEach(async () => {
-  await app.close();
+  await app.shutdown();
 });
 
 describe('intake flow on the engine', () => {
@@ -29,7 +27,7 @@ describe('intake flow on the engine', () => {
       phone: '0912345678',
       services: ['cccd_new', 'vneid_l2'],
       preferredDate: '2026-11-28',
-      channel: 'console',
+      channel: 'memory',
       consentVersion: '2026-11',
     });
     expect(r?.consentAt).toBe(new TestClock().now());
@@ -82,7 +80,7 @@ describe('intake flow on the engine', () => {
     const out = await c.press('Không đồng ý');
     expect(out).toContain('không lưu thông tin gì');
     expect(out).toContain('Cần giúp việc gì');
-    expect(await app.repos.requests.listByOwner({ channel: 'console', userId: c.chatId })).toEqual([]);
+    expect(await app.repos.requests.listByOwner({ channel: 'memory', userId: c.chatId })).toEqual([]);
   });
 
   it('stops when a relative has not asked the person for consent', async () => {
@@ -172,7 +170,7 @@ describe('intake flow on the engine', () => {
     const out = await c.say('huy');
     expect(out).toContain('Đã hủy. Thông tin vừa nhập không được lưu');
     expect(out).toContain('Cần giúp việc gì');
-    expect(await app.repos.requests.listByOwner({ channel: 'console', userId: c.chatId })).toEqual([]);
+    expect(await app.repos.requests.listByOwner({ channel: 'memory', userId: c.chatId })).toEqual([]);
   });
 
   it('a summary shows HTML-like and emoji input escaped, as typed', async () => {
@@ -195,8 +193,6 @@ describe('intake flow on the engine', () => {
   });
 
   it('a submit repeated with the same id (a retry after a crash) stores, audits and hands on one request', async () => {
-    const handedOn: string[] = [];
-    app.services.intake.onSubmitted(async (r) => void handedOn.push(r.id));
     const fields = {
       type: 'home' as const,
       filedFor: 'other' as const,
@@ -210,10 +206,13 @@ describe('intake flow on the engine', () => {
       services: ['cccd_new' as const],
       preferredDate: '2026-11-28',
     };
-    const owner = { channel: 'console' as const, userId: 'u-9' };
-    const first = await app.services.intake.submit('f3d1c2b4-0000-4000-8000-000000000001', fields, owner, 'u-9');
-    const again = await app.services.intake.submit('f3d1c2b4-0000-4000-8000-000000000001', { ...fields, personName: 'khác' }, owner, 'u-9');
+    const owner = { channel: 'memory', userId: 'u-9' };
+    const chat = { channel: 'memory', chatId: 'u-9', kind: 'private' as const };
+    const first = await app.services.requests.submit('f3d1c2b4-0000-4000-8000-000000000001', fields, owner, chat);
+    const again = await app.services.requests.submit('f3d1c2b4-0000-4000-8000-000000000001', { ...fields, personName: 'khác' }, owner, chat);
     expect(again).toEqual(first);
+    // Handed on to the assignment queue once (no Redis here: the job waits in the outbox).
+    const handedOn = (await app.repos.outbox.oldest(100)).filter((j) => j.queue === 'assign').map((j) => (j.data as { requestId: string }).requestId);
     expect(handedOn).toEqual([first.id]);
     const created = (await app.repos.audit.since(0)).filter((a) => a.action === 'request_created');
     expect(created.map((a) => a.subject)).toEqual([first.id]);
@@ -225,6 +224,7 @@ describe('intake flow on the engine', () => {
     await c.send({ text: '1', deliveryId: 'u2' });
     expect(c.text).toContain('Trước khi bắt đầu');
     expect(await c.send({ text: '1', deliveryId: 'u2' })).toBe('');
+    expect(c.replies).toEqual([]);
     await c.send({ text: '1', deliveryId: 'u3' });
     expect(c.text).toContain('Yêu cầu này là cho ai');
   });
@@ -232,25 +232,26 @@ describe('intake flow on the engine', () => {
   it('handles two messages of one chat in order even when sent at once', async () => {
     const c = new Conversation(app);
     await c.say('/start');
-    const e = { channel: 'console' as const, chatId: c.chatId, userId: c.chatId };
-    const [a, b] = await Promise.all([app.engine.handle({ ...e, text: '1' }), app.engine.handle({ ...e, text: '1' })]);
-    expect(app.translator.renderAll(a![0]!.text)).toContain('Trước khi bắt đầu');
-    expect(app.translator.renderAll(b![0]!.text)).toContain('Yêu cầu này là cho ai');
+    const before = app.memory.sent.length;
+    await Promise.all([app.memory.inbound({ chatId: c.chatId, text: '1' }), app.memory.inbound({ chatId: c.chatId, text: '1' })]);
+    const [a, b] = app.memory.sent.slice(before).map((s) => app.translator.renderAll(s.reply.text));
+    expect(a).toContain('Trước khi bắt đầu');
+    expect(b).toContain('Yêu cầu này là cho ai');
   });
 
   it('a restart mid-flow resumes at the same question with the same answers', async () => {
-    const env = testEnv();
-    const first = await createApp(loadConfig(env), new TestClock());
+    const env = app.env;
+    await app.shutdown();
+    const first = await testApp(env, new TestClock());
     const c1 = new Conversation(first, 'same-chat');
     await startHomeIntake(c1, false);
     await c1.say('Phạm Văn Đồng');
-    await first.close();
-    const second = await createApp(loadConfig(env), new TestClock());
-    const c2 = new Conversation(second, 'same-chat');
+    await first.shutdown();
+    app = await testApp(env, new TestClock(), { memory: new MemoryChannel() });
+    const c2 = new Conversation(app, 'same-chat');
     expect(await c2.say('1935')).toContain('đi lại thế nào');
     await c2.say('1');
     expect(c2.text).toContain('xã/phường nào');
-    await second.close();
   });
 
   it('status, code lookup, cancel of a filed request and delete-my-data', async () => {
@@ -286,7 +287,7 @@ describe('intake flow on the engine', () => {
     expect(out).toContain('sinh năm nào');
     await c.say('1950');
     expect(c.text).toContain('đi lại thế nào');
-    const state = JSON.parse((await app.repos.states.get(`console:${c.chatId}`))!);
+    const state = JSON.parse((await app.repos.states.get(`memory:${c.chatId}`))!);
     expect(state.draft).toMatchObject({ personName: 'Lê Thị Bảy', birthYear: 1950 });
     // Also from the menu, with diacritics and shouting.
     const other = new Conversation(app);

@@ -1,30 +1,26 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import { createApp } from '../../src/app.js';
-import type { TelegramChannel } from '../../src/channels/telegram/telegramChannel.js';
-import { loadConfig } from '../../src/config.js';
-import { testEnv, TestClock } from '../helpers/app.js';
-import { FakeTelegram } from '../helpers/fakeTelegram.js';
+import { testApp, type TestApp, testEnv, TestClock } from '../helpers/app.js';
+import { BOT_TOKEN, FakeTelegram } from '../helpers/fakeTelegram.js';
 import { freePort } from '../helpers/processes.js';
-import { startTelegram } from '../helpers/telegram.js';
 
 let fake: FakeTelegram;
-let app: App;
-let channel: TelegramChannel;
+let app: TestApp;
 let env: Record<string, string>;
 const CHAT = 5001;
+
+/** The bot with its Telegram channel against the fake Bot API (no Redis: replies unpaced). */
+const telegramBot = (over: Record<string, string> = {}, http = false) =>
+  testApp({ ...env, ...over }, new TestClock(), { http });
 
 beforeEach(async () => {
   fake = new FakeTelegram();
   await fake.start();
-  env = testEnv();
-  app = await createApp(loadConfig(env), new TestClock());
-  channel = await startTelegram(app, fake);
+  env = testEnv({ TELEGRAM_BOT_TOKEN: BOT_TOKEN, TELEGRAM_API_ROOT: fake.apiRoot, TELEGRAM_POLL_SECONDS: '1', ADMIN_CHAT_ID: '-900' });
+  app = await telegramBot();
 });
 
 afterEach(async () => {
-  await channel.stop();
-  await app.close();
+  await app.shutdown();
   await fake.stop();
 });
 
@@ -132,10 +128,8 @@ describe('Telegram channel against a fake Bot API', () => {
     await startSelfHomeIntake();
     await fake.text(CHAT, 'Đỗ Văn Tư');
     expect(last()).toContain('sinh năm nào');
-    await channel.stop();
-    await app.close();
-    app = await createApp(loadConfig(env), new TestClock());
-    channel = await startTelegram(app, fake);
+    await app.shutdown();
+    app = await telegramBot();
     await fake.text(CHAT, '1944');
     expect(last()).toContain('đi lại thế nào');
     // A button from before the restart still works: its prompt is the current one.
@@ -190,10 +184,10 @@ describe('Telegram channel against a fake Bot API', () => {
   });
 
   it('webhook mode: sets the webhook with its secret, handles updates, refuses a wrong secret', async () => {
-    await channel.stop();
+    await app.shutdown();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/tg-hook`;
-    channel = await startTelegram(app, fake, { url, secret: 'a-very-secret-token', port });
+    app = await telegramBot({ PORT: String(port), TELEGRAM_WEBHOOK_URL: url, TELEGRAM_WEBHOOK_SECRET: 'a-very-secret-token' }, true);
     expect(fake.webhook).toEqual({ url, secret: 'a-very-secret-token' });
     const okStatus = await fake.postWebhook({ update_id: 1, message: { ...fake.messageBase(CHAT), text: '/start' } });
     expect(okStatus).toBe(200);

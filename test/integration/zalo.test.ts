@@ -1,41 +1,27 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
-import { renderZalo, createZaloChannel, type ZaloChannel, ZaloSender } from '../../src/channels/zalo/zaloChannel.js';
-import { loadConfig } from '../../src/config.js';
-import { testEnv, TestClock } from '../helpers/app.js';
+import { renderZalo } from '../../src/channels/zalo-bot/adapter.js';
+import { testApp, type TestApp, testEnv, TestClock } from '../helpers/app.js';
 import { FakeZalo, ZALO_TOKEN } from '../helpers/fakeZalo.js';
 import { freePort } from '../helpers/processes.js';
 
 let fake: FakeZalo;
-let app: App;
-let channel: ZaloChannel;
+let app: TestApp;
 let env: Record<string, string>;
 const USER = 'zalo-user-1';
 
-function start(webhook?: { url: string; secret: string; port: number }) {
-  channel = createZaloChannel({
-    token: ZALO_TOKEN,
-    apiRoot: fake.apiRoot,
-    engine: app.engine,
-    translator: app.translator,
-    log: app.log,
-    pollTimeoutSeconds: 1,
-    backoffMs: 200,
-    webhook,
-  });
-  return channel.start();
+/** The bot with its Zalo channel against the fake Zalo Bot API (no Redis: replies unpaced). */
+async function start(over: Record<string, string> = {}, http = false): Promise<void> {
+  app = await testApp({ ...env, ...over }, new TestClock(), { http });
 }
 
 beforeEach(async () => {
   fake = new FakeZalo();
   await fake.start();
-  env = testEnv();
-  app = await createApp(loadConfig(env), new TestClock());
+  env = testEnv({ ZALO_BOT_TOKEN: ZALO_TOKEN, ZALO_API_ROOT: fake.apiRoot, ZALO_POLL_SECONDS: '1', ZALO_CHAT_INTERVAL_MS: '0', ADMIN_CHAT_ID: 'zalo:duty-1' });
   await start();
 });
 afterEach(async () => {
-  await channel.stop();
-  await app.close();
+  await app.shutdown();
   await fake.stop();
 });
 
@@ -106,9 +92,7 @@ describe('Zalo channel against a fake Zalo Bot API', () => {
     await fake.text(USER, '1');
     await fake.text(USER, '1');
     expect(await fake.text(USER, 'Do Van Tu')).toContain('sinh năm nào');
-    await channel.stop();
-    await app.close();
-    app = await createApp(loadConfig(env), new TestClock());
+    await app.shutdown();
     await start();
     expect(await fake.text(USER, '1944')).toContain('đi lại thế nào');
   });
@@ -148,10 +132,10 @@ describe('Zalo channel against a fake Zalo Bot API', () => {
   });
 
   it('webhook: refuses a wrong or missing secret (401, not processed), accepts wrapped and flat bodies', async () => {
-    await channel.stop();
+    await app.shutdown();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/zalo-hook`;
-    await start({ url, secret: 'secret-of-the-unit', port });
+    await start({ PORT: String(port), ZALO_WEBHOOK_URL: url, ZALO_WEBHOOK_SECRET: 'secret-of-the-unit' }, true);
     expect(fake.webhook).toEqual({ url, secret: 'secret-of-the-unit' });
     expect(await fake.postWebhook(fake.update(USER, 'message.text.received', { text: '/start' }), { secret: 'wrong-secret' })).toBe(401);
     expect(await fake.postWebhook(fake.update(USER, 'message.text.received', { text: '/start' }), { secret: '' })).toBe(401);
@@ -174,8 +158,7 @@ describe('Zalo channel against a fake Zalo Bot API', () => {
     expect(pieces.length).toBe(3);
     for (const p of pieces) expect(p.length).toBeLessThanOrEqual(2000);
     for (const p of pieces.slice(0, -1)) expect(p.endsWith('.')).toBe(true);
-    const sender = new ZaloSender(ZALO_TOKEN, fake.apiRoot, app.translator, 10, 0);
-    await sender.send(USER, { text: [{ key: 'common:raw', params: { text: long } }] });
+    await app.delivery.deliver({ channel: 'zalo', chatId: USER, kind: 'private' }, { text: [{ key: 'common:raw', params: { text: long } }] }, { patience: 'direct' });
     expect(fake.to(USER).map((m) => m.text)).toEqual(pieces);
     expect(fake.to(USER).map((m) => m.text).join(' ').replace(/\s+/g, ' ')).toBe(long.trim().replace(/\s+/g, ' '));
   });

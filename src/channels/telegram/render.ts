@@ -1,6 +1,6 @@
 import type { InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, InlineKeyboardMarkup } from 'grammy/types';
 import { splitText } from '../../domain/text.js';
-import type { Reply } from '../../dialogs/types.js';
+import type { Reply } from '../../domain/reply.js';
 import type { Lang, Translator } from '../../i18n.js';
 
 export const TELEGRAM_TEXT_MAX = 4096;
@@ -9,6 +9,8 @@ const CALLBACK_DATA_MAX = 64;
 export interface TelegramMessage {
   text: string;
   reply_markup?: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove;
+  /** A photo (file id or URL) sent as a photo message, before the text. */
+  photo?: string;
 }
 
 /** Button data: "<nonce>|<option id>". The engine checks both against what it last offered. */
@@ -23,8 +25,13 @@ export function parseCallbackData(data: string): { id: string; nonce: number } |
   return m ? { nonce: Number(m[1]), id: m[2]! } : undefined;
 }
 
-/** One reply as Telegram messages: HTML text split at the limit, buttons on the last piece. */
+/** One reply as Telegram messages: a photo first if any, HTML text split at the limit, buttons on the last piece. */
 export function renderTelegram(reply: Reply, t: Translator, lang?: Lang): TelegramMessage[] {
+  const text = renderText(reply, t, lang);
+  return reply.photo ? [{ text: '', photo: reply.photo }, ...text] : text;
+}
+
+function renderText(reply: Reply, t: Translator, lang?: Lang): TelegramMessage[] {
   const pieces = splitText(t.renderAll(reply.text, lang), TELEGRAM_TEXT_MAX);
   const messages: TelegramMessage[] = pieces.map((text) => ({ text }));
   const last = messages[messages.length - 1]!;

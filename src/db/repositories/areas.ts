@@ -1,8 +1,9 @@
 import { and, eq, notInArray } from 'drizzle-orm';
 import type { Area } from '../../domain/area.js';
 import type { Database } from '../database.js';
+import type { AreaStore } from '../../core/ports.js';
 
-export class AreaRepository {
+export class AreaRepository implements AreaStore {
   constructor(private readonly d: Database) {}
 
   /** Loads the unit's area file: upserts every area and deactivates those no longer listed. */

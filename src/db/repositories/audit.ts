@@ -1,31 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { gte, sql } from 'drizzle-orm';
 import { type Database, prepareOnce } from '../database.js';
-
-export type AuditAction =
-  | 'consent_given'
-  | 'request_created'
-  | 'request_cancelled'
-  | 'data_erased'
-  | 'handoff_answered'
-  | 'broadcast_sent'
-  | 'broadcast_cancelled'
-  | 'session_changed'
-  | 'subscribed'
-  | 'unsubscribed'
-  | 'admin_added'
-  | 'admin_removed'
-  | 'request_assigned'
-  | 'request_unassigned'
-  | 'request_claimed'
-  | 'request_done'
-  | 'request_handed_back'
-  | 'retention_anonymised'
-  | 'group_linked'
-  | 'officer_registered';
+import type { AuditAction, AuditLog } from '../../core/ports.js';
 
 /** Records who touched personal data and how, never the data itself. */
-export class AuditRepository {
+export class AuditRepository implements AuditLog {
   private readonly insertStmt;
 
   constructor(private readonly d: Database) {

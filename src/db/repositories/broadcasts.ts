@@ -1,7 +1,8 @@
 import { and, count, eq, gt, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import { OPEN_STATUSES } from '../../domain/request.js';
-import type { Audience, Broadcast, BroadcastContent, BroadcastKind, BroadcastStatus, Recipient, RecipientStatus } from '../../domain/broadcast.js';
-import type { Channel } from '../../domain/request.js';
+import type { Audience, Broadcast, BroadcastContent, BroadcastKind, BroadcastStatus, NewBroadcast, Recipient, RecipientStatus } from '../../domain/broadcast.js';
+import type { BroadcastStore } from '../../core/ports.js';
+import type { ChannelId } from '../../domain/address.js';
 import type { Database } from '../database.js';
 import type { Tables } from '../schema/define.js';
 
@@ -20,24 +21,14 @@ function toBroadcast(r: Row): Broadcast {
     sent: r.sent,
     failed: r.failed,
     blocked: r.blocked,
-    report: r.reportChannel && r.reportChatId ? { channel: r.reportChannel as Channel, chatId: r.reportChatId, messageId: r.reportMessageId } : null,
+    report: r.reportChannel && r.reportChatId ? { channel: r.reportChannel, chatId: r.reportChatId, messageId: r.reportMessageId } : null,
     createdAt: r.createdAt,
     finishedAt: r.finishedAt,
   };
 }
 
-export interface NewBroadcast {
-  id: string;
-  kind: BroadcastKind;
-  createdBy: string;
-  content: BroadcastContent;
-  photo?: string | null;
-  audience: Audience;
-  report?: { channel: Channel; chatId: string } | null;
-}
-
 /** Announcements and their recipient lists. Every count is derived from recipient rows changing state once. */
-export class BroadcastRepository {
+export class BroadcastRepository implements BroadcastStore {
   constructor(private readonly d: Database) {}
 
   /** The audience as one query: distinct chats, never loaded into memory as a whole. */
@@ -128,7 +119,7 @@ export class BroadcastRepository {
       .from(r)
       .where(and(eq(r.broadcastId, id), gt(r.seq, after), lte(r.seq, upTo)))
       .orderBy(r.seq);
-    return rows.map((x) => ({ seq: x.seq, channel: x.channel as Channel, chatId: x.chatId, status: x.status as RecipientStatus }));
+    return rows.map((x) => ({ seq: x.seq, channel: x.channel, chatId: x.chatId, status: x.status as RecipientStatus }));
   }
 
   /**
@@ -175,13 +166,13 @@ export class BroadcastRepository {
     return rows.length > 0;
   }
 
-  async setReportMessage(id: string, messageId: number | undefined): Promise<void> {
+  async setReportMessage(id: string, messageId: string | undefined): Promise<void> {
     const { db, t } = this.d;
     await db.update(t.broadcasts).set({ reportMessageId: messageId ?? null }).where(eq(t.broadcasts.id, id));
   }
 
   /** Delete-my-data: this chat leaves every recipient list (the counts stay). */
-  async forgetChat(channel: Channel, chatId: string): Promise<void> {
+  async forgetChat(channel: ChannelId, chatId: string): Promise<void> {
     const { db, t } = this.d;
     const r = t.broadcastRecipients;
     await db.delete(r).where(and(eq(r.channel, channel), eq(r.chatId, chatId)));

@@ -1,23 +1,10 @@
 import { desc, eq, sql } from 'drizzle-orm';
+import type { Card, CardMode } from '../../domain/card.js';
+import type { CardStore } from '../../core/ports.js';
 import { type Database, prepareOnce } from '../database.js';
 import type { Tables } from '../schema/define.js';
 
-export type CardMode = 'actions' | 'outcome' | 'handback' | 'closed';
-
-export interface Card {
-  requestId: string;
-  teamId: string;
-  chatId: string;
-  messageId: number | null;
-  round: number;
-  claimedBy: string | null;
-  claimedName: string | null;
-  attempts: number;
-  mode: CardMode;
-  flagged: boolean;
-}
-
-export class CardRepository {
+export class CardRepository implements CardStore {
   private readonly byIdStmt;
   private readonly latestStmt;
   private readonly insertStmt;
@@ -34,7 +21,7 @@ export class CardRepository {
     this.insertStmt = prepareOnce(
       db
         .insert(t.cards)
-        .values({ id: p('id'), requestId: p('requestId'), teamId: p('teamId'), chatId: p('chatId'), round: p('round'), mode: 'actions', updatedAt: p('now') })
+        .values({ id: p('id'), requestId: p('requestId'), teamId: p('teamId'), channel: p('channel'), chatId: p('chatId'), round: p('round'), mode: 'actions', updatedAt: p('now') })
         .onConflictDoNothing({ target: t.cards.id })
         .returning(),
       'card_insert',
@@ -49,8 +36,8 @@ export class CardRepository {
   }
 
   /** One card per request and round: a retried assignment finds the card it already made. */
-  async ensure(c: Pick<Card, 'requestId' | 'teamId' | 'chatId' | 'round'>, now: number): Promise<Card> {
-    const [made] = await this.insertStmt.execute({ id: cardId(c.requestId, c.round), ...c, now });
+  async ensure(c: Pick<Card, 'requestId' | 'teamId' | 'chat' | 'round'>, now: number): Promise<Card> {
+    const [made] = await this.insertStmt.execute({ id: cardId(c.requestId, c.round), requestId: c.requestId, teamId: c.teamId, channel: c.chat.channel, chatId: c.chat.chatId, round: c.round, now });
     return made ? toCard(made) : (await this.get(c.requestId, c.round))!;
   }
 
@@ -61,11 +48,15 @@ export class CardRepository {
   }
 
   /** The card's message in the group: set once posted, cleared to post it again. */
-  async setMessage(card: Pick<Card, 'requestId' | 'round'>, messageId: number | null, now: number): Promise<void> {
+  async setMessage(card: Pick<Card, 'requestId' | 'round'>, messageId: string | null, now: number): Promise<void> {
     await this.setMessageStmt.execute({ id: cardId(card.requestId, card.round), messageId, now });
   }
 
-  async update(card: Pick<Card, 'requestId' | 'round'>, patch: Partial<Omit<Card, 'requestId' | 'round' | 'flagged' | 'messageId'>> & { flagged?: boolean }, now: number): Promise<void> {
+  async update(
+    card: Pick<Card, 'requestId' | 'round'>,
+    patch: Partial<Pick<Card, 'claimedBy' | 'claimedName' | 'attempts' | 'mode'>> & { flagged?: boolean },
+    now: number,
+  ): Promise<void> {
     const { db, t } = this.d;
     const { flagged, ...rest } = patch;
     await db
@@ -81,7 +72,7 @@ function toCard(r: CardRow): Card {
   return {
     requestId: r.requestId,
     teamId: r.teamId,
-    chatId: r.chatId,
+    chat: { channel: r.channel, chatId: r.chatId, kind: 'group' },
     messageId: r.messageId,
     round: r.round,
     claimedBy: r.claimedBy,

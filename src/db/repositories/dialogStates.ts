@@ -1,8 +1,9 @@
 import { eq, lt, sql } from 'drizzle-orm';
 import { type Database, prepareOnce } from '../database.js';
+import type { StateStore } from '../../core/ports.js';
 
 /** Read and written once per message: both statements are prepared once. */
-export class DialogStateRepository {
+export class DialogStateRepository implements StateStore {
   private readonly getStmt;
   private readonly putStmt;
 

@@ -1,23 +1,9 @@
 import { and, eq, gt, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
-import type { Channel } from '../../domain/request.js';
+import type { Address, ChannelId } from '../../domain/address.js';
+import type { Handoff, HandoffKind } from '../../domain/handoff.js';
+import type { HandoffStore } from '../../core/ports.js';
 import type { Database } from '../database.js';
 import type { Tables } from '../schema/define.js';
-
-export type HandoffKind = 'question' | 'emergency';
-
-export interface Handoff {
-  id: string;
-  code: string;
-  kind: HandoffKind;
-  channel: Channel;
-  /** null once the person erased their data. */
-  chatId: string | null;
-  question: string | null;
-  dutyChatId: string | null;
-  dutyMessageId: number | null;
-  answers: number;
-  createdAt: number;
-}
 
 type Row = Tables['handoffs']['$inferSelect'];
 
@@ -26,17 +12,16 @@ function toHandoff(r: Row): Handoff {
     id: r.id,
     code: r.code,
     kind: r.kind as HandoffKind,
-    channel: r.channel as Channel,
+    channel: r.channel,
     chatId: r.chatId,
     question: r.question,
-    dutyChatId: r.dutyChatId,
-    dutyMessageId: r.dutyMessageId,
+    duty: r.dutyChatId && r.dutyChannel ? { chat: { channel: r.dutyChannel, chatId: r.dutyChatId, kind: 'group' }, messageId: r.dutyMessageId } : null,
     answers: r.answers,
     createdAt: r.createdAt,
   };
 }
 
-export class HandoffRepository {
+export class HandoffRepository implements HandoffStore {
   constructor(private readonly d: Database) {}
 
   /** False when the code is taken (the caller draws another). */
@@ -54,14 +39,14 @@ export class HandoffRepository {
     return this.first(eq(this.d.t.handoffs.code, code));
   }
 
-  async byDutyMessage(dutyChatId: string, messageId: number): Promise<Handoff | undefined> {
+  async byDutyMessage(chat: Pick<Address, 'channel' | 'chatId'>, messageId: string): Promise<Handoff | undefined> {
     const h = this.d.t.handoffs;
-    return this.first(and(eq(h.dutyChatId, dutyChatId), eq(h.dutyMessageId, messageId))!);
+    return this.first(and(eq(h.dutyChannel, chat.channel), eq(h.dutyChatId, chat.chatId), eq(h.dutyMessageId, messageId))!);
   }
 
-  async setDutyMessage(id: string, dutyChatId: string, messageId: number | undefined): Promise<void> {
+  async setDutyMessage(id: string, chat: Address, messageId: string | undefined): Promise<void> {
     const { db, t } = this.d;
-    await db.update(t.handoffs).set({ dutyChatId, dutyMessageId: messageId ?? null }).where(eq(t.handoffs.id, id));
+    await db.update(t.handoffs).set({ dutyChannel: chat.channel, dutyChatId: chat.chatId, dutyMessageId: messageId ?? null }).where(eq(t.handoffs.id, id));
   }
 
   /** Counts one more answer and returns its number: the answer's job id, so a retried reply is sent once. */
@@ -82,12 +67,12 @@ export class HandoffRepository {
     const rows = await db
       .select({ id: h.id })
       .from(h)
-      .where(and(isNull(h.dutyMessageId), isNotNull(h.chatId), gt(h.createdAt, createdAfter), lt(h.createdAt, createdBefore)));
+      .where(and(isNull(h.dutyChatId), isNotNull(h.chatId), gt(h.createdAt, createdAfter), lt(h.createdAt, createdBefore)));
     return rows.map((r) => r.id);
   }
 
   /** Delete-my-data: the questions and the chat they came from. */
-  async eraseChat(channel: Channel, chatId: string): Promise<number> {
+  async eraseChat(channel: ChannelId, chatId: string): Promise<number> {
     const { db, t } = this.d;
     const rows = await db
       .update(t.handoffs)

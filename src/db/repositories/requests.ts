@@ -1,24 +1,16 @@
 import { and, desc, eq, inArray, isNotNull, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import { type Database, prepareOnce } from '../database.js';
 import type { Tables } from '../schema/define.js';
-import {
-  type Channel,
-  type CitizenRequest,
-  type Condition,
-  type Outcome,
-  OPEN_STATUSES,
-  priorityOf,
-  type RequestStatus,
-  type RequestType,
-  type Service,
-} from '../../domain/request.js';
+import type { Actor } from '../../domain/address.js';
+import { type CitizenRequest, type Outcome, OPEN_STATUSES, priorityOf, type RequestStatus } from '../../domain/request.js';
+import { fieldsFromColumns, fieldsToColumns, PERSONAL_COLUMNS } from '../../core/requests/fields.js';
+import { CodeTakenError } from '../../core/requests/service.js';
+import type { RequestStore } from '../../core/ports.js';
 
-export interface Owner {
-  channel: Channel;
-  userId: string;
-}
+/** Who filed a request: the citizen's account on the channel they wrote from. */
+export type Owner = Actor;
 
-export class RequestRepository {
+export class RequestRepository implements RequestStore {
   // The statements every job runs, built and prepared once.
   private readonly byIdStmt;
   private readonly loadStmt;
@@ -28,10 +20,7 @@ export class RequestRepository {
   constructor(private readonly d: Database) {
     const { db, t } = d;
     this.byIdStmt = prepareOnce(db.select().from(t.requests).where(eq(t.requests.id, sql.placeholder('id'))).limit(1), 'request_by_id');
-    const columns = [
-      'id', 'code', 'type', 'status', 'channel', 'chatId', 'userId', 'filedFor', 'consentAt', 'consentVersion', 'personName', 'birthYear', 'condition',
-      'priority', 'communeId', 'address', 'pickupAddress', 'people', 'phone', 'services', 'preferredDate', 'notes', 'createdAt', 'updatedAt',
-    ] as const satisfies readonly (keyof RequestRow)[];
+    const columns = Object.keys(insertValues(SAMPLE)) as (keyof RequestRow)[];
     this.insertStmt = prepareOnce(
       db
         .insert(t.requests)
@@ -68,32 +57,7 @@ export class RequestRepository {
 
   private async insertRow(r: CitizenRequest) {
     try {
-      return await this.insertStmt.execute({
-      id: r.id,
-      code: r.code,
-      type: r.type,
-      status: r.status,
-      channel: r.channel,
-      chatId: r.chatId,
-      userId: r.userId,
-      filedFor: r.filedFor,
-      consentAt: r.consentAt,
-      consentVersion: r.consentVersion,
-      personName: r.personName,
-      birthYear: r.birthYear,
-      condition: r.condition,
-      priority: priorityOf(r.condition),
-      communeId: r.communeId,
-      address: r.address,
-      pickupAddress: r.pickupAddress ?? null,
-      people: r.people ?? null,
-      phone: r.phone,
-      services: JSON.stringify(r.services),
-      preferredDate: r.preferredDate,
-      notes: r.notes ?? null,
-      createdAt: r.createdAt,
-      updatedAt: r.updatedAt,
-      });
+      return await this.insertStmt.execute(insertValues(r));
     } catch (e) {
       // SQLite: "UNIQUE constraint failed: requests.code"; PostgreSQL: "… unique constraint "requests_code_unique"".
       if (causes(e).some((c) => /unique/i.test(c.message) && /requests[._]code/.test(c.message))) throw new CodeTakenError(r.code);
@@ -122,6 +86,18 @@ export class RequestRepository {
       .from(t.requests)
       .where(and(...conditions))
       .orderBy(desc(t.requests.createdAt))
+      .limit(limit);
+    return rows.map(toDomain);
+  }
+
+  /** A team's open work: bedridden first, then the soonest day, then the oldest. */
+  async listByTeam(teamId: string, statuses: readonly RequestStatus[], limit = 50): Promise<CitizenRequest[]> {
+    const { db, t } = this.d;
+    const rows = await db
+      .select()
+      .from(t.requests)
+      .where(and(eq(t.requests.teamId, teamId), inArray(t.requests.status, [...statuses])))
+      .orderBy(t.requests.priority, t.requests.preferredDate, t.requests.createdAt)
       .limit(limit);
     return rows.map(toDomain);
   }
@@ -231,12 +207,11 @@ export class RequestRepository {
 
   /**
    * Erases the personal data of all of an owner's requests but keeps the anonymous row
-   * (type, commune, condition category, dates) that the unit's reports count.
+   * (type, commune, condition category, dates) that the unit's reports count. Open ones are
+   * cancelled by the service first, so their cancellation is told like any other.
    */
   async eraseOwner(owner: Owner, now: number): Promise<string[]> {
     const { db, t } = this.d;
-    const open = await this.listByOwner(owner, true, 1000);
-    for (const r of open) await this.transition(r.id, OPEN_STATUSES, 'cancelled', now);
     const rows = await db
       .update(t.requests)
       .set({ ...ERASED, chatId: '', userId: '', erasedAt: now, updatedAt: now })
@@ -251,12 +226,6 @@ function param(name: string): SQL {
   return sql`${sql.placeholder(name)}`;
 }
 
-export class CodeTakenError extends Error {
-  constructor(code: string) {
-    super(`request code ${code} is taken`);
-  }
-}
-
 /** An error and what caused it: drizzle wraps the PostgreSQL driver's error, not SQLite's. */
 function causes(e: unknown): Error[] {
   const chain: Error[] = [];
@@ -269,40 +238,50 @@ function isTeamFull(e: unknown): boolean {
   return causes(e).some((c) => c.message.includes('team_full'));
 }
 
-const ERASED = {
-  personName: null,
-  birthYear: null,
-  address: null,
-  pickupAddress: null,
-  phone: null,
-  notes: null,
-};
+const ERASED: Record<string, null> = Object.fromEntries(PERSONAL_COLUMNS.map((k) => [k, null]));
+
+/** The row a new request is stored as: its fields (from the field table) and its bookkeeping. */
+function insertValues(r: CitizenRequest): Record<string, unknown> {
+  return {
+    ...fieldsToColumns(r),
+    id: r.id,
+    code: r.code,
+    status: r.status,
+    channel: r.channel,
+    chatId: r.chatId,
+    userId: r.userId,
+    consentVersion: r.consentVersion,
+    priority: priorityOf(r.condition),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+// Only its keys are read: the columns of the prepared insert.
+const SAMPLE = {
+  id: '', code: '', type: 'home', status: 'new', channel: '', chatId: '', userId: '', filedFor: 'self', consentAt: 0, consentVersion: '',
+  personName: '', birthYear: 0, condition: 'other', communeId: '', address: '', phone: '', services: [], preferredDate: '', createdAt: 0, updatedAt: 0,
+} satisfies CitizenRequest;
 
 type RequestRow = Tables['requests']['$inferSelect'];
 
 function toDomain(r: RequestRow): CitizenRequest {
+  const f = fieldsFromColumns(r as unknown as Record<string, unknown>);
   return {
+    ...f,
+    // An erased request keeps its row for the counts; its personal fields read as empty.
+    personName: f.personName ?? '',
+    birthYear: f.birthYear ?? 0,
+    address: f.address ?? '',
+    phone: f.phone ?? '',
+    consentAt: Number(r.consentAt),
     id: r.id,
     code: r.code,
-    type: r.type as RequestType,
     status: r.status as RequestStatus,
-    channel: r.channel as Channel,
+    channel: r.channel,
     chatId: r.chatId,
     userId: r.userId,
-    filedFor: r.filedFor as 'self' | 'other',
-    consentAt: Number(r.consentAt),
     consentVersion: r.consentVersion,
-    personName: r.personName ?? '',
-    birthYear: r.birthYear ?? 0,
-    condition: r.condition as Condition,
-    communeId: r.communeId,
-    address: r.address ?? '',
-    pickupAddress: r.pickupAddress ?? undefined,
-    people: r.people ?? undefined,
-    phone: r.phone ?? '',
-    services: JSON.parse(r.services) as Service[],
-    preferredDate: r.preferredDate,
-    notes: r.notes ?? undefined,
     createdAt: Number(r.createdAt),
     updatedAt: Number(r.updatedAt),
     teamId: r.teamId ?? undefined,
@@ -312,5 +291,6 @@ function toDomain(r: RequestRow): CitizenRequest {
     outcome: (r.outcome ?? undefined) as Outcome | undefined,
     reason: r.reason ?? undefined,
     closedAt: r.closedAt === null ? undefined : Number(r.closedAt),
+    erasedAt: r.erasedAt === null ? undefined : Number(r.erasedAt),
   };
 }

@@ -1,5 +1,6 @@
 import { and, asc, eq, gte, lte, ne, sql } from 'drizzle-orm';
-import type { Session, SessionService, SessionStatus } from '../../domain/session.js';
+import type { Session, SessionPatch, SessionService, SessionStatus } from '../../domain/session.js';
+import type { SessionStore } from '../../core/ports.js';
 import { type Database, prepareOnce } from '../database.js';
 import type { Tables } from '../schema/define.js';
 
@@ -25,9 +26,7 @@ function toSession(r: Row): Session {
   };
 }
 
-export type SessionPatch = Partial<Omit<Session, 'id' | 'version'>>;
-
-export class SessionRepository {
+export class SessionRepository implements SessionStore {
   // The intake's date question asks for the commune's sessions on every prompt: prepared once.
   private readonly upcomingInStmt;
   private readonly upcomingAllStmt;

@@ -1,20 +1,21 @@
 import { and, count, eq, inArray } from 'drizzle-orm';
-import type { Channel } from '../../domain/request.js';
+import type { ChannelId } from '../../domain/address.js';
 import type { Database } from '../database.js';
+import type { SubscriptionStore } from '../../core/ports.js';
 
 /** Who wants which commune's announcements. */
-export class SubscriptionRepository {
+export class SubscriptionRepository implements SubscriptionStore {
   constructor(private readonly d: Database) {}
 
   /** False when it was already there. */
-  async subscribe(channel: Channel, chatId: string, communeId: string, now: number): Promise<boolean> {
+  async subscribe(channel: ChannelId, chatId: string, communeId: string, now: number): Promise<boolean> {
     const { db, t } = this.d;
     const rows = await db.insert(t.subscriptions).values({ channel, chatId, communeId, createdAt: now }).onConflictDoNothing().returning({ c: t.subscriptions.communeId });
     return rows.length > 0;
   }
 
   /** One commune, or all of this chat's subscriptions (blocked the bot, erased their data). */
-  async unsubscribe(channel: Channel, chatId: string, communeId?: string): Promise<number> {
+  async unsubscribe(channel: ChannelId, chatId: string, communeId?: string): Promise<number> {
     const { db, t } = this.d;
     const s = t.subscriptions;
     const rows = await db
@@ -24,7 +25,7 @@ export class SubscriptionRepository {
     return rows.length;
   }
 
-  async communesOf(channel: Channel, chatId: string): Promise<string[]> {
+  async communesOf(channel: ChannelId, chatId: string): Promise<string[]> {
     const { db, t } = this.d;
     const s = t.subscriptions;
     const rows = await db.select({ c: s.communeId }).from(s).where(and(eq(s.channel, channel), eq(s.chatId, chatId)));

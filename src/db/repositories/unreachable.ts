@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { type Database, prepareOnce } from '../database.js';
+import type { UnreachableStore } from '../../core/ports.js';
 
 /**
  * A chat found reachable is not asked about again for this long. Only that answer is kept: a
@@ -9,7 +10,7 @@ import { type Database, prepareOnce } from '../database.js';
 const REACHABLE_CACHE_MS = 5000;
 
 /** Chats that answered 403 (blocked the bot): sending to them again is pointless until they write. */
-export class UnreachableRepository {
+export class UnreachableRepository implements UnreachableStore {
   private readonly getStmt;
   private readonly reachable = new Map<string, number>();
 

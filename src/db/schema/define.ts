@@ -76,10 +76,14 @@ export function defineTables(b: Builders) {
     ],
   );
 
-  /** An officer team, worked from one Telegram group. */
+  /**
+   * An officer team. Its work chat is a group on any channel that has groups (`work_channel`,
+   * `chat_id`), or none: the officers then work from their own chats and the web work page.
+   */
   const teams = b.table('teams', {
     id: b.text('id').primaryKey(),
     name: b.text('name').notNull(),
+    workChannel: b.text('work_channel'),
     chatId: b.text('chat_id'),
     communes: b.text('communes').notNull().default('[]'),
     capabilities: b.text('capabilities').notNull().default('[]'),
@@ -87,18 +91,56 @@ export function defineTables(b: Builders) {
     active: b.int('active').notNull().default(1),
   });
 
-  const officers = b.table(
-    'officers',
+  /**
+   * A person of the unit: an officer of a team, a commander, or both. Who they are on each
+   * channel is in `identities`, so an officer who lives on Zalo is as much an officer as one on
+   * Telegram. `root`: seeded from ADMIN_USER_IDS, may add and remove other commanders.
+   */
+  const staff = b.table(
+    'staff',
     {
       id: b.text('id').primaryKey(),
-      teamId: b.text('team_id').notNull(),
-      telegramUserId: b.text('telegram_user_id').notNull().unique(),
       name: b.text('name').notNull(),
-      /** Linked with a one-time code: new work for the team also reaches them on Zalo. */
-      zaloUserId: b.text('zalo_user_id'),
+      teamId: b.text('team_id'),
+      commander: b.int('commander').notNull().default(0),
+      /** The communes a commander oversees (JSON ids); empty: all. */
+      communes: b.text('communes').notNull().default('[]'),
+      root: b.int('root').notNull().default(0),
+      active: b.int('active').notNull().default(1),
+      createdAt: b.time('created_at').notNull(),
+      removedAt: b.time('removed_at'),
+    },
+    (t) => [b.index('staff_team_idx').on(t.teamId)],
+  );
+
+  /** One person, several channels: each (channel, user id) belongs to one staff member. */
+  const identities = b.table(
+    'identities',
+    {
+      staffId: b.text('staff_id').notNull(),
+      channel: b.text('channel').notNull(),
+      userId: b.text('user_id').notNull(),
       createdAt: b.time('created_at').notNull(),
     },
-    (t) => [b.index('officers_team_idx').on(t.teamId)],
+    (t) => [b.uniqueIndex('identities_pk').on(t.channel, t.userId), b.index('identities_staff_idx').on(t.staffId)],
+  );
+
+  /**
+   * Follow-up jobs that could not be queued (Redis down, or no Redis at all): the database keeps
+   * them and the reconciler queues them once Redis answers. The id is the job's own, so a row
+   * queued twice is one job.
+   */
+  const outbox = b.table(
+    'outbox',
+    {
+      id: b.text('id').primaryKey(),
+      queue: b.text('queue').notNull(),
+      name: b.text('name').notNull(),
+      data: b.text('data').notNull(),
+      opts: b.text('opts').notNull(),
+      createdAt: b.time('created_at').notNull(),
+    },
+    (t) => [b.index('outbox_created_idx').on(t.createdAt)],
   );
 
   /** One-time codes: link a group to a team, or register an officer. */
@@ -121,8 +163,10 @@ export function defineTables(b: Builders) {
     id: b.text('id').primaryKey(),
     requestId: b.text('request_id').notNull(),
     teamId: b.text('team_id').notNull(),
+    channel: b.text('channel').notNull().default('telegram'),
     chatId: b.text('chat_id').notNull(),
-    messageId: b.int('message_id'),
+    /** Platforms' message ids are not all numbers (Zalo's are not): kept as text. */
+    messageId: b.text('message_id'),
     round: b.int('round').notNull(),
     claimedBy: b.text('claimed_by'),
     claimedName: b.text('claimed_name'),
@@ -162,8 +206,9 @@ export function defineTables(b: Builders) {
     channel: b.text('channel').notNull(),
     chatId: b.text('chat_id'),
     question: b.text('question'),
+    dutyChannel: b.text('duty_channel'),
     dutyChatId: b.text('duty_chat_id'),
-    dutyMessageId: b.int('duty_message_id'),
+    dutyMessageId: b.text('duty_message_id'),
     answers: b.int('answers').notNull().default(0),
     createdAt: b.time('created_at').notNull(),
     answeredAt: b.time('answered_at'),
@@ -203,13 +248,6 @@ export function defineTables(b: Builders) {
     createdAt: b.time('created_at').notNull(),
   }, (t) => [b.uniqueIndex('subscriptions_pk').on(t.channel, t.chatId, t.communeId), b.index('subscriptions_commune_idx').on(t.communeId)]);
 
-  /** Admins beyond ADMIN_USER_IDS, managed in the database. */
-  const admins = b.table('admins', {
-    userId: b.text('user_id').primaryKey(),
-    addedBy: b.text('added_by').notNull(),
-    addedAt: b.time('added_at').notNull(),
-  });
-
   /**
    * An announcement (an admin's, or the bot's own: a reminder, a moved or cancelled session) and
    * what became of it. The recipients are fixed when it is confirmed, so a restart resumes the
@@ -230,7 +268,7 @@ export function defineTables(b: Builders) {
     blocked: b.int('blocked').notNull().default(0),
     reportChannel: b.text('report_channel'),
     reportChatId: b.text('report_chat_id'),
-    reportMessageId: b.int('report_message_id'),
+    reportMessageId: b.text('report_message_id'),
     createdAt: b.time('created_at').notNull(),
     startedAt: b.time('started_at'),
     finishedAt: b.time('finished_at'),
@@ -268,7 +306,7 @@ export function defineTables(b: Builders) {
     (t) => [b.index('audit_at_idx').on(t.at)],
   );
 
-  return { areas, requests, dialogStates, auditLog, teams, teamDayLoads, officers, invites, cards, unreachableChats, handoffs, sessions, subscriptions, admins, broadcasts, broadcastRecipients };
+  return { areas, requests, dialogStates, auditLog, teams, teamDayLoads, staff, identities, outbox, invites, cards, unreachableChats, handoffs, sessions, subscriptions, broadcasts, broadcastRecipients };
 }
 
 export type Tables = ReturnType<typeof defineTables>;

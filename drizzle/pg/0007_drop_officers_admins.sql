@@ -1,0 +1,2 @@
+DROP TABLE "admins" CASCADE;--> statement-breakpoint
+DROP TABLE "officers" CASCADE;

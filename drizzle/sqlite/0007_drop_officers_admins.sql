@@ -1,0 +1,2 @@
+DROP TABLE `admins`;--> statement-breakpoint
+DROP TABLE `officers`;

@@ -1,0 +1,44 @@
+import type { Actor, Address } from '../domain/address.js';
+import type { IntentClassifier } from '../domain/intent.js';
+import type { AreaService } from '../core/areas/service.js';
+import type { AssignmentService } from '../core/assignment/service.js';
+import type { BroadcastService } from '../core/broadcast/service.js';
+import type { SessionService } from '../core/calendar/service.js';
+import type { Clock } from '../core/clock.js';
+import type { HandoffService } from '../core/handoff/service.js';
+import type { PrivacyService } from '../core/privacy/service.js';
+import type { RequestService } from '../core/requests/service.js';
+import type { SafetyService } from '../core/safety/service.js';
+import type { StaffService } from '../core/teams/service.js';
+import type { GuideCatalog } from '../services/guide.js';
+import type { ChatState, InboundEvent } from './types.js';
+
+export interface DialogServices {
+  requests: RequestService;
+  privacy: PrivacyService;
+  areas: AreaService;
+  safety: SafetyService;
+  classifier: IntentClassifier;
+  guide: GuideCatalog;
+  handoff: HandoffService;
+  sessions: SessionService;
+  broadcast: BroadcastService;
+  staff: StaffService;
+  assignment: AssignmentService;
+  clock: Clock;
+  unit: { name: string; phone: string; retentionDays: number };
+}
+
+/** What a flow sees while handling one input. It changes `state`; the engine saves it. */
+export interface FlowContext {
+  state: ChatState;
+  event: InboundEvent;
+  /** Who wrote (the citizen who owns what they file). */
+  owner: Actor;
+  /** Where they wrote from: answers and notices go there. */
+  chat: Address;
+  chatKey: string;
+  services: DialogServices;
+  /** The main menu's items, in order (from the registry). */
+  menu: readonly string[];
+}

@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { type Area, AreaMatcher } from '../../domain/area.js';
+import type { AreaStore } from '../ports.js';
+
+const areaFile = z.object({
+  version: z.string(),
+  communes: z.array(
+    z.object({
+      id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'ids are short lowercase slugs (they travel in button data)'),
+      name: z.string().min(1),
+      oldNames: z.array(z.string()).default([]),
+      hamlets: z.array(z.string()).default([]),
+    }),
+  ),
+});
+
+export class AreaFileError extends Error {}
+
+/** Parses the unit's area file (communes, their old names and hamlets) into areas. */
+export function parseAreaFile(json: unknown): Area[] {
+  const parsed = areaFile.safeParse(json);
+  if (!parsed.success) {
+    throw new AreaFileError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  const areas: Area[] = [];
+  for (const c of parsed.data.communes) {
+    areas.push({ id: c.id, name: c.name, kind: 'commune', parentId: null, aliases: c.oldNames });
+    c.hamlets.forEach((h, i) => areas.push({ id: `${c.id}-${i + 1}`, name: h, kind: 'hamlet', parentId: c.id, aliases: [] }));
+  }
+  return areas;
+}
+
+/** The communes the unit serves, loaded from its file into the database, and matched from there. */
+export class AreaService {
+  private matcher = new AreaMatcher([]);
+
+  constructor(private readonly repo: AreaStore) {}
+
+  async loadFile(file: string): Promise<void> {
+    const areas = parseAreaFile(JSON.parse(await readFile(file, 'utf8')));
+    await this.repo.replaceAll(areas);
+    await this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    // Vietnamese alphabetical order (Đ after D), as people expect to read a list.
+    const communes = (await this.repo.communes()).sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+    this.matcher = new AreaMatcher(communes);
+  }
+
+  communes(): Area[] {
+    return this.matcher.all();
+  }
+
+  commune(id: string): Area | undefined {
+    return this.matcher.all().find((a) => a.id === id);
+  }
+
+  /** The commune's name, or its id when the unit no longer lists it (old requests). */
+  communeName(id: string): string {
+    return this.commune(id)?.name ?? id;
+  }
+
+  mentionedIn(sentence: string) {
+    return this.matcher.mentionedIn(sentence);
+  }
+
+  match(text: string) {
+    return this.matcher.match(text);
+  }
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { ChannelId } from '../../domain/address.js';
+import { addDays, formatVnDate, localDate, localHour } from '../../domain/dates.js';
+import type { Param } from '../../domain/message.js';
+import { saturdayRotation, type Session, type SessionPatch, timeRange } from '../../domain/session.js';
+import type { AreaService } from '../areas/service.js';
+import type { BroadcastService } from '../broadcast/service.js';
+import type { AuditLog, Clock, SessionStore, SubscriptionStore } from '../ports.js';
+
+export type NewSession = Omit<Session, 'id' | 'status' | 'previous' | 'version'>;
+export type Move = Partial<Pick<Session, 'date' | 'startTime' | 'endTime' | 'placeName' | 'address'>>;
+
+/**
+ * The session calendar. Who is told what: a new session → its commune's subscribers; moved or
+ * cancelled → its commune's subscribers and everyone with an open request for it; the evening
+ * before → the same people, reminded. Each notice has a fixed id (session, version), so it goes
+ * out once however often it is triggered.
+ */
+export class SessionService {
+  constructor(
+    private readonly sessions: SessionStore,
+    private readonly subscriptions: SubscriptionStore,
+    private readonly broadcasts: BroadcastService,
+    private readonly audit: AuditLog,
+    private readonly areas: AreaService,
+    private readonly clock: Clock,
+    private readonly reminderHour: number,
+  ) {}
+
+  today(): string {
+    return localDate(new Date(this.clock.now()));
+  }
+
+  upcoming(communeId?: string, limit = 5): Promise<Session[]> {
+    return this.sessions.upcoming(this.today(), communeId, limit);
+  }
+
+  byId(id: string): Promise<Session | undefined> {
+    return this.sessions.byId(id);
+  }
+
+  list(days = 60): Promise<Session[]> {
+    return this.sessions.between(this.today(), addDays(this.today(), days));
+  }
+
+  async create(s: NewSession, by: string): Promise<Session> {
+    const session: Session = { ...s, id: randomUUID(), status: 'planned', previous: null, version: 0 };
+    await this.sessions.insert(session, by, this.clock.now());
+    await this.audit.record(by, 'session_changed', session.id, this.clock.now());
+    await this.notify(session, 'session_new', { kind: 'communes', communeIds: [session.communeId] }, by);
+    return session;
+  }
+
+  /** Details that change nobody's plans (services, capacity, notes, map): nobody is told. */
+  async edit(id: string, patch: Pick<SessionPatch, 'services' | 'homeCapacity' | 'rideCapacity' | 'notes' | 'mapUrl'>, by: string): Promise<Session | undefined> {
+    const s = await this.sessions.update(id, patch, false, this.clock.now());
+    if (s) await this.audit.record(by, 'session_changed', id, this.clock.now());
+    return s;
+  }
+
+  async move(id: string, to: Move, by: string): Promise<Session | undefined> {
+    const before = await this.sessions.byId(id);
+    if (!before || before.status === 'cancelled') return undefined;
+    const previous = { date: before.date, startTime: before.startTime, endTime: before.endTime, placeName: before.placeName, address: before.address };
+    const s = await this.sessions.update(id, { ...to, status: 'moved', previous }, true, this.clock.now());
+    if (!s) return undefined;
+    await this.audit.record(by, 'session_changed', id, this.clock.now());
+    // Those who planned on the old day are told; so are the commune's subscribers.
+    await this.notify(s, 'session_moved', { kind: 'session', communeId: s.communeId, date: before.date }, by);
+    return s;
+  }
+
+  async cancel(id: string, by: string): Promise<Session | undefined> {
+    const before = await this.sessions.byId(id);
+    if (!before || before.status === 'cancelled') return undefined;
+    const s = await this.sessions.update(id, { status: 'cancelled' }, true, this.clock.now());
+    if (!s) return undefined;
+    await this.audit.record(by, 'session_changed', id, this.clock.now());
+    await this.notify(s, 'session_cancelled', { kind: 'session', communeId: s.communeId, date: s.date }, by);
+    return s;
+  }
+
+  /** "Every Saturday, rotating communes": creates the weeks that have no session in that commune yet. */
+  async generateRotation(communeIds: string[], weeks: number, template: Omit<NewSession, 'communeId' | 'date'>, by: string): Promise<Session[]> {
+    const created: Session[] = [];
+    for (const { date, communeId } of saturdayRotation(communeIds, new Date(this.clock.now()), weeks)) {
+      const existing = await this.sessions.upcoming(date, communeId, 1);
+      if (existing[0]?.date === date) continue;
+      const commune = this.areas.commune(communeId);
+      created.push(await this.create({ ...template, communeId, date, placeName: template.placeName || (commune?.name ?? communeId) }, by));
+    }
+    return created;
+  }
+
+  /**
+   * The evening before each session, from `reminderHour` local time: one reminder per session
+   * and day. Run by a repeating job; safe to run any number of times.
+   */
+  async sendDueReminders(): Promise<number> {
+    const now = this.clock.now();
+    if (localHour(now) < this.reminderHour) return 0;
+    const tomorrow = addDays(this.today(), 1);
+    let sent = 0;
+    for (const s of await this.sessions.upcoming(tomorrow, undefined, 200)) {
+      if (s.date !== tomorrow) break;
+      await this.broadcasts.send({
+        id: `reminder.${s.id}.${s.date}`,
+        kind: 'reminder',
+        createdBy: 'system',
+        content: { key: 'calendar:notice.reminder', params: this.noticeParams(s) },
+        audience: { kind: 'session', communeId: s.communeId, date: s.date },
+      });
+      sent++;
+    }
+    return sent;
+  }
+
+  async subscribe(channel: ChannelId, chatId: string, communeId: string): Promise<boolean> {
+    const added = await this.subscriptions.subscribe(channel, chatId, communeId, this.clock.now());
+    if (added) await this.audit.record(`${channel}:${chatId}`, 'subscribed', communeId, this.clock.now());
+    return added;
+  }
+
+  async unsubscribe(channel: ChannelId, chatId: string, communeId?: string): Promise<number> {
+    const n = await this.subscriptions.unsubscribe(channel, chatId, communeId);
+    if (n > 0) await this.audit.record(`${channel}:${chatId}`, 'unsubscribed', communeId ?? null, this.clock.now());
+    return n;
+  }
+
+  subscribedCommunes(channel: ChannelId, chatId: string): Promise<string[]> {
+    return this.subscriptions.communesOf(channel, chatId);
+  }
+
+  /** What a notice or a schedule line says about a session. */
+  noticeParams(s: Session): Record<string, Param> {
+    const p = s.previous;
+    return {
+      commune: this.areas.commune(s.communeId)?.name ?? s.communeId,
+      date: formatVnDate(s.date),
+      time: timeRange(s.startTime, s.endTime),
+      place: s.placeName,
+      address: s.address,
+      oldDate: p ? formatVnDate(p.date) : '',
+      oldTime: p ? timeRange(p.startTime, p.endTime) : '',
+      oldPlace: p ? p.placeName : '',
+    };
+  }
+
+  private async notify(s: Session, key: string, audience: Parameters<BroadcastService['send']>[0]['audience'], by: string): Promise<void> {
+    await this.broadcasts.send({
+      id: `session.${s.id}.v${s.version}`,
+      kind: 'session_changed',
+      createdBy: by,
+      content: { key: `calendar:notice.${key}`, params: this.noticeParams(s) },
+      audience,
+    });
+  }
+}

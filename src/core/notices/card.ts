@@ -1,0 +1,108 @@
+import { formatVnDate } from '../../domain/dates.js';
+import { list, msg, type Msg } from '../../domain/message.js';
+import { maskPhone } from '../../domain/phone.js';
+import type { Card } from '../../domain/card.js';
+import type { OptionOut, Reply } from '../../domain/reply.js';
+import { type CitizenRequest, HANDBACK_REASONS, OUTCOMES } from '../../domain/request.js';
+import type { Team } from '../../domain/team.js';
+import type { CardAction } from '../assignment/service.js';
+import { cardLines, type FieldView } from '../requests/fields.js';
+
+/**
+ * The card of a request in its team's work chat: everything the visit needs (phone and address
+ * only here, in the team's own chat), its state, and the buttons that state allows. Once the
+ * person erased their data, the card keeps only its code and why it closed.
+ */
+export function renderCard(r: CitizenRequest, card: Card, view: FieldView, maxAttempts: number): Reply {
+  const title = msg('team:card.title', { code: r.code, type: msg(`intake:type.${r.type}`) });
+  if (r.erasedAt !== undefined) return { text: [msg('common:lines', { lines: list([title, msg('team:card.status_erased')], 'line') })] };
+  const lines: Msg[] = [title, ...cardLines(r, view), statusLine(r, card, maxAttempts)];
+  if (card.attempts > 0 && card.mode !== 'closed') lines.push(msg('team:card.attempts', { count: card.attempts, max: maxAttempts }));
+  if (card.flagged && r.status === 'claimed') lines.push(msg('team:card.overdue'));
+  if (card.mode === 'outcome') lines.push(msg('team:card.ask_outcome'));
+  if (card.mode === 'handback') lines.push(msg('team:card.ask_handback'));
+  return { text: [msg('common:lines', { lines: list(lines, 'line') })], options: cardOptions(r, card) };
+}
+
+/** A request as an officer sees it in their own chat (no card there): the same lines and its state. */
+export function workText(r: CitizenRequest, view: FieldView): Msg {
+  const title = msg('team:card.title', { code: r.code, type: msg(`intake:type.${r.type}`) });
+  const status = msg(r.status === 'claimed' ? 'team:work.status_claimed' : 'team:work.status_assigned');
+  return msg('common:lines', { lines: list([title, ...cardLines(r, view), status], 'line') });
+}
+
+function statusLine(r: CitizenRequest, card: Card, maxAttempts: number): Msg {
+  if (r.status === 'cancelled') return msg('team:card.status_cancelled');
+  if (r.status === 'done') return msg('team:card.status_done', { outcome: msg(`team:outcome.${r.outcome ?? 'not_needed'}`) });
+  if (r.teamId !== card.teamId || (r.round ?? 0) !== card.round) {
+    return r.status === 'unassigned' && r.reason === 'unreachable'
+      ? msg('team:card.status_unreachable', { max: maxAttempts })
+      : msg('team:card.status_returned');
+  }
+  if (r.status === 'claimed') return msg('team:card.status_claimed', { officer: card.claimedName ?? '' });
+  return msg('team:card.status_assigned');
+}
+
+const button = (action: string, requestId: string, key: string): OptionOut => ({ id: `k:${action}:${requestId}`, label: msg(key) });
+
+function cardOptions(r: CitizenRequest, card: Card): OptionOut[] {
+  const live = card.mode !== 'closed' && r.teamId === card.teamId && (r.status === 'assigned' || r.status === 'claimed');
+  if (!live) return [];
+  if (card.mode === 'outcome') {
+    return [...OUTCOMES.map((o, i) => button(`o${i}`, r.id, `team:outcome.${o}`)), button('x', r.id, 'team:button.back')];
+  }
+  if (card.mode === 'handback') {
+    return [...HANDBACK_REASONS.map((o, i) => button(`r${i}`, r.id, `team:reason.${o}`)), button('x', r.id, 'team:button.back')];
+  }
+  return workButtons(r);
+}
+
+/** The actions an officer has on a request in this state (a card's buttons, a work list's choices). */
+export function workButtons(r: Pick<CitizenRequest, 'id' | 'status'>): OptionOut[] {
+  return [
+    r.status === 'assigned' ? button('c', r.id, 'team:button.claim') : button('d', r.id, 'team:button.done'),
+    button('u', r.id, 'team:button.unreachable'),
+    button('h', r.id, 'team:button.handback'),
+  ];
+}
+
+/** Reads a card button id back into an action. Anything else is refused. */
+export function parseCardButton(id: string): { requestId: string; action: CardAction } | undefined {
+  const m = /^k:([a-z]\d?):([0-9a-f-]{36})$/.exec(id);
+  if (!m) return undefined;
+  const [, code, requestId] = m as unknown as [string, string, string];
+  const simple: Record<string, CardAction> = {
+    c: { kind: 'claim' },
+    d: { kind: 'ask_outcome' },
+    u: { kind: 'unreachable' },
+    h: { kind: 'ask_handback' },
+    x: { kind: 'show_actions' },
+  };
+  if (simple[code]) return { requestId, action: simple[code] };
+  const index = Number(code.slice(1));
+  if (code[0] === 'o' && OUTCOMES[index]) return { requestId, action: { kind: 'outcome', outcome: OUTCOMES[index] } };
+  if (code[0] === 'r' && HANDBACK_REASONS[index]) return { requestId, action: { kind: 'handback', reason: HANDBACK_REASONS[index] } };
+  return undefined;
+}
+
+/** What the duty (commander's) chat is told: enough to act, personal data masked. */
+export function adminMessage(event: string, r: CitizenRequest, commune: string, team: Team | undefined, maxAttempts: number): Msg {
+  return msg(`team:admin.${event}`, {
+    code: r.code,
+    type: msg(`intake:type.${r.type}`),
+    commune,
+    date: formatVnDate(r.preferredDate),
+    reason: r.reason ? msg(`team:admin.reason_${r.reason}`) : '',
+    name: maskName(r.personName),
+    phone: r.phone ? maskPhone(r.phone) : '',
+    team: team?.name ?? '',
+    max: maxAttempts,
+  });
+}
+
+/** "Nguyễn Thị Lành" → "N. T. Lành": enough to recognise, not enough to identify. */
+export function maskName(name: string): string {
+  const parts = name.split(' ').filter(Boolean);
+  if (parts.length <= 1) return parts[0] ? `${parts[0][0]}***` : '';
+  return [...parts.slice(0, -1).map((p) => `${p[0]}.`), parts[parts.length - 1]].join(' ');
+}

@@ -1,0 +1,178 @@
+import { type Address, directAddress } from '../../domain/address.js';
+import { formatVnDate } from '../../domain/dates.js';
+import { msg, msgOr } from '../../domain/message.js';
+import type { Reply } from '../../domain/reply.js';
+import type { CitizenRequest } from '../../domain/request.js';
+import type { AreaService } from '../areas/service.js';
+import type { AdminEvent, CardStore, CitizenEvent, HandoffStore, OfficerEvent, RequestStore, StaffStore, TeamEvent, TeamStore, Clock } from '../ports.js';
+import { adminMessage, renderCard } from './card.js';
+
+/** A message the bot sends of its own accord (not an answer): what, about which request, to whom. */
+export type Notice =
+  | { kind: 'card'; requestId: string; round: number }
+  | { kind: 'notify'; requestId: string; event: CitizenEvent; round?: number }
+  | { kind: 'admin'; requestId: string; event: AdminEvent; round?: number }
+  | { kind: 'officer'; requestId: string; round: number; staffId: string; event: OfficerEvent }
+  | { kind: 'team'; requestId: string; round: number; event: TeamEvent }
+  | { kind: 'handoff'; id: string }
+  /** `source`: the officer's own message, so a redelivered reply is sent once. */
+  | { kind: 'answer'; id: string; source: string; text: string; officer: string };
+
+/** One message to one chat; `messageId`: edit that message instead (a card); `onSent`: keep its id. */
+export interface Target {
+  to: Address;
+  reply: Reply;
+  messageId?: string | null;
+  onSent?: (messageId: string | undefined) => Promise<void>;
+}
+
+/** The id a notice is known by: its job id, and the mark that says it was delivered. */
+export function noticeId(n: Notice): string {
+  switch (n.kind) {
+    case 'card':
+      return `card.${n.requestId}.${n.round}`;
+    case 'notify':
+      return `notify.${n.requestId}.${n.round ?? 0}.${n.event}`;
+    case 'admin':
+      return `admin.${n.requestId}.${n.round ?? 0}.${n.event}`;
+    case 'officer':
+      return `officer.${n.requestId}.${n.round}.${n.staffId}.${n.event}`;
+    case 'team':
+      return `team.${n.requestId}.${n.round}.${n.event}`;
+    case 'handoff':
+      return `handoff.${n.id}`;
+    case 'answer':
+      return `answer.${n.id}.${n.source}`;
+  }
+}
+
+export interface NoticeDeps {
+  requests: RequestStore;
+  cards: CardStore;
+  teams: TeamStore;
+  staff: StaffStore;
+  handoffs: HandoffStore;
+  areas: AreaService;
+  clock: Clock;
+  /** The duty officers' chat: questions, emergencies and the commander's alerts. */
+  dutyChat: Address | undefined;
+  unit: { name: string; phone: string };
+  maxContactAttempts: number;
+}
+
+/**
+ * Every notice put into words and given its addresses, from the database as it is now: the
+ * wording lives here, in one place, and the jobs only deliver. Nothing to send (the request was
+ * erased, nobody to tell) is an empty list.
+ */
+export class NoticeComposer {
+  constructor(private readonly d: NoticeDeps) {}
+
+  get dutyChat(): Address | undefined {
+    return this.d.dutyChat;
+  }
+
+  /** `known`: the request as the caller has it, for notices about it (never for cards: see Outbound). */
+  async compose(n: Notice, known?: CitizenRequest): Promise<Target[]> {
+    if (n.kind === 'handoff') return this.handoff(n.id);
+    if (n.kind === 'answer') return this.answer(n);
+    const r = n.kind !== 'card' && known?.id === n.requestId ? known : await this.d.requests.byId(n.requestId);
+    if (!r) return [];
+    const commune = this.d.areas.communeName(r.communeId);
+    switch (n.kind) {
+      case 'card': {
+        const card = await this.d.cards.get(r.id, n.round);
+        if (!card) return [];
+        const view = { communeName: (id: string) => this.d.areas.communeName(id) };
+        return [
+          {
+            to: card.chat,
+            reply: renderCard(r, card, view, this.d.maxContactAttempts),
+            messageId: card.messageId,
+            onSent: async (messageId) => {
+              if (messageId !== undefined) await this.d.cards.setMessage(card, messageId, this.d.clock.now());
+            },
+          },
+        ];
+      }
+      case 'officer':
+        return this.officer(r, commune, n);
+      case 'team':
+        return this.team(r, n);
+      case 'admin': {
+        if (!this.d.dutyChat) return [];
+        const team = r.teamId ? await this.d.teams.byId(r.teamId) : r.excludedTeams?.length ? await this.d.teams.byId(r.excludedTeams[r.excludedTeams.length - 1]!) : undefined;
+        return [{ to: this.d.dutyChat, reply: { text: [adminMessage(n.event, r, commune, team, this.d.maxContactAttempts)] } }];
+      }
+      case 'notify':
+        return this.citizen(r, n.event);
+    }
+  }
+
+  /** A citizen, through the channel the request came from. Erased requests have no chat any more. */
+  private async citizen(r: CitizenRequest, event: CitizenEvent): Promise<Target[]> {
+    if (!r.chatId) return [];
+    const team = r.teamId ? await this.d.teams.byId(r.teamId) : undefined;
+    // Only the "claimed" notice names the officer.
+    const officer = event === 'claimed' ? ((await this.d.cards.get(r.id))?.claimedName ?? '') : '';
+    const params = { code: r.code, team: team?.name ?? '', date: formatVnDate(r.preferredDate), officer, unit: this.d.unit.name, phone: this.d.unit.phone };
+    return [{ to: { channel: r.channel, chatId: r.chatId, kind: 'private' }, reply: { text: [msg(`notify:${event}`, params)] } }];
+  }
+
+  /**
+   * An officer, directly, on each channel where the team has no work chat: what, where, when;
+   * name, phone and address stay in the team's chat (or are read when they take the work).
+   */
+  private async officer(r: CitizenRequest, commune: string, n: Extract<Notice, { kind: 'officer' }>): Promise<Target[]> {
+    const member = await this.d.staff.byId(n.staffId);
+    const team = r.teamId ? await this.d.teams.byId(r.teamId) : undefined;
+    if (!member || !team || member.teamId !== team.id) return [];
+    const via = team.workChat ? 'chat' : 'direct';
+    const reply: Reply = {
+      text: [
+        msg(`team:officer_dm.${n.event}_${via}`, {
+          code: r.code,
+          type: msg(`intake:type.${r.type}`),
+          commune,
+          date: formatVnDate(r.preferredDate),
+          condition: msg(`intake:condition.${r.condition}`),
+        }),
+      ],
+    };
+    return member.identities.filter((i) => i.channel !== team.workChat?.channel).map((i) => ({ to: directAddress(i), reply }));
+  }
+
+  /** The team hears of a change to work it held: in its work chat, or each officer directly. */
+  private async team(r: CitizenRequest, n: Extract<Notice, { kind: 'team' }>): Promise<Target[]> {
+    const card = await this.d.cards.get(r.id, n.round);
+    const teamId = card?.teamId ?? r.teamId;
+    const team = teamId ? await this.d.teams.byId(teamId) : undefined;
+    if (!team) return [];
+    const reply: Reply = { text: [msg(`team:notice.${n.event}`, { code: r.code })] };
+    if (team.workChat) return [{ to: team.workChat, reply }];
+    return (await this.d.staff.ofTeam(team.id)).flatMap((o) => o.identities.map((i) => ({ to: directAddress(i), reply })));
+  }
+
+  /** A question or emergency report in the duty chat; its message id is kept so a reply finds it. */
+  private async handoff(id: string): Promise<Target[]> {
+    const h = await this.d.handoffs.byId(id);
+    const duty = this.d.dutyChat;
+    if (!h || !duty) return [];
+    const params = { code: h.code, channel: msgOr(`handoff:channel.${h.channel}`, h.channel), chatId: h.chatId ?? '', text: h.question ?? '' };
+    const text = h.kind === 'emergency' ? msg('safety:emergency.duty_alert', params) : msg('handoff:duty.question', params);
+    return [
+      {
+        to: duty,
+        reply: { text: [text, msg('handoff:duty.how_to_answer', { code: h.code })] },
+        onSent: (messageId) => this.d.handoffs.setDutyMessage(h.id, duty, messageId),
+      },
+    ];
+  }
+
+  private async answer(n: Extract<Notice, { kind: 'answer' }>): Promise<Target[]> {
+    const h = await this.d.handoffs.byId(n.id);
+    // Erased since: nobody to answer.
+    if (!h?.chatId) return [];
+    return [{ to: { channel: h.channel, chatId: h.chatId, kind: 'private' }, reply: { text: [msg('handoff:answer', { code: h.code, officer: n.officer, text: n.text })] } }];
+  }
+}

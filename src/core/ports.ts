@@ -1,0 +1,184 @@
+/**
+ * What the use cases need from the outside world, and nothing more: storage, the job queue and
+ * the clock. The database repositories and the BullMQ producers implement these; tests may too.
+ * No platform and no SQL appears here.
+ */
+import type { Actor, Address, ChannelId } from '../domain/address.js';
+import type { Area } from '../domain/area.js';
+import type { Audience, Broadcast, NewBroadcast, Recipient, RecipientStatus } from '../domain/broadcast.js';
+import type { Card, CardMode } from '../domain/card.js';
+import type { Handoff } from '../domain/handoff.js';
+import type { CitizenRequest, RequestStatus } from '../domain/request.js';
+import type { Session, SessionPatch } from '../domain/session.js';
+import type { InviteKind, StaffMember, Team, TeamSeed } from '../domain/team.js';
+
+export type { Clock } from './clock.js';
+
+export interface RequestStore {
+  insertOnce(r: CitizenRequest): Promise<{ stored: CitizenRequest; created: boolean }>;
+  byId(id: string): Promise<CitizenRequest | undefined>;
+  byCode(code: string): Promise<CitizenRequest | undefined>;
+  listByOwner(owner: Actor, onlyOpen?: boolean, limit?: number): Promise<CitizenRequest[]>;
+  listByTeam(teamId: string, statuses: readonly RequestStatus[], limit?: number): Promise<CitizenRequest[]>;
+  transition(id: string, from: readonly RequestStatus[], to: RequestStatus, now: number): Promise<boolean>;
+  assignTo(id: string, teamId: string, now: number): Promise<'assigned' | 'taken' | 'full'>;
+  loadOnDay(date: string): Promise<Map<string, number>>;
+  setUnassigned(id: string, reason: string, now: number): Promise<boolean>;
+  handBack(id: string, teamId: string, now: number): Promise<number | undefined>;
+  setOutcome(id: string, outcome: string, now: number): Promise<boolean>;
+  waitingIds(olderThan: number, limit?: number): Promise<{ id: string; round: number; priority: number }[]>;
+  assignedWithoutCard(olderThan: number, limit?: number): Promise<string[]>;
+  anonymiseClosedBefore(cutoff: number, now: number): Promise<number>;
+  eraseOwner(owner: Actor, now: number): Promise<string[]>;
+}
+
+export interface TeamStore {
+  invalidate(): void;
+  upsertAll(teams: TeamSeed[]): Promise<void>;
+  active(): Promise<Team[]>;
+  byId(id: string): Promise<Team | undefined>;
+  byWorkChat(a: Pick<Address, 'channel' | 'chatId'>): Promise<Team | undefined>;
+  linkWorkChat(teamId: string, chat: Address): Promise<void>;
+  createInvite(code: string, kind: InviteKind, teamId: string, createdBy: string, now: number, ttlMs: number): Promise<void>;
+  useInvite(code: string, kind: InviteKind, usedBy: string, now: number): Promise<{ teamId: string; createdBy: string } | undefined>;
+}
+
+export interface StaffStore {
+  byIdentity(a: Actor): Promise<StaffMember | undefined>;
+  byId(id: string): Promise<StaffMember | undefined>;
+  ofTeam(teamId: string): Promise<StaffMember[]>;
+  commanders(): Promise<StaffMember[]>;
+  create(s: { id: string; name: string; teamId: string | null; commander: boolean; root?: boolean }, now: number): Promise<void>;
+  update(id: string, patch: Partial<Pick<StaffMember, 'name' | 'teamId' | 'commander' | 'root'>>): Promise<void>;
+  addIdentity(staffId: string, a: Actor, now: number): Promise<boolean>;
+  remove(id: string, now: number): Promise<void>;
+}
+
+export interface CardStore {
+  ensure(c: Pick<Card, 'requestId' | 'teamId' | 'chat' | 'round'>, now: number): Promise<Card>;
+  get(requestId: string, round?: number): Promise<Card | undefined>;
+  setMessage(card: Pick<Card, 'requestId' | 'round'>, messageId: string | null, now: number): Promise<void>;
+  update(card: Pick<Card, 'requestId' | 'round'>, patch: Partial<Pick<Card, 'claimedBy' | 'claimedName' | 'attempts'>> & { mode?: CardMode; flagged?: boolean }, now: number): Promise<void>;
+}
+
+export interface HandoffStore {
+  create(h: Pick<Handoff, 'id' | 'code' | 'kind' | 'channel' | 'chatId' | 'question' | 'createdAt'>): Promise<boolean>;
+  byId(id: string): Promise<Handoff | undefined>;
+  byCode(code: string): Promise<Handoff | undefined>;
+  byDutyMessage(chat: Pick<Address, 'channel' | 'chatId'>, messageId: string): Promise<Handoff | undefined>;
+  setDutyMessage(id: string, chat: Address, messageId: string | undefined): Promise<void>;
+  addAnswer(id: string, now: number): Promise<number>;
+  unposted(createdAfter: number, createdBefore: number): Promise<string[]>;
+  eraseChat(channel: ChannelId, chatId: string): Promise<number>;
+  deleteBefore(cutoff: number): Promise<number>;
+}
+
+export interface BroadcastStore {
+  countAudience(a: Audience): Promise<number>;
+  create(b: NewBroadcast, now: number): Promise<boolean>;
+  byId(id: string): Promise<Broadcast | undefined>;
+  recipients(id: string, after: number, upTo: number): Promise<Recipient[]>;
+  settle(id: string, outcomes: Map<RecipientStatus, number[]>): Promise<void>;
+  pendingCount(id: string): Promise<number>;
+  finish(id: string, status: 'done' | 'cancelled', now: number): Promise<boolean>;
+  setReportMessage(id: string, messageId: string | undefined): Promise<void>;
+  forgetChat(channel: ChannelId, chatId: string): Promise<void>;
+  forgetRecipientsBefore(cutoff: number): Promise<void>;
+  sendingIds(): Promise<string[]>;
+  runningBy(createdBy: string): Promise<string | undefined>;
+  latest(limit: number): Promise<Broadcast[]>;
+}
+
+export interface SessionStore {
+  insert(s: Session, by: string, now: number): Promise<void>;
+  byId(id: string): Promise<Session | undefined>;
+  update(id: string, patch: SessionPatch, notify: boolean, now: number): Promise<Session | undefined>;
+  upcoming(fromDate: string, communeId?: string, limit?: number): Promise<Session[]>;
+  between(fromDate: string, toDate: string): Promise<Session[]>;
+}
+
+export interface SubscriptionStore {
+  subscribe(channel: ChannelId, chatId: string, communeId: string, now: number): Promise<boolean>;
+  unsubscribe(channel: ChannelId, chatId: string, communeId?: string): Promise<number>;
+  communesOf(channel: ChannelId, chatId: string): Promise<string[]>;
+}
+
+export interface AreaStore {
+  replaceAll(areas: Area[]): Promise<void>;
+  communes(): Promise<Area[]>;
+}
+
+export interface StateStore {
+  get(key: string): Promise<string | undefined>;
+  put(key: string, state: string, now: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  deleteOlderThan(cutoff: number): Promise<number>;
+}
+
+export interface UnreachableStore {
+  mark(key: string, now: number): Promise<void>;
+  isUnreachable(key: string): Promise<boolean>;
+  clear(key: string): Promise<void>;
+}
+
+export type AuditAction =
+  | 'consent_given'
+  | 'request_created'
+  | 'request_viewed'
+  | 'request_cancelled'
+  | 'data_erased'
+  | 'handoff_answered'
+  | 'broadcast_sent'
+  | 'broadcast_cancelled'
+  | 'session_changed'
+  | 'subscribed'
+  | 'unsubscribed'
+  | 'admin_added'
+  | 'admin_removed'
+  | 'request_assigned'
+  | 'request_unassigned'
+  | 'request_claimed'
+  | 'request_done'
+  | 'request_handed_back'
+  | 'request_unreachable'
+  | 'retention_anonymised'
+  | 'group_linked'
+  | 'officer_registered'
+  | 'identity_linked'
+  | 'emergency_reported';
+
+/** Who touched personal data and how, never the data itself. */
+export interface AuditLog {
+  record(actor: string, action: AuditAction, subject: string | null, now: number): Promise<void>;
+}
+
+export type CitizenEvent = 'assigned' | 'claimed' | 'done' | 'returned' | 'unassigned';
+export type AdminEvent = 'unassigned' | 'unclaimed' | 'overdue' | 'unreachable';
+export type SlaKind = 'unclaimed' | 'escalate' | 'overdue';
+export type OfficerEvent = 'new_work' | 'reminder';
+export type TeamEvent = 'cancelled' | 'erased';
+
+/**
+ * Work done after a change, by the queue (or at once, where nothing is in the way). Every call is
+ * idempotent for the same arguments (they make the job's id), because a change may be replayed
+ * after a crash and re-issue them. None throws because Redis is down: what cannot be queued is
+ * kept in the database and queued later.
+ */
+export interface FollowUps {
+  /** Post or edit the request's card in its team's work chat, from the current database state. */
+  syncCard(requestId: string, round: number, version: string): Promise<void>;
+  /** `r` as the caller just read or wrote it: a notice needs no fresher state than that. */
+  notifyCitizen(r: CitizenRequest, event: CitizenEvent, round: number): Promise<void>;
+  notifyAdmin(requestId: string, event: AdminEvent, round: number): Promise<void>;
+  /** Tell one officer directly, on the channels where the team has no work chat. */
+  notifyOfficer(requestId: string, round: number, staffId: string, event: OfficerEvent): Promise<void>;
+  /** Tell the team in its work chat (a cancellation, an erasure). */
+  notifyTeam(requestId: string, round: number, event: TeamEvent): Promise<void>;
+  scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void>;
+  enqueueAssignment(requestId: string, round: number, priority: number): Promise<void>;
+  postHandoff(id: string): Promise<void>;
+  /** `source` names the officer's message: the same reply delivered twice is sent once. */
+  sendAnswer(id: string, source: string, text: string, officer: string): Promise<void>;
+  startBroadcast(id: string): Promise<void>;
+  stopBroadcast(id: string): Promise<void>;
+}

@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { type Actor, actorKey, type Address } from '../../domain/address.js';
+import { CONSENT_VERSION, type CitizenRequest, newRequestCode, OPEN_STATUSES, type Outcome, type RequestFields } from '../../domain/request.js';
+import type { StaffMember } from '../../domain/team.js';
+import type { AuditLog, Clock, RequestStore } from '../ports.js';
+import { type Draft, missingFields } from './fields.js';
+
+export class IncompleteRequestError extends Error {}
+
+/** A request code is taken by another request: the store says so, the service draws again. */
+export class CodeTakenError extends Error {
+  constructor(code: string) {
+    super(`request code ${code} is taken`);
+  }
+}
+
+/**
+ * Everything that happens to a request, whoever made it happen (the citizen, an officer, a
+ * commander, retention). `request` is the request as it is after the change, except for
+ * `cancelled` and `returned`, where it still names the team that held it. `by` is the actor key.
+ */
+export type RequestEvent =
+  | { type: 'filed' | 'assigned' | 'unassigned' | 'done' | 'unreachable'; request: CitizenRequest; by: string }
+  | { type: 'claimed'; request: CitizenRequest; officer: Pick<StaffMember, 'id' | 'name'>; by: string }
+  | { type: 'returned'; request: CitizenRequest; nextRound: number; by: string }
+  | { type: 'cancelled'; request: CitizenRequest; by: string }
+  /** Its personal data is gone; `wasOpen`: it was cancelled by the erasure (the team must not come). */
+  | { type: 'erased'; request: CitizenRequest; wasOpen: boolean; by: string };
+
+export type RequestListener = (e: RequestEvent) => Promise<void>;
+
+const SYSTEM = 'system';
+
+/**
+ * The one place a request changes. Each change is a conditional write (only from the states it
+ * may come from, so a stale or repeated action changes nothing), audited, and then told to the
+ * listeners, which edit the card, tell the team and tell the citizen the same way for every
+ * caller. A request is committed before anyone is told it was accepted.
+ */
+export class RequestService {
+  constructor(
+    private readonly requests: RequestStore,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+    private readonly listeners: RequestListener[],
+    /** Draws a request code; random in use, chosen by a test that needs a collision. */
+    private readonly drawCode: () => string = newRequestCode,
+  ) {}
+
+  newRequestId(): string {
+    return randomUUID();
+  }
+
+  byId(id: string): Promise<CitizenRequest | undefined> {
+    return this.requests.byId(id);
+  }
+
+  byCode(code: string): Promise<CitizenRequest | undefined> {
+    return this.requests.byCode(code);
+  }
+
+  list(owner: Actor): Promise<CitizenRequest[]> {
+    return this.requests.listByOwner(owner);
+  }
+
+  listOpen(owner: Actor): Promise<CitizenRequest[]> {
+    return this.requests.listByOwner(owner, true);
+  }
+
+  /** The open work of a team (an officer's list); the caller checks the officer belongs to it. */
+  teamWork(teamId: string): Promise<CitizenRequest[]> {
+    return this.requests.listByTeam(teamId, ['assigned', 'claimed']);
+  }
+
+  /** A view of a request's personal data by staff: the law asks that each one is recorded. */
+  async viewed(id: string, by: string): Promise<void> {
+    await this.audit.record(by, 'request_viewed', id, this.clock.now());
+  }
+
+  /** Only the owner's own request is found: a code guessed by someone else reveals nothing. */
+  async findOwned(owner: Actor, code: string): Promise<CitizenRequest | undefined> {
+    const r = await this.requests.byCode(code);
+    return r && r.channel === owner.channel && r.userId === owner.userId ? r : undefined;
+  }
+
+  /**
+   * Files a citizen's request. Idempotent: the draft carries its request id from the summary on,
+   * so a redelivered "confirm" or a retry after a crash returns the same request and code.
+   */
+  async submit(id: string, draft: Draft, owner: Actor, chat: Address): Promise<CitizenRequest> {
+    const missing = missingFields(draft);
+    if (missing.length > 0) throw new IncompleteRequestError(`missing: ${missing.join(', ')}`);
+    const fields = draft as RequestFields;
+    const now = this.clock.now();
+    let stored: CitizenRequest | undefined;
+    for (let attempt = 0; !stored; attempt++) {
+      try {
+        const result = await this.requests.insertOnce({
+          ...fields,
+          id,
+          code: this.drawCode(),
+          channel: owner.channel,
+          chatId: chat.chatId,
+          userId: owner.userId,
+          status: 'new',
+          consentVersion: CONSENT_VERSION,
+          createdAt: now,
+          updatedAt: now,
+        });
+        // Submitted before (a retry after a crash): the request as it was stored, told once.
+        if (!result.created) return result.stored;
+        stored = result.stored;
+      } catch (e) {
+        // The code is taken (390,625 codes; more likely the more requests are filed): draw again.
+        if (attempt > 20 || !(e instanceof CodeTakenError)) throw e;
+      }
+    }
+    await this.audit.record(actorKey(owner), 'request_created', stored.id, now);
+    await this.emit({ type: 'filed', request: stored, by: actorKey(owner) });
+    return stored;
+  }
+
+  async cancelByOwner(owner: Actor, requestId: string): Promise<'cancelled' | 'too_late' | 'not_found'> {
+    const r = await this.requests.byId(requestId);
+    if (!r || r.channel !== owner.channel || r.userId !== owner.userId) return 'not_found';
+    return (await this.cancel(r, actorKey(owner))) ? 'cancelled' : 'too_late';
+  }
+
+  /**
+   * Delete-my-data for the requests: open ones are cancelled first (the card is closed and the
+   * team told, like any cancellation), then the personal fields of all of them are erased.
+   */
+  async eraseOwner(owner: Actor): Promise<string[]> {
+    const by = actorKey(owner);
+    const cancelled = new Set<string>();
+    for (const r of await this.requests.listByOwner(owner, true, 1000)) if (await this.cancel(r, by, false)) cancelled.add(r.id);
+    const ids = await this.requests.eraseOwner(owner, this.clock.now());
+    // Told after the erasure, so what the card shows then holds no personal data.
+    for (const id of ids) {
+      const r = await this.requests.byId(id);
+      if (r) await this.emit({ type: 'erased', request: r, wasOpen: cancelled.has(id), by });
+    }
+    return ids;
+  }
+
+  // ---- the team's work (called by the assignment engine, which checks who may do what) ----
+
+  /** Gives a new request to a team, unless another worker did or the team is full that day. */
+  async assign(r: CitizenRequest, teamId: string): Promise<'assigned' | 'taken' | 'full'> {
+    const now = this.clock.now();
+    const result = await this.requests.assignTo(r.id, teamId, now);
+    if (result !== 'assigned') return result;
+    await this.audit.record(SYSTEM, 'request_assigned', r.id, now);
+    await this.emit({ type: 'assigned', request: { ...r, status: 'assigned', teamId, assignedAt: now, updatedAt: now, reason: undefined }, by: SYSTEM });
+    return 'assigned';
+  }
+
+  async markUnassigned(r: CitizenRequest, reason: string, by = SYSTEM): Promise<boolean> {
+    const now = this.clock.now();
+    if (!(await this.requests.setUnassigned(r.id, reason, now))) return false;
+    await this.audit.record(by, reason === 'unreachable' ? 'request_unreachable' : 'request_unassigned', r.id, now);
+    const after: CitizenRequest = { ...r, status: 'unassigned', reason, teamId: undefined, updatedAt: now };
+    await this.emit({ type: reason === 'unreachable' ? 'unreachable' : 'unassigned', request: after, by });
+    return true;
+  }
+
+  async claim(r: CitizenRequest, officer: StaffMember): Promise<boolean> {
+    const now = this.clock.now();
+    if (!(await this.requests.transition(r.id, ['assigned'], 'claimed', now))) return false;
+    await this.audit.record(`staff:${officer.id}`, 'request_claimed', r.id, now);
+    await this.emit({ type: 'claimed', request: { ...r, status: 'claimed', updatedAt: now }, officer, by: `staff:${officer.id}` });
+    return true;
+  }
+
+  async complete(r: CitizenRequest, outcome: Outcome, officer: StaffMember): Promise<boolean> {
+    const now = this.clock.now();
+    if (!(await this.requests.setOutcome(r.id, outcome, now))) return false;
+    await this.audit.record(`staff:${officer.id}`, 'request_done', r.id, now);
+    await this.emit({ type: 'done', request: { ...r, status: 'done', outcome, closedAt: now, updatedAt: now }, by: `staff:${officer.id}` });
+    return true;
+  }
+
+  /** The team gives it back: new again for the next round, without that team. */
+  async handBack(r: CitizenRequest, teamId: string, officer: StaffMember): Promise<boolean> {
+    const now = this.clock.now();
+    const next = await this.requests.handBack(r.id, teamId, now);
+    if (next === undefined) return false;
+    await this.audit.record(`staff:${officer.id}`, 'request_handed_back', r.id, now);
+    await this.emit({ type: 'returned', request: r, nextRound: next, by: `staff:${officer.id}` });
+    return true;
+  }
+
+  /** Any open request, by its owner or on their behalf; false when it had already closed. */
+  private async cancel(r: CitizenRequest, by: string, tell = true): Promise<boolean> {
+    const now = this.clock.now();
+    if (!(await this.requests.transition(r.id, OPEN_STATUSES, 'cancelled', now))) return false;
+    await this.audit.record(by, 'request_cancelled', r.id, now);
+    if (tell) await this.emit({ type: 'cancelled', request: { ...r, status: 'cancelled', closedAt: now, updatedAt: now }, by });
+    return true;
+  }
+
+  /**
+   * Tells the listeners of a change again, as it is stored now (a retried job found the work
+   * done but cannot know its follow-ups were): they are idempotent, so this repeats nothing.
+   */
+  replay(e: RequestEvent): Promise<void> {
+    return this.emit(e);
+  }
+
+  private async emit(e: RequestEvent): Promise<void> {
+    for (const l of this.listeners) await l(e);
+  }
+}

@@ -1,0 +1,382 @@
+import type { MessageNormalizer } from './normalize.js';
+
+/** Vietnam's emergency numbers: 113 police, 114 fire and rescue, 115 ambulance. */
+export type EmergencyCall = '113' | '114' | '115';
+
+/**
+ * Most important first when several apply: getting people out of fire, water or rubble, then
+ * medical care, then the police (a fire with an unconscious person is 114 then 115).
+ */
+export const EMERGENCY_CALLS: readonly EmergencyCall[] = ['114', '115', '113'];
+
+/**
+ * The phrase data of the emergency rule, all from locales/ (the unit extends it, no developer
+ * needed). Every phrase is normalised like a message; `{group}` stands for any phrase of that
+ * word group ("{now} {fire}" is "dang chay", "vua boc chay", …); a leading `^` or trailing `$`
+ * ties a phrase to the start or end of a sentence ("^chay$": the whole sentence is "cháy!").
+ */
+export interface TriageData {
+  /** Per number: phrases that mean that emergency is happening now ("đang cháy", "không thở"). */
+  calls: Partial<Record<EmergencyCall, string[]>>;
+  /**
+   * Per number: events that are an emergency unless the message speaks of the past, of a lasting
+   * condition or of a request ("bị đột quỵ" now, but "bị đột quỵ năm ngoái, muốn làm căn cước").
+   */
+  conditions: Partial<Record<EmergencyCall, string[]>>;
+  /** Cries for help with no number of their own ("cứu với"): 114 unless the message says more. */
+  help: string[];
+  /** Word groups for `{group}` in phrases. */
+  words: Record<string, string[]>;
+  /**
+   * Phrases that cancel any phrase they overlap without being inside it: "cháy hàng" (sold out)
+   * cancels "cháy", "bình chữa cháy" cancels "cháy", "điện thoại" cancels "giật điện".
+   */
+  not: string[];
+  /** Per number: negatives that cancel only that number's phrases ("chảy máu" is not the fire in "bị cháy"). */
+  notFor: Partial<Record<EmergencyCall, string[]>>;
+  /** Words after which, in the same sentence, an emergency is a question ("khi có cháy", "nếu bị điện giật"). */
+  hypothetical: string[];
+  /** Phrases before which, in the same sentence, an emergency is a question ("… thì phải làm gì"). */
+  hypotheticalAfter: string[];
+  /** Where the hypothetical words mean something else ("khi nãy", "khi nào", "có dấu hiệu"). */
+  notHypothetical: string[];
+  /** Past, lasting conditions and requests: they cancel `conditions` (not `calls`) anywhere in the message. */
+  unless: string[];
+  /** Words that keep an emergency whatever `hypothetical` and `unless` say ("khẩn cấp", "ngay bây giờ"). */
+  urgent: string[];
+  /** Per number: any word about it, to pick the number when only the model or a cry for help said "emergency". */
+  hints: Partial<Record<EmergencyCall, string[]>>;
+  /**
+   * Words typed WITH diacritics whose folded form is an emergency word but that mean something
+   * else ("chạy" run, not "cháy" fire; "dưới" below, not "đuối" drowning): kept apart from it.
+   */
+  distinct: string[];
+}
+
+export interface TriageResult {
+  /** The numbers to call, most important first; undefined when this is not an emergency. */
+  calls: EmergencyCall[] | undefined;
+  /** True when something happening now was said (not only a condition that the context can cancel). */
+  acute: boolean;
+  /** True when emergency words were seen but cancelled (slang, a question, the past): not an emergency. */
+  cancelled: boolean;
+  /** Numbers whose words appear (not cancelled), for a model's "emergency" that no phrase confirmed. */
+  hinted: EmergencyCall[];
+  /** The phrases that decided, normalised (for `npm run classify` and the duty chat). */
+  matched: string[];
+}
+
+const enum Kind {
+  Call,
+  Condition,
+  Help,
+  Not,
+  If,
+  IfAfter,
+  NotIf,
+  Unless,
+  Urgent,
+  Hint,
+}
+
+const NEGATABLE = new Set([Kind.Call, Kind.Condition, Kind.Help, Kind.Urgent, Kind.Hint]);
+
+interface Entry {
+  kind: Kind;
+  call: EmergencyCall | undefined;
+  phrase: string;
+  atStart: boolean;
+  atEnd: boolean;
+  /** "lửa … lan": the words that must follow within GAP words, in the same sentence (each a way to spell them). */
+  rest: string[][] | undefined;
+}
+
+interface TrieNode {
+  next: Map<string, TrieNode>;
+  ends: Entry[];
+}
+
+interface Match {
+  start: number;
+  end: number;
+  sentence: number;
+  entry: Entry;
+}
+
+const SENTENCE_BREAK = /[.!?;\n\r…]+/;
+/** "a … b": at most this many words between a and b. */
+const GAP = 3;
+const GAP_MARK = /\s(?:…|\.\.\.)\s/;
+const MAX_EXPANSIONS = 5_000;
+
+/**
+ * The fast emergency rule, run on every typed message (also inside a form, so it is exact
+ * phrases, never a guess): finds emergency phrases per number, drops those that a negative phrase
+ * overlaps, that follow a hypothetical word in their sentence, or (for conditions) that the past
+ * or a request explains, and names the numbers to call. A trie over normalised words: one pass,
+ * a few map look-ups per word.
+ */
+export class EmergencyTriage {
+  private readonly root: TrieNode = { next: new Map(), ends: [] };
+  /** Words kept apart by their diacritics, and the regular expression that finds them in a message. */
+  private readonly distinctWords: string[];
+  private readonly distinct: RegExp | undefined;
+
+  constructor(
+    private readonly normalizer: MessageNormalizer,
+    data: Partial<TriageData>,
+  ) {
+    const words = data.words ?? {};
+    this.distinctWords = [...new Set((data.distinct ?? []).map((w) => w.normalize('NFC').toLowerCase().trim()).filter((w) => w !== '' && !w.includes(' ')))];
+    this.distinct =
+      this.distinctWords.length > 0
+        ? new RegExp(`(?<![\\p{L}\\p{M}])(${this.distinctWords.map(escapeRegExp).join('|')})(?![\\p{L}\\p{M}])`, 'gu')
+        : undefined;
+    for (const call of EMERGENCY_CALLS) {
+      for (const p of data.calls?.[call] ?? []) this.add(p, Kind.Call, call, words);
+      for (const p of data.conditions?.[call] ?? []) this.add(p, Kind.Condition, call, words);
+      for (const p of data.hints?.[call] ?? []) this.add(p, Kind.Hint, call, words);
+      for (const p of data.notFor?.[call] ?? []) this.add(p, Kind.Not, call, words);
+    }
+    const plain: [string[] | undefined, Kind][] = [
+      [data.help, Kind.Help],
+      [data.not, Kind.Not],
+      [data.hypothetical, Kind.If],
+      [data.hypotheticalAfter, Kind.IfAfter],
+      [data.notHypothetical, Kind.NotIf],
+      [data.unless, Kind.Unless],
+      [data.urgent, Kind.Urgent],
+    ];
+    for (const [list, kind] of plain) for (const p of list ?? []) this.add(p, kind, undefined, words);
+  }
+
+  /** The numbers to call for this message, or undefined when it is not an emergency. */
+  calls(text: string): EmergencyCall[] | undefined {
+    return this.run(text).calls;
+  }
+
+  run(text: string): TriageResult {
+    const { tokens, sentences } = this.tokenize(text);
+    const matches = this.find(tokens, sentences);
+    if (matches.length === 0) return { calls: undefined, acute: false, cancelled: false, hinted: [], matched: [] };
+
+    const nots = matches.filter((m) => m.entry.kind === Kind.Not);
+    const notIfs = matches.filter((m) => m.entry.kind === Kind.NotIf);
+    // Negatives cancel what they overlap: emergency phrases, hints and urgent words, not the
+    // hypothetical or past words around them.
+    const live = nots.length === 0 ? matches : matches.filter((m) => !NEGATABLE.has(m.entry.kind) || !nots.some((n) => cancels(n, m)));
+
+    let urgent = false;
+    let unless = false;
+    const ifs: Match[] = [];
+    const ifsAfter: Match[] = [];
+    const hinted = new Set<EmergencyCall>();
+    const positives: Match[] = [];
+    for (const m of live) {
+      switch (m.entry.kind) {
+        case Kind.Urgent:
+          urgent = true;
+          break;
+        case Kind.Unless:
+          unless = true;
+          break;
+        case Kind.If:
+          if (!notIfs.some((n) => overlaps(n, m))) ifs.push(m);
+          break;
+        case Kind.IfAfter:
+          ifsAfter.push(m);
+          break;
+        case Kind.Hint:
+          hinted.add(m.entry.call!);
+          break;
+        case Kind.Call:
+        case Kind.Condition:
+        case Kind.Help:
+          positives.push(m);
+          hinted.add(m.entry.call ?? '114');
+          break;
+        default:
+          break;
+      }
+    }
+    const seen = matches.some((m) => m.entry.kind === Kind.Call || m.entry.kind === Kind.Condition || m.entry.kind === Kind.Help);
+    // A question about an emergency ("khi có cháy thì làm gì") is guidance, unless it is urgent.
+    const asked =
+      urgent || (ifs.length === 0 && ifsAfter.length === 0)
+        ? positives
+        : positives.filter((m) => !ifs.some((h) => h.sentence === m.sentence && h.start < m.start) && !ifsAfter.some((h) => h.sentence === m.sentence && m.end <= h.start));
+    const acute = asked.some((m) => m.entry.kind !== Kind.Condition);
+    // Conditions the past or a request explains ("bị đột quỵ năm ngoái, muốn làm căn cước") are
+    // not emergencies, unless something is happening now as well.
+    const kept = unless && !acute && !urgent ? asked.filter((m) => m.entry.kind !== Kind.Condition) : asked;
+    const hintList = EMERGENCY_CALLS.filter((c) => hinted.has(c));
+    if (kept.length === 0) return { calls: undefined, acute: false, cancelled: seen, hinted: seen ? [] : hintList, matched: [] };
+
+    const numbers = new Set<EmergencyCall>();
+    for (const m of kept) if (m.entry.call !== undefined) numbers.add(m.entry.call);
+    // Only a cry for help: the number comes from the rest of the message, else fire and rescue.
+    if (numbers.size === 0) for (const c of hintList) numbers.add(c);
+    if (numbers.size === 0) numbers.add('114');
+    return {
+      calls: EMERGENCY_CALLS.filter((c) => numbers.has(c)),
+      acute: acute || urgent,
+      cancelled: false,
+      hinted: hintList,
+      matched: [...new Set(kept.map((m) => m.entry.phrase))],
+    };
+  }
+
+  private tokenize(text: string): { tokens: string[]; sentences: number[] } {
+    const raw = this.markDistinct(text);
+    const tokens: string[] = [];
+    const sentences: number[] = [];
+    const parts = SENTENCE_BREAK.test(raw) ? raw.split(SENTENCE_BREAK) : [raw];
+    let sentence = 0;
+    for (const part of parts) {
+      const normalized = this.normalizer.normalize(part);
+      if (normalized === '') continue;
+      for (const w of normalized.split(' ')) {
+        tokens.push(this.placeholderWord(w) ?? w);
+        sentences.push(sentence);
+      }
+      sentence++;
+    }
+    return { tokens, sentences };
+  }
+
+  /** Each word of `distinct` typed with its diacritics becomes a placeholder the normaliser leaves alone. */
+  private markDistinct(text: string): string {
+    if (this.distinct === undefined || !hasNonAscii(text)) return text;
+    const lower = text.normalize('NFC').toLowerCase();
+    this.distinct.lastIndex = 0;
+    if (!this.distinct.test(lower)) return text;
+    return lower.replace(this.distinct, (w) => ` zq${this.distinctWords.indexOf(w)}zq `);
+  }
+
+  /** The word a placeholder stands for, as typed ("chạy"), or undefined for an ordinary word. */
+  private placeholderWord(token: string): string | undefined {
+    if (!token.startsWith('zq') || !token.endsWith('zq')) return undefined;
+    return this.distinctWords[Number(token.slice(2, -2))];
+  }
+
+  private find(tokens: string[], sentences: number[]): Match[] {
+    const out: Match[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const s = sentences[i]!;
+      let node = this.root.next.get(tokens[i]!);
+      let j = i;
+      while (node !== undefined) {
+        j++;
+        const sentenceEnd = j >= tokens.length || sentences[j] !== s;
+        for (const entry of node.ends) {
+          if (entry.atStart && i > 0 && sentences[i - 1] === s) continue;
+          if (entry.rest !== undefined) {
+            const end = followedBy(tokens, sentences, j, entry.rest);
+            if (end !== undefined && (!entry.atEnd || end >= tokens.length || sentences[end] !== s)) out.push({ start: i, end, sentence: s, entry });
+            continue;
+          }
+          if (entry.atEnd && !sentenceEnd) continue;
+          out.push({ start: i, end: j, sentence: s, entry });
+        }
+        if (sentenceEnd) break;
+        node = node.next.get(tokens[j]!);
+      }
+    }
+    return out;
+  }
+
+  private add(phrase: string, kind: Kind, call: EmergencyCall | undefined, words: Record<string, string[]>): void {
+    for (const expanded of expand(phrase.trim(), words)) {
+      let p = expanded.trim();
+      const atStart = p.startsWith('^');
+      const atEnd = p.endsWith('$');
+      if (atStart) p = p.slice(1);
+      if (atEnd) p = p.slice(0, -1);
+      const [head = '', tail] = p.split(GAP_MARK, 2);
+      const heads = this.spellings(head);
+      if (heads.length === 0) continue;
+      const rest = tail !== undefined ? this.spellings(tail) : undefined;
+      if (rest !== undefined && rest.length === 0) continue;
+      const phraseText = heads[heads.length - 1]!.join(' ') + (rest !== undefined ? ` … ${rest[rest.length - 1]!.join(' ')}` : '');
+      const entry: Entry = { kind, call, phrase: phraseText, atStart, atEnd, rest };
+      for (const path of heads) {
+        let node = this.root;
+        for (const w of path) {
+          let next = node.next.get(w);
+          if (next === undefined) node.next.set(w, (next = { next: new Map(), ends: [] }));
+          node = next;
+        }
+        node.ends.push(entry);
+      }
+    }
+  }
+
+  /**
+   * The normalised words of a phrase, once per way to type them: a word of `distinct` written
+   * with its diacritics matches itself typed so, and its folded form typed without any ("cháy
+   * dưới" matches "cháy dưới hầm" and "chay duoi ham", not "chết đuối").
+   */
+  private spellings(phrase: string): string[][] {
+    const normalized = this.normalizer.normalize(this.markDistinct(phrase));
+    if (normalized === '') return [];
+    let paths: string[][] = [[]];
+    for (const w of normalized.split(' ')) {
+      const marked = this.placeholderWord(w);
+      const options = marked === undefined ? [w] : [marked, this.normalizer.normalize(marked)];
+      paths = paths.flatMap((path) => options.map((o) => [...path, o]));
+    }
+    return paths;
+  }
+}
+
+/** Where one of `rest` ends when it starts within GAP words after `from`, in the same sentence. */
+function followedBy(tokens: string[], sentences: number[], from: number, rest: string[][]): number | undefined {
+  const s = sentences[from - 1];
+  for (let k = from; k <= from + GAP && k < tokens.length && sentences[k] === s; k++) {
+    for (const words of rest) {
+      if (k + words.length > tokens.length || sentences[k + words.length - 1] !== s) continue;
+      if (words.every((w, n) => tokens[k + n] === w)) return k + words.length;
+    }
+  }
+  return undefined;
+}
+
+/** "{now} {fire}" → every combination of the groups' phrases (groups may use groups). */
+export function expand(phrase: string, words: Record<string, string[]>, depth = 0): string[] {
+  const open = phrase.indexOf('{');
+  if (open < 0) return [phrase];
+  const close = phrase.indexOf('}', open);
+  if (close < 0 || depth > 4) throw new Error(`bad emergency phrase: ${phrase}`);
+  const group = words[phrase.slice(open + 1, close)];
+  if (group === undefined) throw new Error(`unknown word group in emergency phrase: ${phrase}`);
+  const out: string[] = [];
+  for (const w of group) {
+    for (const e of expand(`${phrase.slice(0, open)}${w}${phrase.slice(close + 1)}`, words, depth + 1)) {
+      out.push(e);
+      if (out.length > MAX_EXPANSIONS) throw new Error(`emergency phrase expands to too many phrases: ${phrase}`);
+    }
+  }
+  return out;
+}
+
+function overlaps(a: Match, b: Match): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+/**
+ * A negative phrase cancels a phrase it overlaps, unless the phrase is longer and holds it whole
+ * ("giật điện thoại"); a negative of one number cancels only that number's phrases.
+ */
+function cancels(not: Match, m: Match): boolean {
+  if (not.entry.call !== undefined && m.entry.call !== not.entry.call) return false;
+  return overlaps(not, m) && !(m.start <= not.start && not.end <= m.end && m.end - m.start > not.end - not.start);
+}
+
+function hasNonAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return true;
+  return false;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,37 @@
+import { Worker } from 'bullmq';
+import type { AuditLog, BroadcastStore, Clock, HandoffStore, RequestStore, StateStore } from '../core/ports.js';
+import { type JobQueues, QUEUES, type WorkerBase, workerOptions } from './queues.js';
+
+export interface MaintenanceDeps {
+  requests: RequestStore;
+  states: StateStore;
+  handoffs: HandoffStore;
+  broadcasts: BroadcastStore;
+  audit: AuditLog;
+  clock: Clock;
+  retentionDays: number;
+  /** The evening-before reminders (the session calendar decides what is due). */
+  sendDueReminders: () => Promise<number>;
+}
+
+/** Daily: personal data of requests closed more than RETENTION_DAYS ago is erased, counts kept. */
+export async function retention(d: MaintenanceDeps): Promise<number> {
+  const now = d.clock.now();
+  const cutoff = now - d.retentionDays * 24 * 3600_000;
+  const erased = await d.requests.anonymiseClosedBefore(cutoff, now);
+  // Unfinished drafts hold personal data too; a conversation idle for 30 days starts over.
+  await d.states.deleteOlderThan(now - 30 * 24 * 3600_000);
+  await d.handoffs.deleteBefore(cutoff);
+  await d.broadcasts.forgetRecipientsBefore(cutoff);
+  if (erased > 0) await d.audit.record('system', 'retention_anonymised', String(erased), now);
+  return erased;
+}
+
+/** The maintenance queue: retention once a day, reminders every five minutes (scheduled once however many processes run). */
+export async function maintenanceWorker(d: MaintenanceDeps, queues: JobQueues, o: WorkerBase): Promise<Worker> {
+  const worker = new Worker(QUEUES.maintenance, async (job) => (job.name === 'reminders' ? d.sendDueReminders() : retention(d)), workerOptions(o));
+  const q = queues.queue(QUEUES.maintenance);
+  await q.upsertJobScheduler('retention', { every: 24 * 3600_000 }, { name: 'retention' });
+  await q.upsertJobScheduler('reminders', { every: 5 * 60_000 }, { name: 'reminders' });
+  return worker;
+}

@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Environment parsed and validated once. A bad value stops the start with a message that
+ * names the variable, because a half-configured bot that silently drops citizens' requests
+ * is worse than one that does not start.
+ */
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const url = (name: string) =>
+  optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
+    message: `${name} must be an http(s) URL`,
+  });
+
+const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
+
+/** A bare id (Telegram) or "channel:id". */
+const CHANNEL_REF = /^(-?\d+|[a-z][a-z0-9_-]*:\S+)$/;
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optionalString.refine(
+    (v) => v === undefined || /^(postgres(ql)?:\/\/|file:|sqlite:)/.test(v) || !v.includes('://'),
+    { message: 'DATABASE_URL must be postgres://…, file:/path.sqlite or a file path' },
+  ),
+  AREAS_FILE: z.string().default('./data/areas.json'),
+  DEFAULT_LANG: z.enum(['vi', 'en']).default('vi'),
+  TELEGRAM_BOT_TOKEN: optionalString.refine((v) => v === undefined || /^\d+:[\w-]{20,}$/.test(v), {
+    message: 'TELEGRAM_BOT_TOKEN looks wrong: it is "<digits>:<letters>", as BotFather gives it',
+  }),
+  TELEGRAM_API_ROOT: url('TELEGRAM_API_ROOT').default('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_URL: url('TELEGRAM_WEBHOOK_URL'),
+  TELEGRAM_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9_-]{8,256}$/.test(v), {
+    message: 'TELEGRAM_WEBHOOK_SECRET must be 8-256 characters of A-Z, a-z, 0-9, _ or -',
+  }),
+  /** The one HTTP server: webhooks, health, metrics, the web console. 0: any free port (tests). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  /** Seconds a getUpdates long poll waits (Telegram and Zalo); short in tests. */
+  TELEGRAM_POLL_SECONDS: positiveInt(30),
+  ZALO_POLL_SECONDS: positiveInt(30),
+  ZALO_BOT_TOKEN: optionalString.refine((v) => v === undefined || /^\S{10,}$/.test(v), { message: 'ZALO_BOT_TOKEN looks wrong: copy it whole from the Zalo Bot Creator' }),
+  ZALO_API_ROOT: url('ZALO_API_ROOT').default('https://bot-api.zaloplatforms.com'),
+  ZALO_WEBHOOK_URL: url('ZALO_WEBHOOK_URL'),
+  ZALO_WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || (v.length >= 8 && v.length <= 256), {
+    message: 'ZALO_WEBHOOK_SECRET must be 8-256 characters',
+  }),
+  /** No rate limit is published for Zalo bots: conservative defaults, 429 backs off. */
+  ZALO_GLOBAL_PER_SECOND: positiveInt(10),
+  ZALO_CHAT_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
+  /** Unset: the locale's generic name for the unit is shown. */
+  UNIT_NAME: optionalString,
+  UNIT_PHONE: z.string().trim().min(3).default('113'),
+  RETENTION_DAYS: positiveInt(90),
+  TEAMS_FILE: z.string().default('./data/teams.json'),
+  /** Unset: a private redis-server is started under DATA_DIR/redis. */
+  REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\//.test(v), { message: 'REDIS_URL must be redis://host:port' }),
+  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).default('thu7'),
+  /**
+   * The duty chat: emergencies, questions and the commander's alerts. "zalo:<chat id>",
+   * "telegram:<chat id>", or a bare number (a Telegram chat, as before).
+   */
+  ADMIN_CHAT_ID: optionalString.refine((v) => v === undefined || CHANNEL_REF.test(v), {
+    message: 'ADMIN_CHAT_ID must be a chat id: -1001234567890 (Telegram), or channel:id such as zalo:8412345',
+  }),
+  /** Commanders on an empty database (they add the others): channel:user id, a bare number is Telegram. */
+  ADMIN_USER_IDS: z
+    .string()
+    .default('')
+    .refine((v) => v.trim() === '' || v.split(',').every((x) => CHANNEL_REF.test(x.trim())), {
+      message: 'ADMIN_USER_IDS must be user ids separated by commas: 12345 (Telegram) or channel:id such as zalo:8412345',
+    })
+    .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean)),
+  SLA_UNCLAIMED_MINUTES: z.coerce.number().positive().default(120),
+  WORKING_HOURS: z.string().regex(/^\d{1,2}:\d{2}-\d{1,2}:\d{2}$/, 'WORKING_HOURS looks like 07:30-17:00').default('07:30-17:00'),
+  MAX_CONTACT_ATTEMPTS: positiveInt(3),
+  TELEGRAM_GLOBAL_PER_SECOND: positiveInt(30),
+  TELEGRAM_GROUP_PER_MINUTE: positiveInt(20),
+  TELEGRAM_CHAT_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
+  ASSIGN_CONCURRENCY: positiveInt(32),
+  OUTBOUND_CONCURRENCY: positiveInt(16),
+  /** Announcement batches sent at once per process; the shared pacer keeps the platform rate. */
+  BROADCAST_CONCURRENCY: positiveInt(8),
+  /** Local hour (Asia/Ho_Chi_Minh) the evening-before reminder goes out. */
+  REMINDER_HOUR: z.coerce.number().int().min(0).max(23).default(18),
+  RECONCILE_SECONDS: z.coerce.number().positive().default(10),
+  /** How long a worker's claim on a job lasts: a worker that died frees its jobs after this. */
+  JOB_LOCK_MS: positiveInt(30_000),
+  CHAT_LOCK_TIMEOUT_MS: positiveInt(10_000),
+  /** On SIGTERM: how long in-flight updates and jobs may take before the process closes anyway. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(8000),
+});
+
+export type Config = z.infer<typeof schema> & {
+  databaseUrl: string;
+  dialect: 'sqlite' | 'postgres';
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  if (c.TELEGRAM_WEBHOOK_URL && !c.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration:\n  TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set, so forged updates are refused',
+    );
+  }
+  if (c.ZALO_WEBHOOK_URL && !c.ZALO_WEBHOOK_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  ZALO_WEBHOOK_SECRET: required when ZALO_WEBHOOK_URL is set, so forged calls are refused');
+  }
+  if ((c.TELEGRAM_BOT_TOKEN || c.ZALO_BOT_TOKEN) && !c.ADMIN_CHAT_ID) {
+    // Without it an emergency report would reach nobody while the citizen is told it did.
+    throw new ConfigError(
+      'Invalid configuration:\n  ADMIN_CHAT_ID: required when a platform token is set: the duty chat where emergencies and questions go (e.g. -1001234567890, or zalo:8412345)',
+    );
+  }
+  const databaseUrl = c.DATABASE_URL ?? path.join(c.DATA_DIR, 'bot.sqlite');
+  const dialect = /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgres' : 'sqlite';
+  return { ...c, databaseUrl, dialect };
+}
+
+/** Loads `.env` if present (optional), without overriding what the environment already says. */
+export async function loadDotEnv(file = '.env'): Promise<void> {
+  if (!existsSync(file)) return;
+  const dotenv = await import('dotenv');
+  dotenv.config({ path: file, quiet: true });
+}

@@ -1,0 +1,341 @@
+import type { Writable } from 'node:stream';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ChannelAdapter, ChannelHost } from '../channels/adapter.js';
+import { CONSOLE_ADMIN } from '../channels/console/adapter.js';
+import { DialogEngine } from '../conversation/engine.js';
+import type { InboundEvent } from '../conversation/types.js';
+import { AreaService } from '../core/areas/service.js';
+import { AssignmentService } from '../core/assignment/service.js';
+import { BroadcastService } from '../core/broadcast/service.js';
+import { SessionService } from '../core/calendar/service.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import { HandoffService } from '../core/handoff/service.js';
+import { NoticeComposer } from '../core/notices/compose.js';
+import { PrivacyService } from '../core/privacy/service.js';
+import { requestFollowUps } from '../core/requests/followUps.js';
+import { RequestService } from '../core/requests/service.js';
+import { SafetyService } from '../core/safety/service.js';
+import { loadTeamsFile } from '../core/teams/file.js';
+import { StaffService } from '../core/teams/service.js';
+import { type Database, openDatabase } from '../db/database.js';
+import { newFastFailRedis, newRedis, redisConnection } from '../db/redis.js';
+import { AreaRepository } from '../db/repositories/areas.js';
+import { AuditRepository } from '../db/repositories/audit.js';
+import { BroadcastRepository } from '../db/repositories/broadcasts.js';
+import { CardRepository } from '../db/repositories/cards.js';
+import { DialogStateRepository } from '../db/repositories/dialogStates.js';
+import { HandoffRepository } from '../db/repositories/handoffs.js';
+import { OutboxRepository } from '../db/repositories/outbox.js';
+import { RequestRepository } from '../db/repositories/requests.js';
+import { SessionRepository } from '../db/repositories/sessions.js';
+import { StaffRepository } from '../db/repositories/staff.js';
+import { SubscriptionRepository } from '../db/repositories/subscriptions.js';
+import { TeamRepository } from '../db/repositories/teams.js';
+import { UnreachableRepository } from '../db/repositories/unreachable.js';
+import { Delivery } from '../delivery/deliver.js';
+import { Pacer } from '../delivery/pacer.js';
+import { type Actor, type Address, addressKey, parseChannelRef } from '../domain/address.js';
+import { msg, type Msg } from '../domain/message.js';
+import { parseWorkingHours } from '../domain/workingHours.js';
+import type { HttpServer, Readiness } from '../http/server.js';
+import { Translator } from '../i18n.js';
+import { assignWorker } from '../jobs/assign.js';
+import { Broadcaster, broadcastWorker } from '../jobs/broadcast.js';
+import { maintenanceWorker } from '../jobs/maintenance.js';
+import { Outbound, outboundWorker } from '../jobs/outbound.js';
+import { JobQueues, QUEUES, type WorkerBase } from '../jobs/queues.js';
+import { Reconciler } from '../jobs/reconciler.js';
+import { slaWorker } from '../jobs/sla.js';
+import { createLogger, logError, type Logger } from '../log.js';
+import { Metrics } from '../metrics.js';
+import { createUnderstanding } from '../services/understanding.js';
+import { CHANNELS, type ChannelEntry } from './channels.js';
+import type { Config } from './config.js';
+
+export interface ContainerOptions {
+  clock?: Clock;
+  /** The Redis to use; none: everything runs but the queue (follow-ups wait in the database). */
+  redisUrl?: string;
+  /** The channels that may run (a test adds an in-memory one). */
+  channels?: ChannelEntry[];
+  /** This process talks to someone at a terminal. */
+  consoleMode?: boolean;
+  consoleOutput?: Writable;
+}
+
+export type Stores = ReturnType<typeof stores>;
+
+function stores(database: Database) {
+  return {
+    requests: new RequestRepository(database),
+    states: new DialogStateRepository(database),
+    audit: new AuditRepository(database),
+    areas: new AreaRepository(database),
+    teams: new TeamRepository(database),
+    staff: new StaffRepository(database),
+    cards: new CardRepository(database),
+    unreachable: new UnreachableRepository(database),
+    handoffs: new HandoffRepository(database),
+    sessions: new SessionRepository(database),
+    subscriptions: new SubscriptionRepository(database),
+    broadcasts: new BroadcastRepository(database),
+    outbox: new OutboxRepository(database),
+  };
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The one place everything is built and wired, for any role a process plays (bot, worker,
+ * console): the database, the stores, the use cases, the conversation engine, the channels,
+ * the one delivery path and the queues. Every caller gets the same services, so a change made
+ * from a chat, a job or (later) a web page has the same follow-ups.
+ */
+export async function createContainer(config: Config, o: ContainerOptions = {}) {
+  const clock = o.clock ?? systemClock;
+  const log = createLogger(config.LOG_LEVEL);
+  const metrics = new Metrics();
+  const database = await openDatabase(config.databaseUrl);
+  const repos = stores(database);
+  const translator = await Translator.create(config.DEFAULT_LANG);
+  const unitName = config.UNIT_NAME ?? translator.render({ key: 'common:unit.default_name' });
+  const consoleMode = o.consoleMode ?? false;
+
+  const areas = new AreaService(repos.areas);
+  await areas.loadFile(config.AREAS_FILE);
+  await loadTeamsFile(config.TEAMS_FILE, repos.teams);
+
+  // Channels: one adapter each, from the registry.
+  const channelDeps = { config, translator, log, consoleOutput: o.consoleOutput, consoleMode };
+  const adapters = new Map<string, ChannelAdapter>();
+  for (const entry of o.channels ?? CHANNELS) if (entry.enabled(channelDeps)) adapters.set(entry.id, entry.create(channelDeps));
+
+  const dutyChat = dutyChatOf(config, adapters, consoleMode);
+  const redisUrl = o.redisUrl;
+  const redis: Redis | undefined = redisUrl ? newRedis(redisUrl) : undefined;
+  // Direct replies must not wait on a Redis that is down: their pacing gives up within 300 ms.
+  const fastRedis: Redis | undefined = redisUrl ? newFastFailRedis(redisUrl, 300) : undefined;
+  const jobs = new JobQueues(redisUrl, config.QUEUE_PREFIX, repos.outbox, clock, log);
+  const pacer = fastRedis ? new Pacer(fastRedis, config.QUEUE_PREFIX) : undefined;
+  const delivery = new Delivery({ channels: (id) => adapters.get(id), pacer, unreachable: repos.unreachable, clock, log, metrics });
+
+  const staff = new StaffService(repos.teams, repos.staff, repos.audit, clock, 48 * 3600_000);
+  const policy = { slaUnclaimedMs: config.SLA_UNCLAIMED_MINUTES * 60_000, workingHours: parseWorkingHours(config.WORKING_HOURS) };
+  const requests = new RequestService(repos.requests, repos.audit, clock, [
+    async (e) => log.info({ requestId: e.request.id, code: e.request.code, event: e.type }, 'request changed'),
+    requestFollowUps({ jobs, cards: repos.cards, teams: repos.teams, staff: repos.staff, clock, policy }),
+  ]);
+  const assignment = new AssignmentService(requests, repos.requests, repos.teams, repos.staff, repos.cards, clock, jobs, {
+    ...policy,
+    maxContactAttempts: config.MAX_CONTACT_ATTEMPTS,
+  });
+  const handoff = new HandoffService(repos.handoffs, repos.audit, clock, jobs, dutyChat);
+  const broadcast = new BroadcastService(repos.broadcasts, repos.audit, clock, jobs, () => jobs.connected);
+  const sessions = new SessionService(repos.sessions, repos.subscriptions, broadcast, repos.audit, areas, clock, config.REMINDER_HOUR);
+  const privacy = new PrivacyService(requests, repos.states, handoff, repos.subscriptions, repos.broadcasts, repos.audit, clock);
+  const { classifier, guide } = createUnderstanding(translator);
+  const safety = new SafetyService(classifier, handoff, (e) => logError(log, e, 'EMERGENCY ALERT NOT SAVED'));
+
+  const commanders: Actor[] = config.ADMIN_USER_IDS.map((id) => parseChannelRef(id, 'telegram')!).map((r) => ({ channel: r.channel, userId: r.id }));
+  await staff.bootstrapCommanders(commanders);
+  // Whoever sits at the local console is trusted with the commander's role (/vai chihuy).
+  if (consoleMode) await ensureConsoleCommander(staff, repos);
+
+  const composer = new NoticeComposer({
+    requests: repos.requests,
+    cards: repos.cards,
+    teams: repos.teams,
+    staff: repos.staff,
+    handoffs: repos.handoffs,
+    areas,
+    clock,
+    dutyChat,
+    unit: { name: unitName, phone: config.UNIT_PHONE },
+    maxContactAttempts: config.MAX_CONTACT_ATTEMPTS,
+  });
+  const outbound =
+    redis && pacer ? new Outbound({ composer, delivery, pacer, redis, prefix: config.QUEUE_PREFIX, queues: jobs, cards: repos.cards, staff, clock, log }) : undefined;
+  // The card and the citizen's notice go out at once when nothing is in the way (else queued).
+  if (outbound) jobs.useDeliverNow((n, known) => outbound.tryNow(n, known));
+
+  const services = { requests, privacy, areas, safety, classifier, guide, handoff, sessions, broadcast, staff, assignment, clock, unit: { name: unitName, phone: config.UNIT_PHONE, retentionDays: config.RETENTION_DAYS } };
+  const engine = new DialogEngine({ services, states: repos.states, translator, defaultLang: config.DEFAULT_LANG });
+  const reconciler = new Reconciler({ requests: repos.requests, handoffs: repos.handoffs, broadcasts: repos.broadcasts, outbox: repos.outbox, queues: jobs, assignment, clock, log });
+
+  // Updates being handled now: a stop lets them finish before it closes anything.
+  let inFlight = 0;
+  const idle: (() => void)[] = [];
+
+  /** Everything a channel hands over goes through here: handled completely, never thrown. */
+  const host = (server?: HttpServer): ChannelHost => ({
+    async inbound(event: InboundEvent) {
+      metrics.updatesIn.inc({ channel: event.address.channel });
+      inFlight++;
+      try {
+        // Someone who writes to us has not blocked us (any more).
+        if (event.address.kind === 'private') await repos.unreachable.clear(addressKey(event.address));
+        const r = await engine.handle(event);
+        for (const reply of r.replies) await delivery.deliver(event.address, reply, { patience: 'direct' });
+        return { toast: r.toast };
+      } catch (e) {
+        metrics.handlerErrors.inc();
+        logError(log, e, 'update failed', { channel: event.address.channel });
+        // The person still hears something, and how to reach the unit.
+        await delivery
+          .deliver(event.address, { text: [msg('common:errors.internal', { phone: config.UNIT_PHONE })] }, { patience: 'direct' })
+          .catch(() => undefined);
+        return {};
+      } finally {
+        if (--inFlight === 0) for (const f of idle.splice(0)) f();
+      }
+    },
+    route(r) {
+      if (!server) throw new Error('a webhook needs the HTTP server');
+      server.route(r);
+    },
+    text: (m: Msg) => translator.render(m),
+  });
+
+  const workerBase = (): WorkerBase => ({ connection: redisConnection(redisUrl!), prefix: config.QUEUE_PREFIX, lockMs: config.JOB_LOCK_MS });
+
+  return {
+    config,
+    clock,
+    log,
+    metrics,
+    database,
+    repos,
+    translator,
+    unitName,
+    services,
+    engine,
+    jobs,
+    delivery,
+    composer,
+    outbound,
+    adapters,
+    dutyChat,
+    reconciler,
+    host,
+
+    /** Starts every channel's updates: polling, or routes on the server (mounted before it listens). */
+    async startChannels(server?: HttpServer): Promise<void> {
+      const h = host(server);
+      for (const a of adapters.values()) await a.start(h);
+    },
+
+    /** Resolves once no update is being handled (or after `ms`): what a stop waits for. */
+    settled(ms: number): Promise<boolean> {
+      if (inFlight === 0) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const t = setTimeout(() => resolve(false), ms);
+        idle.push(() => (clearTimeout(t), resolve(true)));
+      });
+    },
+
+    async stopChannels(): Promise<void> {
+      await Promise.all([...adapters.values()].map((a) => a.stop().catch((e: unknown) => logError(log, e, 'channel stop failed'))));
+    },
+
+    /** This process's queue workers and the outbox reconciler. */
+    async startWorkers(): Promise<RunningWorkers> {
+      if (!redisUrl || !outbound) throw new Error('the workers need Redis');
+      const base = workerBase();
+      const broadcaster = new Broadcaster(
+        { broadcasts: repos.broadcasts, subscriptions: repos.subscriptions, delivery, queues: jobs, clock, log, unitName },
+        redis!,
+        config.QUEUE_PREFIX,
+      );
+      const maintenanceDeps = {
+        requests: repos.requests,
+        states: repos.states,
+        handoffs: repos.handoffs,
+        broadcasts: repos.broadcasts,
+        audit: repos.audit,
+        clock,
+        retentionDays: config.RETENTION_DAYS,
+        sendDueReminders: () => sessions.sendDueReminders(),
+      };
+      const workers: Worker[] = [
+        assignWorker({ assignment, requests: repos.requests, metrics }, base, config.ASSIGN_CONCURRENCY),
+        slaWorker(assignment, base),
+        outboundWorker(outbound, base, config.OUTBOUND_CONCURRENCY),
+        broadcastWorker(broadcaster, base, config.BROADCAST_CONCURRENCY),
+      ];
+      try {
+        workers.push(await maintenanceWorker(maintenanceDeps, jobs, base));
+      } catch (e) {
+        logError(log, e, 'maintenance schedules not set (Redis down?): retention and reminders wait for the next start');
+      }
+      for (const w of workers) {
+        w.on('error', (e) => log.warn({ err: e.message, queue: w.name }, 'worker error'));
+        w.on('failed', (job, e) => log.warn({ err: e.message, queue: w.name, job: job?.id }, 'job failed'));
+      }
+      metrics.onCollect(async () => {
+        for (const name of Object.values(QUEUES)) {
+          const counts = await jobs.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+          for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: name, state }, n);
+        }
+      });
+      reconciler.start(config.RECONCILE_SECONDS * 1000);
+      void reconciler.runOnce();
+      return {
+        workers,
+        async stop() {
+          reconciler.stop();
+          await Promise.all(workers.map((w) => w.close()));
+        },
+      };
+    },
+
+    /** Whether the database and Redis answer now (for /readyz). */
+    async readiness(): Promise<Readiness> {
+      const checks: Readiness['checks'] = {};
+      checks.database = await database.ping().then(
+        () => 'ok' as const,
+        () => 'down' as const,
+      );
+      checks.redis = !fastRedis
+        ? 'none'
+        : await fastRedis.ping().then(
+            () => 'ok' as const,
+            () => 'down' as const,
+          );
+      return { ok: checks.database === 'ok' && checks.redis !== 'down', checks };
+    },
+
+    async close(): Promise<void> {
+      reconciler.stop();
+      await jobs.close().catch(() => undefined);
+      redis?.disconnect();
+      fastRedis?.disconnect();
+      await database.close();
+    },
+  };
+}
+
+export type Container = Awaited<ReturnType<typeof createContainer>>;
+
+/** The duty chat from the settings; on a bare console, the console's commander. */
+function dutyChatOf(config: Config, adapters: Map<string, ChannelAdapter>, consoleMode: boolean): Address | undefined {
+  if (config.ADMIN_CHAT_ID) {
+    const ref = parseChannelRef(config.ADMIN_CHAT_ID, 'telegram')!;
+    const kind = adapters.get(ref.channel)?.kindOf(ref.id) ?? (ref.id.startsWith('-') ? 'group' : 'private');
+    return { channel: ref.channel, chatId: ref.id, kind };
+  }
+  return consoleMode ? { channel: 'console', chatId: CONSOLE_ADMIN, kind: 'private' } : undefined;
+}
+
+/** The console's commander, even on a database that already has commanders of its own. */
+async function ensureConsoleCommander(staff: StaffService, repos: Stores): Promise<void> {
+  const me = { channel: 'console', userId: CONSOLE_ADMIN };
+  if (await staff.isCommander(me)) return;
+  const existing = await repos.staff.byIdentity(me);
+  if (existing) return repos.staff.update(existing.id, { commander: true, root: true });
+  await repos.staff.create({ id: 'cmd-console', name: CONSOLE_ADMIN, teamId: null, commander: true, root: true }, Date.now());
+  await repos.staff.addIdentity('cmd-console', me, Date.now());
+}
