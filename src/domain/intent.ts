@@ -30,6 +30,20 @@ export interface IntentData {
   emergency: Partial<TriageData> | string[];
   /** Words one of which a message must contain to be read as that label (a request is never guessed from nothing). */
   evidence: Partial<Record<Intent, string[]>>;
+  /** The scam rule (see ScamRule); without it only the model reads scams. */
+  scam?: ScamRule;
+}
+
+/**
+ * A scam report or question: someone (a caller, a message, "a police officer") asks for a code,
+ * a password, money or an app. `always` phrases say so alone ("giả danh công an", "bị lừa");
+ * otherwise the message needs a `who` ("có người gọi", "nhắn tin") and a `what` ("mã OTP",
+ * "chuyển tiền"). "vneid ko nhan dc otp" has a `what` but no `who`: a VNeID question.
+ */
+export interface ScamRule {
+  always: string[];
+  who: string[];
+  what: string[];
 }
 
 /** Below this the message is `other`: we do not know what it is about. */
@@ -39,6 +53,8 @@ export const CLARIFY_BELOW = 0.6;
 /** Emergency wins when it is this close to the best label. */
 const EMERGENCY_TIE = 0.1;
 const ALPHA = 0.1;
+/** How sure a message the scam rule matched is read as a scam (at least). */
+const SCAM_RULE_CONFIDENCE = 0.9;
 /** Scales the per-feature average log-likelihood into a softmax that reads as a probability. */
 const SHARPNESS = 6;
 const WORD_CACHE_MAX = 50_000;
@@ -59,8 +75,11 @@ export class IntentClassifier {
   private readonly labels: Intent[];
   private readonly emergencyRule: EmergencyTriage;
   private readonly evidence = new Map<Intent, string[]>();
+  private readonly scam: ScamRule;
 
   constructor(private readonly normalizer: MessageNormalizer, data: IntentData) {
+    const norm = (list: string[] | undefined) => (list ?? []).map((w) => normalizer.normalize(w)).filter(Boolean);
+    this.scam = { always: norm(data.scam?.always), who: norm(data.scam?.who), what: norm(data.scam?.what) };
     this.labels = INTENTS.filter((l) => (data.training[l]?.length ?? 0) > 0);
     this.emergencyRule = new EmergencyTriage(normalizer, Array.isArray(data.emergency) ? { calls: { '114': data.emergency } } : data.emergency);
     for (const [label, words] of Object.entries(data.evidence)) {
@@ -164,6 +183,10 @@ export class IntentClassifier {
       .map((intent, li) => ({ intent, p: probs[li]! / sum }))
       .filter((r) => (r.intent === 'emergency' ? emergencyPossible : this.hasEvidence(r.intent, normalized)))
       .sort((a, b) => b.p - a.p);
+    if (this.isScam(normalized)) {
+      const p = Math.max(SCAM_RULE_CONFIDENCE, ranked.find((r) => r.intent === 'scam')?.p ?? 0);
+      return { intent: 'scam', confidence: p, ranked: [{ intent: 'scam', p }, ...ranked.filter((r) => r.intent !== 'scam')] };
+    }
     const best = ranked[0];
     if (best === undefined || best.p < UNKNOWN_BELOW) return { intent: 'other', confidence: 1 - (best?.p ?? 0), ranked };
     const emergency = ranked.find((r) => r.intent === 'emergency');
@@ -188,6 +211,12 @@ export class IntentClassifier {
     const entry = { ids, count };
     this.wordCache.set(word, entry);
     return entry;
+  }
+
+  /** The scam rule: an `always` phrase, or someone (`who`) asking for a code, money or an app (`what`). */
+  isScam(normalized: string): boolean {
+    const { always, who, what } = this.scam;
+    return containsPhrase(normalized, always) || (containsPhrase(normalized, what) && containsPhrase(normalized, who));
   }
 
   private hasEvidence(label: Intent, normalized: string): boolean {

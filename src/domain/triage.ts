@@ -13,7 +13,9 @@ export const EMERGENCY_CALLS: readonly EmergencyCall[] = ['114', '115', '113'];
  * The phrase data of the emergency rule, all from locales/ (the unit extends it, no developer
  * needed). Every phrase is normalised like a message; `{group}` stands for any phrase of that
  * word group ("{now} {fire}" is "dang chay", "vua boc chay", …); a leading `^` or trailing `$`
- * ties a phrase to the start or end of a sentence ("^chay$": the whole sentence is "cháy!").
+ * ties a phrase to the start or end of a clause ("^chay$": the whole clause is "cháy!"); "a … b"
+ * allows a few words between a and b; "=cháy" matches only "cháy" typed with its diacritics (for
+ * a word of `distinct`: "xe khách cháy" is a fire, "xe khach chay" may be a bus leaving).
  */
 export interface TriageData {
   /** Per number: phrases that mean that emergency is happening now ("đang cháy", "không thở"). */
@@ -36,7 +38,7 @@ export interface TriageData {
   notFor: Partial<Record<EmergencyCall, string[]>>;
   /** Words after which, in the same sentence, an emergency is a question ("khi có cháy", "nếu bị điện giật"). */
   hypothetical: string[];
-  /** Phrases before which, in the same sentence, an emergency is a question ("… thì phải làm gì"). */
+  /** Phrases before which, in the same clause (between commas), an emergency is a question ("… thì phải làm gì"). */
   hypotheticalAfter: string[];
   /** Where the hypothetical words mean something else ("khi nãy", "khi nào", "có dấu hiệu"). */
   notHypothetical: string[];
@@ -100,12 +102,23 @@ interface Match {
   start: number;
   end: number;
   sentence: number;
+  /** Part of the sentence between commas. */
+  clause: number;
   entry: Entry;
 }
 
+interface Tokens {
+  words: string[];
+  sentences: number[];
+  clauses: number[];
+}
+
 const SENTENCE_BREAK = /[.!?;\n\r…]+/;
+const CLAUSE_BREAK = /[,:]+/;
 /** "a … b": at most this many words between a and b. */
-const GAP = 3;
+const GAP = 6;
+/** "=cháy": only "cháy" typed with its diacritics (a word of `distinct`), not "chay" (which may be "chạy"). */
+const EXACT_MARK = 'zqexactzq';
 const GAP_MARK = /\s(?:…|\.\.\.)\s/;
 const MAX_EXPANSIONS = 5_000;
 
@@ -156,8 +169,8 @@ export class EmergencyTriage {
   }
 
   run(text: string): TriageResult {
-    const { tokens, sentences } = this.tokenize(text);
-    const matches = this.find(tokens, sentences);
+    const tokens = this.tokenize(text);
+    const matches = this.find(tokens, tokens.sentences);
     if (matches.length === 0) return { calls: undefined, acute: false, cancelled: false, hinted: [], matched: [] };
 
     const nots = matches.filter((m) => m.entry.kind === Kind.Not);
@@ -204,12 +217,13 @@ export class EmergencyTriage {
     const asked =
       urgent || (ifs.length === 0 && ifsAfter.length === 0)
         ? positives
-        : positives.filter((m) => !ifs.some((h) => h.sentence === m.sentence && h.start < m.start) && !ifsAfter.some((h) => h.sentence === m.sentence && m.end <= h.start));
+        : positives.filter((m) => !ifs.some((h) => h.sentence === m.sentence && h.start < m.start) && !ifsAfter.some((h) => h.clause === m.clause && m.end <= h.start));
     const acute = asked.some((m) => m.entry.kind !== Kind.Condition);
     // Conditions the past or a request explains ("bị đột quỵ năm ngoái, muốn làm căn cước") are
     // not emergencies, unless something is happening now as well.
     const kept = unless && !acute && !urgent ? asked.filter((m) => m.entry.kind !== Kind.Condition) : asked;
-    const hintList = EMERGENCY_CALLS.filter((c) => hinted.has(c));
+    // The past or a request explains the words too: no hint for the model then.
+    const hintList = unless && !acute && !urgent ? [] : EMERGENCY_CALLS.filter((c) => hinted.has(c));
     if (kept.length === 0) return { calls: undefined, acute: false, cancelled: seen, hinted: seen ? [] : hintList, matched: [] };
 
     const numbers = new Set<EmergencyCall>();
@@ -226,30 +240,40 @@ export class EmergencyTriage {
     };
   }
 
-  private tokenize(text: string): { tokens: string[]; sentences: number[] } {
+  private tokenize(text: string): Tokens {
     const raw = this.markDistinct(text);
-    const tokens: string[] = [];
-    const sentences: number[] = [];
-    const parts = SENTENCE_BREAK.test(raw) ? raw.split(SENTENCE_BREAK) : [raw];
+    const out: Tokens = { words: [], sentences: [], clauses: [] };
     let sentence = 0;
-    for (const part of parts) {
-      const normalized = this.normalizer.normalize(part);
-      if (normalized === '') continue;
-      for (const w of normalized.split(' ')) {
-        tokens.push(this.placeholderWord(w) ?? w);
-        sentences.push(sentence);
+    let clause = 0;
+    for (const part of SENTENCE_BREAK.test(raw) ? raw.split(SENTENCE_BREAK) : [raw]) {
+      let any = false;
+      for (const piece of CLAUSE_BREAK.test(part) ? part.split(CLAUSE_BREAK) : [part]) {
+        const normalized = this.normalizer.normalize(piece);
+        if (normalized === '') continue;
+        for (const w of normalized.split(' ')) {
+          out.words.push(this.placeholderWord(w) ?? w);
+          out.sentences.push(sentence);
+          out.clauses.push(clause);
+        }
+        clause++;
+        any = true;
       }
-      sentence++;
+      if (any) sentence++;
     }
-    return { tokens, sentences };
+    return out;
   }
 
-  /** Each word of `distinct` typed with its diacritics becomes a placeholder the normaliser leaves alone. */
+  /**
+   * Each word of `distinct` typed with its diacritics becomes a placeholder the normaliser leaves
+   * alone, and so does a capitalised word inside a sentence: a name ("Nguyễn Văn Cứu", "ấp Cây
+   * Cháy", "đường Lửa Hồng") is never an emergency word.
+   */
   private markDistinct(text: string): string {
-    if (this.distinct === undefined || !hasNonAscii(text)) return text;
-    const lower = text.normalize('NFC').toLowerCase();
+    const named = maskNames(text);
+    if (this.distinct === undefined || !hasNonAscii(named)) return named;
+    const lower = named.normalize('NFC').toLowerCase();
     this.distinct.lastIndex = 0;
-    if (!this.distinct.test(lower)) return text;
+    if (!this.distinct.test(lower)) return named;
     return lower.replace(this.distinct, (w) => ` zq${this.distinctWords.indexOf(w)}zq `);
   }
 
@@ -259,26 +283,27 @@ export class EmergencyTriage {
     return this.distinctWords[Number(token.slice(2, -2))];
   }
 
-  private find(tokens: string[], sentences: number[]): Match[] {
+  /** Every phrase in the message; a phrase never runs across a comma or a sentence. */
+  private find({ words: tokens, clauses }: Tokens, sentences: number[]): Match[] {
     const out: Match[] = [];
     for (let i = 0; i < tokens.length; i++) {
-      const s = sentences[i]!;
+      const c = clauses[i]!;
       let node = this.root.next.get(tokens[i]!);
       let j = i;
       while (node !== undefined) {
         j++;
-        const sentenceEnd = j >= tokens.length || sentences[j] !== s;
+        const clauseEnd = j >= tokens.length || clauses[j] !== c;
         for (const entry of node.ends) {
-          if (entry.atStart && i > 0 && sentences[i - 1] === s) continue;
+          if (entry.atStart && i > 0 && clauses[i - 1] === c) continue;
           if (entry.rest !== undefined) {
-            const end = followedBy(tokens, sentences, j, entry.rest);
-            if (end !== undefined && (!entry.atEnd || end >= tokens.length || sentences[end] !== s)) out.push({ start: i, end, sentence: s, entry });
+            const end = followedBy(tokens, clauses, j, entry.rest);
+            if (end !== undefined && (!entry.atEnd || end >= tokens.length || clauses[end] !== c)) out.push({ start: i, end, sentence: sentences[i]!, clause: c, entry });
             continue;
           }
-          if (entry.atEnd && !sentenceEnd) continue;
-          out.push({ start: i, end: j, sentence: s, entry });
+          if (entry.atEnd && !clauseEnd) continue;
+          out.push({ start: i, end: j, sentence: sentences[i]!, clause: c, entry });
         }
-        if (sentenceEnd) break;
+        if (clauseEnd) break;
         node = node.next.get(tokens[j]!);
       }
     }
@@ -317,19 +342,23 @@ export class EmergencyTriage {
    * dưới" matches "cháy dưới hầm" and "chay duoi ham", not "chết đuối").
    */
   private spellings(phrase: string): string[][] {
-    const normalized = this.normalizer.normalize(this.markDistinct(phrase));
+    const normalized = this.normalizer.normalize(this.markDistinct(phrase.replace(/=(?=\p{L})/gu, ` ${EXACT_MARK} `)));
     if (normalized === '') return [];
     let paths: string[][] = [[]];
-    for (const w of normalized.split(' ')) {
+    const exact = new Set<number>();
+    const words = normalized.split(' ');
+    for (const [n, w] of words.entries()) if (w === EXACT_MARK && n + 1 < words.length) exact.add(n + 1);
+    for (const [n, w] of words.entries()) {
+      if (w === EXACT_MARK) continue;
       const marked = this.placeholderWord(w);
-      const options = marked === undefined ? [w] : [marked, this.normalizer.normalize(marked)];
+      const options = marked === undefined ? [w] : exact.has(n) ? [marked] : [marked, this.normalizer.normalize(marked)];
       paths = paths.flatMap((path) => options.map((o) => [...path, o]));
     }
     return paths;
   }
 }
 
-/** Where one of `rest` ends when it starts within GAP words after `from`, in the same sentence. */
+/** Where one of `rest` ends when it starts within GAP words after `from`, in the same clause. */
 function followedBy(tokens: string[], sentences: number[], from: number, rest: string[][]): number | undefined {
   const s = sentences[from - 1];
   for (let k = from; k <= from + GAP && k < tokens.length && sentences[k] === s; k++) {
@@ -369,7 +398,31 @@ function overlaps(a: Match, b: Match): boolean {
  */
 function cancels(not: Match, m: Match): boolean {
   if (not.entry.call !== undefined && m.entry.call !== not.entry.call) return false;
-  return overlaps(not, m) && !(m.start <= not.start && not.end <= m.end && m.end - m.start > not.end - not.start);
+  if (!overlaps(not, m)) return false;
+  // Words in a gap ("bình gas … rò rỉ") are anyone's: a negative among them still cancels.
+  if (m.entry.rest !== undefined) return true;
+  return !(m.start <= not.start && not.end <= m.end && m.end - m.start > not.end - not.start);
+}
+
+const NAME_MASK = ' zqnamezq ';
+const WORD = /[\p{L}\p{M}]+/gu;
+const STARTS_CLAUSE = /[.!?;:,\n\r…"“(\-–]/;
+
+/** Capitalised words not at the start of a sentence or clause, unless the text is shouted in capitals. */
+function maskNames(text: string): string {
+  let upper = 0;
+  let letters = 0;
+  for (const ch of text) {
+    if (ch.toLowerCase() !== ch) upper++;
+    if (ch.toLowerCase() !== ch.toUpperCase()) letters++;
+  }
+  if (upper === 0 || upper * 2 > letters) return text;
+  return text.normalize('NFC').replace(WORD, (w, offset: number, all: string) => {
+    if (!/^\p{Lu}\p{Ll}/u.test(w)) return w;
+    let k = offset - 1;
+    while (k >= 0 && /\s/.test(all[k]!)) k--;
+    return k < 0 || STARTS_CLAUSE.test(all[k]!) ? w : NAME_MASK;
+  });
 }
 
 function hasNonAscii(s: string): boolean {

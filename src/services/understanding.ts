@@ -15,8 +15,12 @@ export function createClassifier(translator: Translator): IntentClassifier {
 /** The classifier and the guidance catalogue, sharing one normaliser. */
 export function createUnderstanding(translator: Translator): { classifier: IntentClassifier; guide: GuideCatalog } {
   const normalizer = new MessageNormalizer(translator.data<Record<string, string>>('intents:abbreviations', 'vi'));
-  const data: IntentData = { training: {}, emergency: triageData(translator), evidence: {} };
+  const data: IntentData = { training: {}, emergency: triageData(translator), evidence: {}, scam: { always: [], who: [], what: [] } };
   for (const lang of LANGUAGES) {
+    const scam = table(translator.data<unknown>('intents:scam_rule', lang));
+    data.scam!.always.push(...list(scam.always));
+    data.scam!.who.push(...list(scam.who));
+    data.scam!.what.push(...list(scam.what));
     merge(data.training, translator.data<Partial<Record<Intent, string[]>>>('intents:training', lang));
     merge(data.evidence, translator.data<Partial<Record<Intent, string[]>>>('intents:evidence', lang));
   }

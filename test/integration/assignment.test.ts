@@ -21,7 +21,7 @@ async function start(over: Record<string, string> = {}, teams?: Parameters<typeo
   await linkTeam(fake, 'doan-tn', YOUTH, OFFICER_Y, 'Trần Văn Hùng');
   await linkTeam(fake, 'hoi-pn', WOMEN, OFFICER_W, 'Lê Thị Mai');
   await linkTeam(fake, 'to-xe', CARS, OFFICER_C, 'Phạm Văn Tài');
-  stack.app.jobs!.assignment.invalidateTeams();
+  stack.app.services.assignment.invalidateTeams();
 }
 
 beforeEach(async () => {
@@ -46,7 +46,7 @@ describe('assignment engine (real Redis, fake Bot API)', () => {
     await fake.text(STRANGER, '/malienket doan-tn');
     expect(fake.lastTo(STRANGER).text).toContain('chỉ dành cho chỉ huy');
     const teams = await stack.app.repos.teams.active();
-    expect(teams.find((t) => t.id === 'doan-tn')?.chatId).toBe(String(YOUTH));
+    expect(teams.find((t) => t.id === 'doan-tn')?.workChat).toEqual({ channel: 'telegram', chatId: String(YOUTH), kind: 'group' });
     expect(fake.messagesTo(YOUTH).some((m) => m.text.includes('Đã liên kết nhóm này với Tổ Đoàn Thanh niên'))).toBe(true);
   });
 
@@ -101,8 +101,7 @@ describe('assignment engine (real Redis, fake Bot API)', () => {
       filed.push(await fileRequest(stack.app, { condition }));
       stack.clock.advance(1000);
     }
-    const { startJobRuntime } = await import('../../src/jobs/runtime.js');
-    stack.workers = await startJobRuntime(stack.app);
+    stack.workers = await stack.app.startWorkers();
     // One worker each: cards reach the group in the order requests were assigned.
     const codes = filed.map((r) => r.code);
     const posted = await eventually(
@@ -168,7 +167,7 @@ describe('assignment engine (real Redis, fake Bot API)', () => {
     await start();
     const r = await fileRequest(stack.app, { communeId: 'long-thanh' });
     await cardIn(YOUTH, r.code);
-    await stack.app.services.myRequests.cancel({ channel: 'telegram', userId: r.userId }, r.id);
+    await stack.app.services.requests.cancelByOwner({ channel: 'telegram', userId: r.userId }, r.id);
     const card = await eventually(cardOf(YOUTH, r.code), (c) => c[0]!.text.includes('Người dân đã hủy'));
     expect(buttons(card[0]!)).toEqual([]);
     expect(card).toHaveLength(1);
@@ -235,8 +234,8 @@ describe('assignment engine (real Redis, fake Bot API)', () => {
     await cardIn(YOUTH, r.code);
     const notices = () => fake.messagesTo(4343).filter((m) => m.text.includes(r.code));
     await eventually(notices, (ms) => ms.length === 1);
-    await stack.app.jobs!.queues.assign.add('assign', { requestId: r.id }, { jobId: `${r.id}.again` });
-    await eventually(async () => (await stack.app.jobs!.queues.assign.getJobState(`${r.id}.again`)) as string, (s) => s === 'completed');
+    await stack.app.jobs.queue('assign').add('assign', { requestId: r.id }, { jobId: `${r.id}.again` });
+    await eventually(async () => (await stack.app.jobs.queue('assign').getJobState(`${r.id}.again`)) as string, (s) => s === 'completed');
     expect(cardOf(YOUTH, r.code)()).toHaveLength(1);
     expect(notices()).toHaveLength(1);
   });

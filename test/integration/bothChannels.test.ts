@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ZaloChannel } from '../../src/channels/zalo/zaloChannel.js';
 import { FakeTelegram } from '../helpers/fakeTelegram.js';
 import { FakeZalo } from '../helpers/fakeZalo.js';
-import { eventually, linkTeam, type Stack, startStack, startStackZalo, zaloEnv } from '../helpers/stack.js';
+import { eventually, linkTeam, type Stack, startStack, zaloEnv } from '../helpers/stack.js';
 
 const YOUTH = -1001;
 const OFFICER = 501;
@@ -11,10 +10,8 @@ const CITIZEN = 'zalo-citizen-9';
 let tg: FakeTelegram;
 let zalo: FakeZalo;
 let stack: Stack;
-let zaloChannel: ZaloChannel;
 
 afterEach(async () => {
-  await zaloChannel?.stop();
   await stack?.stop();
   await tg?.stop();
   await zalo?.stop();
@@ -28,15 +25,14 @@ describe('one process, Telegram and Zalo at once', () => {
     await zalo.start();
     stack = await startStack(tg, zaloEnv(zalo));
     await linkTeam(tg, 'doan-tn', YOUTH, OFFICER, 'Trần Văn Hùng');
-    stack.app.jobs!.assignment.invalidateTeams();
-    zaloChannel = await startStackZalo(stack, zalo);
+    stack.app.services.assignment.invalidateTeams();
 
     // The officer links their Zalo account: a code asked for on Telegram, sent to the Zalo bot.
-    await tg.text(OFFICER, '/lienketzalo', OFFICER, 'Trần Văn Hùng');
+    await tg.text(OFFICER, '/lienketkenh', OFFICER, 'Trần Văn Hùng');
     const linkCode = /<b>([A-Z0-9]{6})<\/b>/.exec(tg.lastTo(OFFICER).text)![1]!;
-    expect(await zalo.text('zalo-officer-1', '/canbo WRONG1')).toContain('Mã không đúng');
-    expect(await zalo.text('zalo-officer-1', `/canbo ${linkCode}`)).toContain('Đã liên kết Zalo với cán bộ Trần Văn Hùng');
-    expect(await zalo.text('zalo-officer-2', `/canbo ${linkCode}`)).toContain('Mã không đúng');
+    expect(await zalo.text('zalo-officer-1', '/dangky WRONG1')).toContain('Mã không đúng');
+    expect(await zalo.text('zalo-officer-1', `/dangky ${linkCode}`)).toContain('Đã liên kết tài khoản này với Trần Văn Hùng');
+    expect(await zalo.text('zalo-officer-2', `/dangky ${linkCode}`)).toContain('Mã không đúng');
 
     for (const step of ['/start', '1', '1', '2', '1', 'Nguyen Thi Lanh', '1936', '1', 'long thanh', 'ap Long Hung', '0912345678', '1,3', '1', '1']) {
       await zalo.text(CITIZEN, step);

@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import type { Channel } from '../../src/domain/request.js';
 import { FakeTelegram } from '../helpers/fakeTelegram.js';
 import { FakeZalo } from '../helpers/fakeZalo.js';
 import { killAll, spawnWorker } from '../helpers/processes.js';
@@ -42,7 +41,7 @@ async function start(perSecond: number, env: Record<string, string> = {}, opts: 
 
 async function subscribe(telegram: number, zaloCount: number): Promise<string[]> {
   const keys: string[] = [];
-  const add = async (channel: Channel, chatId: string, communeId: string) => {
+  const add = async (channel: string, chatId: string, communeId: string) => {
     await stack!.app.services.sessions.subscribe(channel, chatId, communeId);
     keys.push(`${channel}:${chatId}`);
   };

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Conversation } from '../helpers/app.js';
 import { FakeTelegram } from '../helpers/fakeTelegram.js';
 import { FakeZalo } from '../helpers/fakeZalo.js';
-import { ADMIN_USER, eventually, fileRequest, type Stack, startStack, zaloEnv } from '../helpers/stack.js';
+import { eventually, fileRequest, type Stack, startStack, zaloEnv } from '../helpers/stack.js';
 
 let tg: FakeTelegram;
 let zalo: FakeZalo;
@@ -23,9 +23,11 @@ async function start(): Promise<void> {
   stack = await startStack(tg, zaloEnv(zalo));
 }
 
-const admin = () => new Conversation(stack!.app, String(ADMIN_USER), 'telegram');
-const citizen = (id: number) => new Conversation(stack!.app, String(id), 'telegram');
-const textsTo = (chat: number | string) => tg.messagesTo(chat).map((m) => m.text).join('\n');
+// The commander and the citizens talk on the in-memory channel; notices also go to Zalo and Telegram.
+const admin = () => new Conversation(stack!.app, 'admin');
+const citizen = (id: number) => new Conversation(stack!.app, String(id));
+const textsTo = (chat: number | string) => stack!.app.memory.to(String(chat)).map((m) => stack!.app.translator.renderAll(m.reply.text)).join('\n');
+const countTo = (chat: number) => stack!.app.memory.to(String(chat)).length;
 
 /** The admin adds a session step by step: commune, day, time, place, address, services. */
 async function addSession(a: Conversation, commune: string, day: string, place: string): Promise<void> {
@@ -54,6 +56,7 @@ describe('session calendar', { timeout: 60_000 }, () => {
     await other.press('Xã Long Thạnh');
 
     const a = admin();
+    const heardBefore = countTo(3001);
     await addSession(a, 'tan hoa', '28/11/2026', 'Nhà văn hóa ấp 3');
     await a.press('Số nhận tại nhà');
     expect(await a.say('mười')).toContain('Xin gõ hai số');
@@ -65,7 +68,7 @@ describe('session calendar', { timeout: 60_000 }, () => {
     await eventually(() => textsTo(3001), (t) => t.includes('Xã Tân Hòa</b> có buổi làm căn cước') && t.includes('28/11/2026'));
     // Editing details (capacity, map) changes nobody's plans: nobody is told.
     await new Promise((r) => setTimeout(r, 500));
-    expect(tg.messagesTo(3001).length).toBe(1);
+    expect(countTo(3001)).toBe(heardBefore + 1);
     expect(textsTo(3002)).not.toContain('Nhà văn hóa ấp 3');
 
     // A citizen files for that session: the intake offers it by its real day, time and place.
@@ -144,14 +147,14 @@ describe('session calendar', { timeout: 60_000 }, () => {
     // Subscribe from there, then stop.
     await c.press('Xem các buổi khác');
     await c.press('Nhận thông báo của Xã Long Thạnh');
-    expect(await stack!.app.services.sessions.subscribedCommunes('telegram', '3101')).toEqual(['long-thanh']);
+    expect(await stack!.app.services.sessions.subscribedCommunes('memory', '3101')).toEqual(['long-thanh']);
     expect(await c.say('/huytin')).toContain('Đã thôi nhận mọi thông báo');
     // Delete-my-data takes the subscriptions too.
     await c.say('/dangkytin');
     await c.press('Xã Tân Hòa');
     await c.say('/xoadulieu');
     await c.press('Xóa hết');
-    expect(await stack!.app.services.sessions.subscribedCommunes('telegram', '3101')).toEqual([]);
+    expect(await stack!.app.services.sessions.subscribedCommunes('memory', '3101')).toEqual([]);
     // Without a commune: every commune's sessions.
     expect(await c.say('/lich')).toContain('Các buổi "Ngày thứ 7 vì dân" sắp tới');
   });
@@ -161,9 +164,9 @@ describe('session calendar', { timeout: 60_000 }, () => {
     const a = admin();
     await addSession(a, 'long thanh', '28/11/2026', 'Trụ sở ấp Long Hưng');
     await stack!.app.services.sessions.subscribe('zalo', 'zalo-sub-1', 'long-thanh');
-    await stack!.app.services.sessions.subscribe('telegram', '3201', 'tan-hoa');
-    await fileRequest(stack!.app, { chatId: 3202, communeId: 'long-thanh', preferredDate: '2026-11-28' });
-    await fileRequest(stack!.app, { chatId: 3203, communeId: 'long-thanh', preferredDate: '2026-12-05' });
+    await stack!.app.services.sessions.subscribe('memory', '3201', 'tan-hoa');
+    await fileRequest(stack!.app, { chatId: 3202, channel: 'memory', communeId: 'long-thanh', preferredDate: '2026-11-28' });
+    await fileRequest(stack!.app, { chatId: 3203, channel: 'memory', communeId: 'long-thanh', preferredDate: '2026-12-05' });
     const clock = stack!.clock;
     clock.ms = Date.UTC(2026, 10, 27, 10, 59); // Friday 17:59 in Vietnam
     expect(await stack!.app.services.sessions.sendDueReminders()).toBe(0);
@@ -183,7 +186,7 @@ describe('announcements from the admin chat', { timeout: 60_000 }, () => {
   it('text, communes, preview with the count, confirm: each subscriber of those communes gets it once, on Telegram and Zalo', async () => {
     await start();
     const { sessions } = stack!.app.services;
-    await sessions.subscribe('telegram', '3301', 'tan-hoa');
+    await sessions.subscribe('memory', '3301', 'tan-hoa');
     await sessions.subscribe('zalo', 'zalo-3302', 'long-thanh');
     await sessions.subscribe('telegram', '3303', 'my-loc');
     const a = admin();
@@ -199,11 +202,11 @@ describe('announcements from the admin chat', { timeout: 60_000 }, () => {
     expect(a.text).toContain('Đã bắt đầu gửi tới 2 người');
     await eventually(() => textsTo(3301), (t) => t.includes('dời sang Chủ nhật'));
     await eventually(() => zalo.textTo('zalo-3302'), (t) => t.includes('dời sang Chủ nhật'));
-    await eventually(() => textsTo(ADMIN_USER), (t) => t.includes('Đã gửi xong: 2/2'));
-    expect(textsTo(3303)).not.toContain('dời sang Chủ nhật');
+    await eventually(() => textsTo('admin'), (t) => t.includes('Đã gửi xong: 2/2'));
+    expect(tg.messagesTo(3303).map((m) => m.text).join('\n')).not.toContain('dời sang Chủ nhật');
     // The record: who sent what, to how many, with what result.
     const record = (await stack!.app.repos.broadcasts.latest(1))[0]!;
-    expect(record).toMatchObject({ createdBy: `telegram:${ADMIN_USER}`, total: 2, sent: 2, status: 'done', content: { text: 'Thứ Bảy này mưa to, buổi làm căn cước dời sang Chủ nhật.' } });
+    expect(record).toMatchObject({ createdBy: 'memory:admin', total: 2, sent: 2, status: 'done', content: { text: 'Thứ Bảy này mưa to, buổi làm căn cước dời sang Chủ nhật.' } });
     expect(await a.say('/lichsugui')).toContain('đã gửi 2/2 · lỗi 0 · chặn bot 0 · xong');
 
     // With a photo (Telegram): the photo, then the text; Zalo gets the text.
@@ -211,7 +214,7 @@ describe('announcements from the admin chat', { timeout: 60_000 }, () => {
     await a.send({ photo: 'photo-file-1', text: 'Ảnh sơ đồ điểm làm căn cước', deliveryId: 'p1' });
     await a.press('Tất cả người đăng ký');
     await a.press('Gửi');
-    await eventually(() => textsTo(3303), (t) => t.includes('[photo photo-file-1]') && t.includes('Ảnh sơ đồ điểm làm căn cước'));
+    await eventually(() => tg.messagesTo(3303).map((m) => m.text).join('\n'), (t) => t.includes('[photo photo-file-1]') && t.includes('Ảnh sơ đồ điểm làm căn cước'));
     await eventually(() => zalo.textTo('zalo-3302'), (t) => t.includes('Ảnh sơ đồ điểm làm căn cước'));
   });
 
@@ -226,18 +229,17 @@ describe('announcements from the admin chat', { timeout: 60_000 }, () => {
     expect(await c.send({ option: { id: 'bc:stop:some-announcement', nonce: 0 } })).toContain('chỉ dành cho chỉ huy');
     expect(await admin().send({ option: { id: 'bc:stop:some-announcement', nonce: 0 } })).toContain('không còn đang gửi');
 
-    // An admin added in chat can announce; removed halfway, the next step is refused.
-    await tg.text(ADMIN_USER, '/quantri them 3402');
-    expect(tg.lastTo(ADMIN_USER).text).toContain('Đã thêm 3402 làm chỉ huy');
+    // A commander added in chat can announce; removed halfway, the next step is refused.
+    const root = admin();
+    expect(await root.say('/quantri them memory:3402')).toContain('Đã thêm memory:3402 làm chỉ huy');
     const helper = citizen(3402);
     expect(await helper.say('/thongbao')).toContain('Gõ nội dung thông báo');
     await helper.say('Thông báo thử');
-    await tg.text(ADMIN_USER, '/quantri xoa 3402');
+    await root.say('/quantri xoa memory:3402');
     expect(await helper.press('Tất cả người đăng ký')).toContain('chỉ dành cho chỉ huy');
     expect(await stack!.app.repos.broadcasts.latest(5)).toEqual([]);
-    // A chat-added admin cannot add others.
-    await tg.text(ADMIN_USER, '/quantri them 3403');
-    await tg.text(3403, '/quantri them 3404');
-    expect(tg.lastTo(3403).text).toContain('Chỉ chỉ huy có trong cấu hình');
+    // A commander added in chat cannot add others.
+    await root.say('/quantri them memory:3403');
+    expect(await citizen(3403).say('/quantri them memory:3404')).toContain('Chỉ chỉ huy gốc');
   });
 });

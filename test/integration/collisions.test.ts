@@ -4,11 +4,14 @@ import type { Database } from '../../src/db/database.js';
 import { AuditRepository } from '../../src/db/repositories/audit.js';
 import { CardRepository } from '../../src/db/repositories/cards.js';
 import { RequestRepository } from '../../src/db/repositories/requests.js';
+import { StaffRepository } from '../../src/db/repositories/staff.js';
 import { TeamRepository } from '../../src/db/repositories/teams.js';
 import { parseWorkingHours } from '../../src/domain/workingHours.js';
-import { type AssignmentEffects, AssignmentService } from '../../src/services/assignment.js';
-import { systemClock } from '../../src/services/clock.js';
-import { IntakeService } from '../../src/services/intake.js';
+import { AssignmentService } from '../../src/core/assignment/service.js';
+import { systemClock } from '../../src/core/clock.js';
+import type { FollowUps } from '../../src/core/ports.js';
+import { requestFollowUps } from '../../src/core/requests/followUps.js';
+import { RequestService } from '../../src/core/requests/service.js';
 import { DIALECTS, freshDatabase, pgAvailable, sampleRequest } from '../helpers/db.js';
 
 /** Loads read a moment too early: another worker fills the team between the read and the write. */
@@ -22,9 +25,21 @@ class StaleFirstLoads extends RequestRepository {
 }
 
 /** The outside world, recorded: which requests got a card. */
-function recordingEffects(carded: string[]): AssignmentEffects {
+function recordingFollowUps(carded: string[]): FollowUps {
   const none = async () => undefined;
-  return { syncCard: async (id) => void carded.push(id), notifyCitizen: none, notifyAdmin: none, scheduleSla: none, notifyOfficer: none, enqueueAssignment: none };
+  return {
+    syncCard: async (id) => void carded.push(id),
+    notifyCitizen: none,
+    notifyAdmin: none,
+    scheduleSla: none,
+    notifyOfficer: none,
+    notifyTeam: none,
+    enqueueAssignment: none,
+    postHandoff: none,
+    sendAnswer: none,
+    startBroadcast: none,
+    stopBroadcast: none,
+  };
 }
 
 describe.each(DIALECTS)('assignment and capacity on %s', (dialect) => {
@@ -38,8 +53,8 @@ describe.each(DIALECTS)('assignment and capacity on %s', (dialect) => {
       { id: 'a-full', name: 'A', communes: ['tan-hoa'], capabilities: ['home_kit'], capacityPerDay: 1 },
       { id: 'b-room', name: 'B', communes: ['tan-hoa'], capabilities: ['home_kit'], capacityPerDay: 5 },
     ]);
-    await teams.linkChat('a-full', '-3001');
-    await teams.linkChat('b-room', '-3002');
+    await teams.linkWorkChat('a-full', { channel: 'telegram', chatId: '-3001', kind: 'group' });
+    await teams.linkWorkChat('b-room', { channel: 'telegram', chatId: '-3002', kind: 'group' });
   });
   afterAll(async () => {
     await db?.close();
@@ -48,21 +63,21 @@ describe.each(DIALECTS)('assignment and capacity on %s', (dialect) => {
   it.skipIf(skip)('a team filled by another worker after the loads were read: refused by the database, the next team is chosen', async () => {
     const requests = new StaleFirstLoads(db);
     const carded: string[] = [];
-    const service = new AssignmentService(requests, new TeamRepository(db), new CardRepository(db), new AuditRepository(db), systemClock, recordingEffects(carded), {
-      slaUnclaimedMs: 3_600_000,
-      workingHours: parseWorkingHours('00:00-24:00'),
-      maxContactAttempts: 3,
-    });
+    const jobs = recordingFollowUps(carded);
+    const [teams, staff, cards] = [new TeamRepository(db), new StaffRepository(db), new CardRepository(db)];
+    const policy = { slaUnclaimedMs: 3_600_000, workingHours: parseWorkingHours('00:00-24:00') };
+    const service = new RequestService(requests, new AuditRepository(db), systemClock, [requestFollowUps({ jobs, cards, teams, staff, clock: systemClock, policy })]);
+    const assignment = new AssignmentService(service, requests, teams, staff, cards, systemClock, jobs, { ...policy, maxContactAttempts: 3 });
     const first = sampleRequest();
     const second = sampleRequest();
     await requests.insertOnce(first);
     await requests.insertOnce(second);
     requests.stale = false;
     // A (tie, by name) takes the first request and is then full.
-    expect(await service.assign(first.id)).toEqual({ kind: 'assigned', teamId: 'a-full' });
+    expect(await assignment.assign(first.id)).toEqual({ kind: 'assigned', teamId: 'a-full' });
     // The second sees stale loads (A empty), picks A, is refused, reads again and goes to B.
     requests.stale = true;
-    expect(await service.assign(second.id)).toEqual({ kind: 'assigned', teamId: 'b-room' });
+    expect(await assignment.assign(second.id)).toEqual({ kind: 'assigned', teamId: 'b-room' });
     expect((await requests.loadOnDay('2026-11-28')).get('a-full')).toBe(1);
     expect(carded).toEqual([first.id, second.id]);
   });
@@ -77,9 +92,9 @@ describe.each(DIALECTS)('request codes on %s', (dialect) => {
       const requests = new RequestRepository(db);
       await requests.insertOnce(sampleRequest({ code: 'TB-C001', personName: 'Người 1' }));
       const draws = ['TB-C001', 'TB-C001', 'TB-NEW1'];
-      const intake = new IntakeService(requests, new AuditRepository(db), systemClock, () => draws.shift()!);
+      const intake = new RequestService(requests, new AuditRepository(db), systemClock, [], () => draws.shift()!);
       const { id: _id, code: _code, status: _status, channel: _channel, chatId: _chatId, userId: _userId, consentVersion: _v, createdAt: _c, updatedAt: _u, ...fields } = sampleRequest();
-      const filed = await intake.submit(crypto.randomUUID(), fields, { channel: 'telegram', userId: '7002' }, '7002');
+      const filed = await intake.submit(crypto.randomUUID(), fields, { channel: 'telegram', userId: '7002' }, { channel: 'telegram', chatId: '7002', kind: 'private' });
       expect(filed.code).toBe('TB-NEW1');
       expect(draws).toEqual([]);
       expect((await requests.byCode('TB-C001'))?.personName).toBe('Người 1');

@@ -9,7 +9,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 describe('console roles', () => {
   it('/vai chihuy, /vai canbo, /vai dan: link a team, register, file, see the card, claim it by number, answer a question', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--console'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/index.ts', '--console'], {
       cwd: ROOT,
       env: { ...process.env, ...testEnv(), REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: `c${randomUUID().slice(0, 8)}`, TELEGRAM_BOT_TOKEN: '', ZALO_BOT_TOKEN: '' },
       stdio: ['pipe', 'pipe', 'ignore'],

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { CitizenRequest } from '../../src/domain/request.js';
-import { type PrivateRedis, startPrivateRedis } from '../../src/jobs/redis.js';
+import { type PrivateRedis, startPrivateRedis } from '../../src/main/privateRedis.js';
 import { tempDir } from '../helpers/db.js';
 import { FakeTelegram } from '../helpers/fakeTelegram.js';
 import { exited, killAll, spawnWorker } from '../helpers/processes.js';
@@ -31,7 +31,7 @@ async function linkAll(): Promise<void> {
   await linkTeam(fake, 'doan-tn', YOUTH, 501, 'Trần Văn Hùng');
   await linkTeam(fake, 'hoi-pn', WOMEN, 502, 'Lê Thị Mai');
   await linkTeam(fake, 'to-xe', CARS, 503, 'Phạm Văn Tài');
-  stack!.app.jobs!.assignment.invalidateTeams();
+  stack!.app.services.assignment.invalidateTeams();
 }
 
 // Room for every request of these tests on one day: capacity is not what they test.

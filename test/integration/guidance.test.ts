@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ZaloChannel } from '../../src/channels/zalo/zaloChannel.js';
 import { loadResources } from '../../src/i18n.js';
 import { FakeTelegram, type SentMessage } from '../helpers/fakeTelegram.js';
 import { FakeZalo } from '../helpers/fakeZalo.js';
-import { ADMIN_CHAT, ADMIN_USER, eventually, type Stack, startStack, startStackZalo, zaloEnv } from '../helpers/stack.js';
+import { ADMIN_CHAT, ADMIN_USER, eventually, type Stack, startStack, zaloEnv } from '../helpers/stack.js';
 
 const UNIT_PHONE = '0274 3812 345';
 const CITIZEN = 4242;
@@ -14,16 +13,13 @@ const screensOf = (topic: 'vneid' | 'fire') => Object.values(guide[topic].screen
 
 let tg: FakeTelegram;
 let zalo: FakeZalo | undefined;
-let zaloChannel: ZaloChannel | undefined;
 let stack: Stack;
 
 afterEach(async () => {
-  await zaloChannel?.stop();
   await stack?.stop();
   await tg?.stop();
   await zalo?.stop();
   zalo = undefined;
-  zaloChannel = undefined;
 });
 
 async function start(withZalo = false): Promise<void> {
@@ -37,7 +33,6 @@ async function start(withZalo = false): Promise<void> {
     UNIT_PHONE,
     ...(zalo ? zaloEnv(zalo) : {}),
   });
-  if (zalo) zaloChannel = await startStackZalo(stack, zalo);
 }
 
 const buttons = (m: SentMessage) => (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startPrivateRedis } from '../../src/jobs/redis.js';
+import { startPrivateRedis } from '../../src/main/privateRedis.js';
 import { tempDir } from '../helpers/db.js';
 
 const alive = (pid: number) => {

@@ -45,9 +45,9 @@ describe('a bot process killed between commit and reply', { timeout: 90_000 }, (
   });
 
   function startBot(env: Record<string, string>) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/index.ts'], {
       cwd: ROOT,
-      env: { ...process.env, ...env, ...fastQueue(), TELEGRAM_BOT_TOKEN: BOT_TOKEN, TELEGRAM_API_ROOT: fake.apiRoot },
+      env: { ...process.env, ...env, ...fastQueue(), TELEGRAM_BOT_TOKEN: BOT_TOKEN, TELEGRAM_API_ROOT: fake.apiRoot, TELEGRAM_POLL_SECONDS: '1', ADMIN_CHAT_ID: '-900' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     return child;

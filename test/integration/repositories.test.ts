@@ -7,7 +7,8 @@ import { BroadcastRepository } from '../../src/db/repositories/broadcasts.js';
 import { HandoffRepository } from '../../src/db/repositories/handoffs.js';
 import { SessionRepository } from '../../src/db/repositories/sessions.js';
 import { SubscriptionRepository } from '../../src/db/repositories/subscriptions.js';
-import { CodeTakenError, RequestRepository } from '../../src/db/repositories/requests.js';
+import { RequestRepository } from '../../src/db/repositories/requests.js';
+import { CodeTakenError } from '../../src/core/requests/service.js';
 import { TeamRepository } from '../../src/db/repositories/teams.js';
 import { openDatabase } from '../../src/db/database.js';
 import { DIALECTS, freshDatabase, freshDatabaseUrl, pgAvailable, sampleRequest } from '../helpers/db.js';
@@ -30,7 +31,7 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     const r = sampleRequest();
     const { stored, created } = await requests.insertOnce(r);
     expect(created).toBe(true);
-    expect(stored).toEqual({ ...r, pickupAddress: undefined, people: undefined, teamId: undefined, assignedAt: undefined, round: 0, excludedTeams: [], outcome: undefined, reason: undefined, closedAt: undefined });
+    expect(stored).toEqual({ ...r, pickupAddress: undefined, people: undefined, teamId: undefined, assignedAt: undefined, round: 0, excludedTeams: [], outcome: undefined, reason: undefined, closedAt: undefined, erasedAt: undefined });
     expect(await requests.byCode(r.code)).toEqual(stored);
   });
 
@@ -71,14 +72,16 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     expect((await requests.byId(r.id))?.status).toBe('cancelled');
   });
 
-  it.skipIf(skip)('erases an owner\'s personal data, cancels open requests, keeps the anonymous counts', async () => {
+  it.skipIf(skip)('erases an owner\'s personal data (every personal field of the field table), keeps the anonymous counts', async () => {
     const owner = { channel: 'telegram' as const, userId: `e${Math.random()}` };
-    const { stored: open } = await requests.insertOnce(sampleRequest(owner));
+    const { stored: open } = await requests.insertOnce(sampleRequest({ ...owner, type: 'ride', pickupAddress: 'Chợ', people: 2 }));
     const { stored: other } = await requests.insertOnce(sampleRequest({ userId: 'someone-else' }));
     const ids = await requests.eraseOwner(owner, 99);
     expect(ids).toEqual([open.id]);
     const erased = await requests.byId(open.id);
-    expect(erased).toMatchObject({ status: 'cancelled', personName: '', phone: '', address: '', userId: '', communeId: 'tan-hoa', type: 'home' });
+    expect(erased).toMatchObject({ personName: '', phone: '', address: '', pickupAddress: undefined, notes: undefined, birthYear: 0, userId: '', chatId: '', erasedAt: 99 });
+    // What the reports count stays.
+    expect(erased).toMatchObject({ communeId: 'tan-hoa', type: 'ride', people: 2, condition: 'bedridden', services: ['cccd_new', 'vneid_l2'] });
     expect(await requests.listByOwner(owner)).toEqual([]);
     expect((await requests.byId(other.id))?.personName).toBe(other.personName);
   });
@@ -116,10 +119,12 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     expect(await handoffs.create({ ...base, id: 'h2', code: 'HD-AAAA', chatId: 'z-2', createdAt: 1000 })).toBe(false);
     expect(await handoffs.create({ ...base, id: 'h3', code: 'HD-CCCC', chatId: 'z-3', createdAt: 5000 })).toBe(true);
     expect(await handoffs.unposted(0, 6000)).toEqual(expect.arrayContaining(['h1', 'h3']));
-    await handoffs.setDutyMessage('h1', '-900', 77);
+    const duty = { channel: 'telegram', chatId: '-900', kind: 'group' as const };
+    await handoffs.setDutyMessage('h1', duty, '77');
     expect(await handoffs.unposted(0, 6000)).toEqual(['h3']);
-    expect((await handoffs.byDutyMessage('-900', 77))?.question).toBe(base.question);
-    expect(await handoffs.byDutyMessage('-901', 77)).toBeUndefined();
+    expect((await handoffs.byDutyMessage(duty, '77'))?.question).toBe(base.question);
+    expect(await handoffs.byDutyMessage({ channel: 'telegram', chatId: '-901' }, '77')).toBeUndefined();
+    expect(await handoffs.byDutyMessage({ channel: 'zalo', chatId: '-900' }, '77')).toBeUndefined();
     expect(await handoffs.addAnswer('h1', 2000)).toBe(1);
     expect(await handoffs.addAnswer('h1', 2001)).toBe(2);
     expect(await handoffs.eraseChat('zalo', 'z-1')).toBe(1);

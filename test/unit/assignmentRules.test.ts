@@ -5,7 +5,8 @@ import { addWorkingTime, endOfDayAfter, parseWorkingHours } from '../../src/doma
 const team = (id: string, over: Partial<Team> = {}): Team => ({
   id,
   name: id,
-  chatId: `-100${id.length}`,
+  workChat: { channel: 'telegram', chatId: `-100${id.length}`, kind: 'group' },
+  officerCount: 0,
   communes: ['tan-hoa'],
   capabilities: ['home_kit', 'vehicle', 'vneid'],
   capacityPerDay: 5,
@@ -27,8 +28,12 @@ describe('chooseTeam', () => {
     expect(chooseTeam(home, teams, new Map([['a', 3], ['b', 2], ['c', 1]]))).toMatchObject({ team: { id: 'b' } });
     expect(chooseTeam(home, teams, new Map([['a', 5], ['b', 5], ['c', 1]]))).toEqual({ ok: false, reason: 'no_capacity' });
   });
-  it('never picks a team without a linked group or one that handed the request back', () => {
-    expect(chooseTeam(home, [team('a', { chatId: null }), team('b')], new Map(), ['b'])).toEqual({ ok: false, reason: 'no_team_for_area' });
+  it('never picks a team nobody can be reached in, nor one that handed the request back, and says which', () => {
+    expect(chooseTeam(home, [team('a', { workChat: null }), team('b')], new Map(), ['b'])).toEqual({ ok: false, reason: 'no_team_linked' });
+    expect(chooseTeam(home, [team('b')], new Map(), ['b'])).toEqual({ ok: false, reason: 'no_team_for_area' });
+  });
+  it('a team without a work chat works when it has officers (they work from their own chats)', () => {
+    expect(chooseTeam(home, [team('a', { workChat: null, officerCount: 2 })], new Map())).toMatchObject({ ok: true, team: { id: 'a' } });
   });
   it('a VNeID-only home visit needs VNeID support, not the CCCD kit', () => {
     expect(requiredCapabilities({ type: 'home', services: ['vneid_l2'] })).toEqual(['vneid']);

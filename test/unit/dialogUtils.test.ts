@@ -1,9 +1,9 @@
 import { Translator } from '../../src/i18n.js';
 import { createClassifier } from '../../src/services/understanding.js';
 import { describe, expect, it } from 'vitest';
-import { ChatLock } from '../../src/dialogs/chatLock.js';
-import { matchOption } from '../../src/dialogs/optionMatch.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ChatLock } from '../../src/conversation/chatLock.js';
+import { matchOption } from '../../src/conversation/optionMatch.js';
+import { ConfigError, loadConfig } from '../../src/main/config.js';
 
 describe('matchOption', () => {
   const labels = [
@@ -58,6 +58,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TELEGRAM_API_ROOT: 'ftp://x' })).toThrow(/TELEGRAM_API_ROOT/);
     expect(() => loadConfig({ TELEGRAM_WEBHOOK_URL: 'https://x.vn/hook' })).toThrow(ConfigError);
     expect(() => loadConfig({ TELEGRAM_WEBHOOK_URL: 'https://x.vn/hook' })).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
+  });
+  it('refuses a platform token without a duty chat, naming ADMIN_CHAT_ID (an emergency must reach someone)', () => {
+    expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: '123456:abcdefghijklmnopqrstuvwxyz' })).toThrow(/ADMIN_CHAT_ID/);
+    expect(() => loadConfig({ ZALO_BOT_TOKEN: '1234567890:zalo-token' })).toThrow(/ADMIN_CHAT_ID/);
+    expect(loadConfig({ ZALO_BOT_TOKEN: '1234567890:zalo-token', ADMIN_CHAT_ID: 'zalo:84123' }).ADMIN_CHAT_ID).toBe('zalo:84123');
+    expect(() => loadConfig({ ADMIN_CHAT_ID: 'not a chat' })).toThrow(/ADMIN_CHAT_ID/);
+    expect(loadConfig({ ADMIN_USER_IDS: '123, zalo:abc-9' }).ADMIN_USER_IDS).toEqual(['123', 'zalo:abc-9']);
   });
 });
 
