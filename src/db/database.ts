@@ -31,11 +31,11 @@ export function prepareOnce<P>(builder: { prepare(): P }, name: string): P {
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 
 /** Opens (and creates and migrates) the database the URL names: a SQLite file by default, PostgreSQL by URL. */
-export async function openDatabase(url: string): Promise<Database> {
-  return /^postgres(ql)?:\/\//.test(url) ? openPostgres(url) : openSqlite(url);
+export async function openDatabase(url: string, o: { busyTimeoutMs?: number } = {}): Promise<Database> {
+  return /^postgres(ql)?:\/\//.test(url) ? openPostgres(url) : openSqlite(url, o.busyTimeoutMs ?? 5000);
 }
 
-async function openSqlite(url: string): Promise<Database> {
+async function openSqlite(url: string, busyTimeoutMs: number): Promise<Database> {
   const file = url.replace(/^(file:|sqlite:)(\/\/)?/, '');
   const { default: SQLite } = await import('better-sqlite3');
   const { drizzle } = await import('drizzle-orm/better-sqlite3');
@@ -45,7 +45,7 @@ async function openSqlite(url: string): Promise<Database> {
   // WAL lets a worker process read while the bot writes; NORMAL is durable across process crashes.
   client.pragma('journal_mode = WAL');
   client.pragma('synchronous = NORMAL');
-  client.pragma('busy_timeout = 5000');
+  client.pragma(`busy_timeout = ${Math.round(busyTimeoutMs)}`);
   const db = drizzle(client);
   migrate(db, { migrationsFolder: path.join(MIGRATIONS, 'sqlite') });
   return {
@@ -67,6 +67,9 @@ async function openPostgres(url: string): Promise<Database> {
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   const pgSchema = await import('./schema/pg.js');
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server closed (a restart, a failover) is an event, not a crash: the
+  // pool opens a new one for the next query.
+  pool.on('error', () => undefined);
   const db = drizzle(pool);
   await migrate(db, { migrationsFolder: path.join(MIGRATIONS, 'pg') });
   return {

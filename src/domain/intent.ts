@@ -179,11 +179,13 @@ export class IntentClassifier {
     // The model may read an emergency only where the rule saw words about one (a hint) and did
     // not cancel them as slang, a question or the past.
     const emergencyPossible = triage.hinted.length > 0;
+    // Evidence and the scam rule are phrases: none may run across a comma ("gần chợ, đi chợ" is not "chở đi").
+    const clauses = this.clauseText(text);
     const ranked = this.labels
       .map((intent, li) => ({ intent, p: probs[li]! / sum }))
-      .filter((r) => (r.intent === 'emergency' ? emergencyPossible : this.hasEvidence(r.intent, normalized)))
+      .filter((r) => (r.intent === 'emergency' ? emergencyPossible : this.hasEvidence(r.intent, clauses)))
       .sort((a, b) => b.p - a.p);
-    if (this.isScam(normalized)) {
+    if (this.isScam(clauses)) {
       const p = Math.max(SCAM_RULE_CONFIDENCE, ranked.find((r) => r.intent === 'scam')?.p ?? 0);
       return { intent: 'scam', confidence: p, ranked: [{ intent: 'scam', p }, ...ranked.filter((r) => r.intent !== 'scam')] };
     }
@@ -211,6 +213,14 @@ export class IntentClassifier {
     const entry = { ids, count };
     this.wordCache.set(word, entry);
     return entry;
+  }
+
+  /** The normalised message with a mark between clauses, so that no phrase matches across a comma. */
+  private clauseText(text: string): string {
+    const { words, clauses } = this.normalizer.tokenize(text);
+    let out = '';
+    for (let i = 0; i < words.length; i++) out += i === 0 ? words[i] : clauses[i] !== clauses[i - 1] ? ` | ${words[i]}` : ` ${words[i]}`;
+    return out;
   }
 
   /** The scam rule: an `always` phrase, or someone (`who`) asking for a code, money or an app (`what`). */

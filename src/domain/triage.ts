@@ -1,4 +1,4 @@
-import type { MessageNormalizer } from './normalize.js';
+import type { MessageNormalizer, NormalizedWords } from './normalize.js';
 
 /** Vietnam's emergency numbers: 113 police, 114 fire and rescue, 115 ambulance. */
 export type EmergencyCall = '113' | '114' | '115';
@@ -107,18 +107,10 @@ interface Match {
   entry: Entry;
 }
 
-interface Tokens {
-  words: string[];
-  sentences: number[];
-  clauses: number[];
-}
-
-const SENTENCE_BREAK = /[.!?;\n\r…]+/;
-const CLAUSE_BREAK = /[,:]+/;
 /** "a … b": at most this many words between a and b. */
 const GAP = 6;
-/** "=cháy": only "cháy" typed with its diacritics (a word of `distinct`), not "chay" (which may be "chạy"). */
-const EXACT_MARK = 'zqexactzq';
+/** Stands for a name in a message: matches no phrase. */
+const NAME_TOKEN = '\u0000name';
 const GAP_MARK = /\s(?:…|\.\.\.)\s/;
 const MAX_EXPANSIONS = 5_000;
 
@@ -131,20 +123,15 @@ const MAX_EXPANSIONS = 5_000;
  */
 export class EmergencyTriage {
   private readonly root: TrieNode = { next: new Map(), ends: [] };
-  /** Words kept apart by their diacritics, and the regular expression that finds them in a message. */
-  private readonly distinctWords: string[];
-  private readonly distinct: RegExp | undefined;
+  /** Words kept apart by their diacritics (NFC, lower case). */
+  private readonly distinct: ReadonlySet<string>;
 
   constructor(
     private readonly normalizer: MessageNormalizer,
     data: Partial<TriageData>,
   ) {
     const words = data.words ?? {};
-    this.distinctWords = [...new Set((data.distinct ?? []).map((w) => w.normalize('NFC').toLowerCase().trim()).filter((w) => w !== '' && !w.includes(' ')))];
-    this.distinct =
-      this.distinctWords.length > 0
-        ? new RegExp(`(?<![\\p{L}\\p{M}])(${this.distinctWords.map(escapeRegExp).join('|')})(?![\\p{L}\\p{M}])`, 'gu')
-        : undefined;
+    this.distinct = new Set((data.distinct ?? []).map((w) => w.normalize('NFC').toLowerCase().trim()).filter((w) => w !== '' && !w.includes(' ')));
     for (const call of EMERGENCY_CALLS) {
       for (const p of data.calls?.[call] ?? []) this.add(p, Kind.Call, call, words);
       for (const p of data.conditions?.[call] ?? []) this.add(p, Kind.Condition, call, words);
@@ -240,51 +227,12 @@ export class EmergencyTriage {
     };
   }
 
-  private tokenize(text: string): Tokens {
-    const raw = this.markDistinct(text);
-    const out: Tokens = { words: [], sentences: [], clauses: [] };
-    let sentence = 0;
-    let clause = 0;
-    for (const part of SENTENCE_BREAK.test(raw) ? raw.split(SENTENCE_BREAK) : [raw]) {
-      let any = false;
-      for (const piece of CLAUSE_BREAK.test(part) ? part.split(CLAUSE_BREAK) : [part]) {
-        const normalized = this.normalizer.normalize(piece);
-        if (normalized === '') continue;
-        for (const w of normalized.split(' ')) {
-          out.words.push(this.placeholderWord(w) ?? w);
-          out.sentences.push(sentence);
-          out.clauses.push(clause);
-        }
-        clause++;
-        any = true;
-      }
-      if (any) sentence++;
-    }
-    return out;
-  }
-
-  /**
-   * Each word of `distinct` typed with its diacritics becomes a placeholder the normaliser leaves
-   * alone, and so does a capitalised word inside a sentence: a name ("Nguyễn Văn Cứu", "ấp Cây
-   * Cháy", "đường Lửa Hồng") is never an emergency word.
-   */
-  private markDistinct(text: string): string {
-    const named = maskNames(text);
-    if (this.distinct === undefined || !hasNonAscii(named)) return named;
-    const lower = named.normalize('NFC').toLowerCase();
-    this.distinct.lastIndex = 0;
-    if (!this.distinct.test(lower)) return named;
-    return lower.replace(this.distinct, (w) => ` zq${this.distinctWords.indexOf(w)}zq `);
-  }
-
-  /** The word a placeholder stands for, as typed ("chạy"), or undefined for an ordinary word. */
-  private placeholderWord(token: string): string | undefined {
-    if (!token.startsWith('zq') || !token.endsWith('zq')) return undefined;
-    return this.distinctWords[Number(token.slice(2, -2))];
+  private tokenize(text: string): NormalizedWords {
+    return this.normalizer.tokenize(text, { keep: this.distinct, nameToken: NAME_TOKEN });
   }
 
   /** Every phrase in the message; a phrase never runs across a comma or a sentence. */
-  private find({ words: tokens, clauses }: Tokens, sentences: number[]): Match[] {
+  private find({ words: tokens, clauses }: NormalizedWords, sentences: number[]): Match[] {
     const out: Match[] = [];
     for (let i = 0; i < tokens.length; i++) {
       const c = clauses[i]!;
@@ -342,19 +290,18 @@ export class EmergencyTriage {
    * dưới" matches "cháy dưới hầm" and "chay duoi ham", not "chết đuối").
    */
   private spellings(phrase: string): string[][] {
-    const normalized = this.normalizer.normalize(this.markDistinct(phrase.replace(/=(?=\p{L})/gu, ` ${EXACT_MARK} `)));
-    if (normalized === '') return [];
+    const exact = new Set<string>();
+    const plain = phrase.replace(/=([\p{L}\p{M}]+)/gu, (_, w: string) => {
+      exact.add(w.normalize('NFC').toLowerCase());
+      return w;
+    });
+    const { words } = this.normalizer.tokenize(plain, { keep: this.distinct });
     let paths: string[][] = [[]];
-    const exact = new Set<number>();
-    const words = normalized.split(' ');
-    for (const [n, w] of words.entries()) if (w === EXACT_MARK && n + 1 < words.length) exact.add(n + 1);
-    for (const [n, w] of words.entries()) {
-      if (w === EXACT_MARK) continue;
-      const marked = this.placeholderWord(w);
-      const options = marked === undefined ? [w] : exact.has(n) ? [marked] : [marked, this.normalizer.normalize(marked)];
+    for (const w of words) {
+      const options = !this.distinct.has(w) ? [w] : exact.has(w) ? [w] : [w, this.normalizer.normalize(w)];
       paths = paths.flatMap((path) => options.map((o) => [...path, o]));
     }
-    return paths;
+    return words.length === 0 ? [] : paths;
   }
 }
 
@@ -404,32 +351,3 @@ function cancels(not: Match, m: Match): boolean {
   return !(m.start <= not.start && not.end <= m.end && m.end - m.start > not.end - not.start);
 }
 
-const NAME_MASK = ' zqnamezq ';
-const WORD = /[\p{L}\p{M}]+/gu;
-const STARTS_CLAUSE = /[.!?;:,\n\r…"“(\-–]/;
-
-/** Capitalised words not at the start of a sentence or clause, unless the text is shouted in capitals. */
-function maskNames(text: string): string {
-  let upper = 0;
-  let letters = 0;
-  for (const ch of text) {
-    if (ch.toLowerCase() !== ch) upper++;
-    if (ch.toLowerCase() !== ch.toUpperCase()) letters++;
-  }
-  if (upper === 0 || upper * 2 > letters) return text;
-  return text.normalize('NFC').replace(WORD, (w, offset: number, all: string) => {
-    if (!/^\p{Lu}\p{Ll}/u.test(w)) return w;
-    let k = offset - 1;
-    while (k >= 0 && /\s/.test(all[k]!)) k--;
-    return k < 0 || STARTS_CLAUSE.test(all[k]!) ? w : NAME_MASK;
-  });
-}
-
-function hasNonAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return true;
-  return false;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

@@ -32,6 +32,8 @@ const schema = z.object({
     { message: 'DATABASE_URL must be postgres://…, file:/path.sqlite or a file path' },
   ),
   AREAS_FILE: z.string().default('./data/areas.json'),
+  /** SQLite: how long a write waits for another process's write to finish before it fails. */
+  DB_BUSY_TIMEOUT_MS: positiveInt(5000),
   DEFAULT_LANG: z.enum(['vi', 'en']).default('vi'),
   TELEGRAM_BOT_TOKEN: optionalString.refine((v) => v === undefined || /^\d+:[\w-]{20,}$/.test(v), {
     message: 'TELEGRAM_BOT_TOKEN looks wrong: it is "<digits>:<letters>", as BotFather gives it',

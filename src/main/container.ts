@@ -99,7 +99,7 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
   const clock = o.clock ?? systemClock;
   const log = createLogger(config.LOG_LEVEL);
   const metrics = new Metrics();
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl, { busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS });
   const repos = stores(database);
   const translator = await Translator.create(config.DEFAULT_LANG);
   const unitName = config.UNIT_NAME ?? translator.render({ key: 'common:unit.default_name' });
@@ -138,7 +138,10 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
   const sessions = new SessionService(repos.sessions, repos.subscriptions, broadcast, repos.audit, areas, clock, config.REMINDER_HOUR);
   const privacy = new PrivacyService(requests, repos.states, handoff, repos.subscriptions, repos.broadcasts, repos.audit, clock);
   const { classifier, guide } = createUnderstanding(translator);
-  const safety = new SafetyService(classifier, handoff, (e) => logError(log, e, 'EMERGENCY ALERT NOT SAVED'));
+  const safety = new SafetyService(classifier, handoff, {
+    alerted: () => metrics.emergencyAlerts.inc(),
+    failed: (e) => logError(log, e, 'EMERGENCY ALERT NOT SAVED'),
+  });
 
   const commanders: Actor[] = config.ADMIN_USER_IDS.map((id) => parseChannelRef(id, 'telegram')!).map((r) => ({ channel: r.channel, userId: r.id }));
   await staff.bootstrapCommanders(commanders);
@@ -157,8 +160,10 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
     unit: { name: unitName, phone: config.UNIT_PHONE },
     maxContactAttempts: config.MAX_CONTACT_ATTEMPTS,
   });
+  // Its Redis calls sit on the request path too (a card edited at once after a citizen cancels):
+  // they fail fast rather than hold a reply while Redis is down.
   const outbound =
-    redis && pacer ? new Outbound({ composer, delivery, pacer, redis, prefix: config.QUEUE_PREFIX, queues: jobs, cards: repos.cards, staff, clock, log }) : undefined;
+    fastRedis && pacer ? new Outbound({ composer, delivery, pacer, redis: fastRedis, prefix: config.QUEUE_PREFIX, queues: jobs, cards: repos.cards, staff, clock, log }) : undefined;
   // The card and the citizen's notice go out at once when nothing is in the way (else queued).
   if (outbound) jobs.useDeliverNow((n, known) => outbound.tryNow(n, known));
 
@@ -199,6 +204,16 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
     },
     text: (m: Msg) => translator.render(m),
   });
+
+  // Queue depths are read on each scrape, from any process that has the queues.
+  if (jobs.connected) {
+    metrics.onCollect(async () => {
+      for (const name of Object.values(QUEUES)) {
+        const counts = await jobs.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+        for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: name, state }, n);
+      }
+    });
+  }
 
   const workerBase = (): WorkerBase => ({ connection: redisConnection(redisUrl!), prefix: config.QUEUE_PREFIX, lockMs: config.JOB_LOCK_MS });
 
@@ -275,12 +290,6 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
         w.on('error', (e) => log.warn({ err: e.message, queue: w.name }, 'worker error'));
         w.on('failed', (job, e) => log.warn({ err: e.message, queue: w.name, job: job?.id }, 'job failed'));
       }
-      metrics.onCollect(async () => {
-        for (const name of Object.values(QUEUES)) {
-          const counts = await jobs.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
-          for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: name, state }, n);
-        }
-      });
       reconciler.start(config.RECONCILE_SECONDS * 1000);
       void reconciler.runOnce();
       return {

@@ -14,7 +14,7 @@ export class SafetyService {
   constructor(
     private readonly classifier: IntentClassifier,
     private readonly handoffs: HandoffService,
-    private readonly onAlertFailed: (e: unknown) => void,
+    private readonly on: { alerted(): void; failed(e: unknown): void },
   ) {}
 
   isEmergency(text: string): boolean {
@@ -25,8 +25,9 @@ export class SafetyService {
   async alert(channel: ChannelId, chatId: string, text: string): Promise<void> {
     try {
       await this.handoffs.forward(channel, chatId, text.slice(0, EXCERPT_MAX), 'emergency');
+      this.on.alerted();
     } catch (e) {
-      this.onAlertFailed(e);
+      this.on.failed(e);
     }
   }
 }
