@@ -41,7 +41,7 @@ for (let i = 0; i < N; i += 1000) {
   await db.insert(t.subscriptions).values(rows);
 }
 
-await stack.startWorkers(1, (a) => a.jobs!.queues.broadcast);
+await stack.startWorkers(1, (a) => a.jobs.queue('broadcast'));
 const worker = stack.workers[0]!;
 const peakRssMb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
@@ -71,7 +71,10 @@ process.stdout.write(
     http_429: fake.limits!.rejected,
     duplicates: delivered - perChat.size,
     lost: N - perChat.size,
+    ok: delivered === perChat.size && perChat.size === N,
     rss_mb: Math.round(rss),
     rss_mb_at_half: Math.round(rssAtHalf),
   })}\n`,
 );
+// Anything lost or sent twice fails the run, whatever the speed.
+if (delivered !== perChat.size || perChat.size !== N) process.exitCode = 1;

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
-import { type App, createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { type PrivateRedis, startPrivateRedis } from '../src/jobs/redis.js';
+import { loadConfig } from '../src/main/config.js';
+import { type Container, createContainer } from '../src/main/container.js';
+import { type PrivateRedis, startPrivateRedis } from '../src/main/privateRedis.js';
 import { BOT_TOKEN, FakeTelegram } from '../test/helpers/fakeTelegram.js';
 import { exited, spawnWorker } from '../test/helpers/processes.js';
 
@@ -19,10 +19,10 @@ export interface BenchStack {
   dir: string;
   fake: FakeTelegram;
   redis: PrivateRedis;
-  app: App;
+  app: Container;
   workers: ChildProcess[];
   /** Starts `count` worker processes and waits until `queue` sees them all. */
-  startWorkers(count: number, queue: (app: App) => Queue): Promise<void>;
+  startWorkers(count: number, queue: (app: Container) => Queue): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,10 +45,12 @@ export async function startBenchStack(o: {
     QUEUE_PREFIX: 'bench',
     TELEGRAM_BOT_TOKEN: BOT_TOKEN,
     TELEGRAM_API_ROOT: fake.apiRoot,
+    ADMIN_CHAT_ID: '-900',
+    PORT: '0',
     ...o.env(dir),
     LOG_LEVEL: 'silent',
   };
-  const app = await createApp(loadConfig(env), undefined, redis.url);
+  const app = await createContainer(loadConfig(env), { redisUrl: redis.url });
   const workers: ChildProcess[] = [];
   return {
     dir,

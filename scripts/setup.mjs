@@ -7,10 +7,12 @@ import { existsSync, statSync } from 'node:fs';
 const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
 const say = (s) => process.stderr.write(`[setup] ${s}\n`);
 
+// `npm ci` installs exactly what the lockfile says and never rewrites it: a start (or a test that
+// starts the bot) leaves the checkout as it was.
 const marker = 'node_modules/.package-lock.json';
 if (!existsSync(marker) || statSync('package-lock.json').mtimeMs > statSync(marker).mtimeMs) {
   say('installing npm packages…');
-  run('npm install --no-audit --no-fund');
+  run('npm ci --no-audit --no-fund');
 }
 
 // The queue needs a Redis; without REDIS_URL the bot runs a private redis-server.

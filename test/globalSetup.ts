@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,7 +19,17 @@ declare module 'vitest' {
  * Starts a private PostgreSQL for the run (unless TEST_PG_URL points at one). Without
  * PostgreSQL the PostgreSQL tests are skipped and say so; in CI that is an error.
  */
+/** Tracked files the run changed (a start script that rewrote the lockfile, say). */
+function trackedChanges(): string {
+  try {
+    return execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+}
+
 export default async function setup(project: TestProject) {
+  const treeBefore = trackedChanges();
   // One folder for the whole run, removed at its end: a run leaves nothing behind (a PostgreSQL
   // cluster alone is 45 MB, and CI machines can be short of disk).
   const root = mkdtempSync(path.join(tmpdir(), 'thu7-test-'));
@@ -50,5 +61,12 @@ export default async function setup(project: TestProject) {
     await pg?.stop();
     await redis?.stop();
     rmSync(root, { recursive: true, force: true });
+    // A test (or the bot it starts) must leave the checkout as it found it.
+    const treeAfter = trackedChanges();
+    if (treeAfter !== treeBefore) {
+      const message = `the test run changed tracked files:\n${treeAfter}`;
+      if (process.env.CI) throw new Error(message);
+      process.stderr.write(`\n⚠ ${message}\n`);
+    }
   };
 }

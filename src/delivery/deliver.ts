@@ -25,6 +25,19 @@ export interface Delivered {
   messageId?: string;
 }
 
+/**
+ * A send that failed for good (`permanent`: the platform refused this message, e.g. a deleted
+ * chat) or for now (`transient`: retry later). Callers above delivery only ever see these.
+ */
+export class Undelivered extends Error {
+  constructor(
+    readonly kind: 'permanent' | 'transient',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The queue should try again later: after `afterMs`, all of this platform's sends (a 429) or this job. */
 export class RetryLater extends Error {
   constructor(
@@ -110,8 +123,10 @@ export class Delivery {
           return { status: 'blocked' };
         case 'window_closed':
           return { status: 'window_closed' };
+        case 'permanent':
+          throw new Undelivered('permanent', e.message);
         default:
-          throw e;
+          throw new Undelivered('transient', e.message);
       }
     }
   }

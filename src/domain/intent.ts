@@ -1,7 +1,7 @@
-import { containsPhrase, type MessageNormalizer } from './normalize.js';
-import { type EmergencyCall, EmergencyTriage, type TriageData, type TriageResult } from './triage.js';
+import { type MessageNormalizer, type NormalizedWords, PhraseIndex } from './normalize.js';
+import { type EmergencyCall, type TriageContext, EmergencyTriage, type TriageData, type TriageResult } from './triage.js';
 
-export { EMERGENCY_CALLS, type EmergencyCall, type TriageData, type TriageResult } from './triage.js';
+export { EMERGENCY_CALLS, type EmergencyCall, type TriageContext, type TriageData, type TriageResult } from './triage.js';
 
 /**
  * `scam`: someone claiming to be the police asks for an OTP code, a password, money or an app
@@ -74,16 +74,16 @@ export class IntentClassifier {
   private weights = new Float64Array(0);
   private readonly labels: Intent[];
   private readonly emergencyRule: EmergencyTriage;
-  private readonly evidence = new Map<Intent, string[]>();
-  private readonly scam: ScamRule;
+  private readonly evidence = new Map<Intent, PhraseIndex>();
+  private readonly scam: { always: PhraseIndex; who: PhraseIndex; what: PhraseIndex };
 
   constructor(private readonly normalizer: MessageNormalizer, data: IntentData) {
     const norm = (list: string[] | undefined) => (list ?? []).map((w) => normalizer.normalize(w)).filter(Boolean);
-    this.scam = { always: norm(data.scam?.always), who: norm(data.scam?.who), what: norm(data.scam?.what) };
+    this.scam = { always: new PhraseIndex(norm(data.scam?.always)), who: new PhraseIndex(norm(data.scam?.who)), what: new PhraseIndex(norm(data.scam?.what)) };
     this.labels = INTENTS.filter((l) => (data.training[l]?.length ?? 0) > 0);
     this.emergencyRule = new EmergencyTriage(normalizer, Array.isArray(data.emergency) ? { calls: { '114': data.emergency } } : data.emergency);
     for (const [label, words] of Object.entries(data.evidence)) {
-      this.evidence.set(label as Intent, (words ?? []).map((w) => normalizer.normalize(w)).filter(Boolean));
+      this.evidence.set(label as Intent, new PhraseIndex(norm(words)));
     }
     this.train(data.training);
   }
@@ -126,13 +126,13 @@ export class IntentClassifier {
    * form (a name or an address cannot raise an alarm by a guess). The numbers to call, most
    * important first, or undefined when the message is not an emergency.
    */
-  triage(text: string): EmergencyCall[] | undefined {
-    return this.emergencyRule.calls(text);
+  triage(text: string, context?: TriageContext): EmergencyCall[] | undefined {
+    return this.emergencyRule.calls(text, context);
   }
 
   /** The emergency rule with its reasons: whether something happens now, which phrases decided. */
-  explainTriage(text: string): TriageResult {
-    return this.emergencyRule.run(text);
+  explainTriage(text: string, context?: TriageContext): TriageResult {
+    return this.emergencyRule.run(text, context);
   }
 
   /** The phrase rule alone: `triage(text) !== undefined`. */
@@ -145,7 +145,9 @@ export class IntentClassifier {
     if (triage.calls !== undefined) {
       return { intent: 'emergency', confidence: 1, ranked: [{ intent: 'emergency', p: 1 }], call: triage.calls };
     }
-    const normalized = this.normalizer.normalize(text);
+    // One pass over the words: clauses for the phrase rules, and the same words joined for the model.
+    const words = this.normalizer.tokenize(text);
+    const normalized = words.words.join(' ');
     const scores = new Float64Array(this.labels.length);
     let known = 0;
     let total = 0;
@@ -180,12 +182,11 @@ export class IntentClassifier {
     // not cancel them as slang, a question or the past.
     const emergencyPossible = triage.hinted.length > 0;
     // Evidence and the scam rule are phrases: none may run across a comma ("gần chợ, đi chợ" is not "chở đi").
-    const clauses = this.clauseText(text);
     const ranked = this.labels
       .map((intent, li) => ({ intent, p: probs[li]! / sum }))
-      .filter((r) => (r.intent === 'emergency' ? emergencyPossible : this.hasEvidence(r.intent, clauses)))
+      .filter((r) => (r.intent === 'emergency' ? emergencyPossible : this.hasEvidence(r.intent, words)))
       .sort((a, b) => b.p - a.p);
-    if (this.isScam(clauses)) {
+    if (this.isScam(words)) {
       const p = Math.max(SCAM_RULE_CONFIDENCE, ranked.find((r) => r.intent === 'scam')?.p ?? 0);
       return { intent: 'scam', confidence: p, ranked: [{ intent: 'scam', p }, ...ranked.filter((r) => r.intent !== 'scam')] };
     }
@@ -215,23 +216,16 @@ export class IntentClassifier {
     return entry;
   }
 
-  /** The normalised message with a mark between clauses, so that no phrase matches across a comma. */
-  private clauseText(text: string): string {
-    const { words, clauses } = this.normalizer.tokenize(text);
-    let out = '';
-    for (let i = 0; i < words.length; i++) out += i === 0 ? words[i] : clauses[i] !== clauses[i - 1] ? ` | ${words[i]}` : ` ${words[i]}`;
-    return out;
-  }
-
   /** The scam rule: an `always` phrase, or someone (`who`) asking for a code, money or an app (`what`). */
-  isScam(normalized: string): boolean {
+  isScam(text: string | NormalizedWords): boolean {
+    const words = typeof text === 'string' ? this.normalizer.tokenize(text) : text;
     const { always, who, what } = this.scam;
-    return containsPhrase(normalized, always) || (containsPhrase(normalized, what) && containsPhrase(normalized, who));
+    return always.test(words) || (what.test(words) && who.test(words));
   }
 
-  private hasEvidence(label: Intent, normalized: string): boolean {
-    const words = this.evidence.get(label);
-    return words === undefined || containsPhrase(normalized, words);
+  private hasEvidence(label: Intent, words: NormalizedWords): boolean {
+    const index = this.evidence.get(label);
+    return index === undefined || index.test(words);
   }
 }
 

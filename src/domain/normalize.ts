@@ -59,52 +59,70 @@ export class MessageNormalizer {
    */
   tokenize(text: string, options: TokenizeOptions = {}): NormalizedWords {
     const out: NormalizedWords = { words: [], sentences: [], clauses: [] };
-    const names = options.nameToken !== undefined && hasNames(text);
-    let sentence = 0;
-    let clause = 0;
-    let pending: string[] = [];
-    const flush = () => {
-      if (pending.length === 0) return;
-      const words = this.multi.length > 0 ? this.expandMulti(pending.join(' ')).split(' ') : pending;
-      for (const w of words) {
-        out.words.push(w);
-        out.sentences.push(sentence);
-        out.clauses.push(clause);
-      }
-      pending = [];
-    };
+    // First the typed words and the breaks before them; names need the whole text's capitals.
+    const raws: string[] = [];
+    const breaks: number[] = []; // 0 none, 1 clause, 2 sentence
     let prevEnd = 0;
-    let first = true;
+    let capitalised = 0;
+    let lettered = 0;
+    let shouted = 0;
     WORD.lastIndex = 0;
     for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
       const raw = m[0];
-      const gap = text.slice(prevEnd, m.index);
+      const gap = raws.length === 0 ? '' : text.slice(prevEnd, m.index);
       prevEnd = m.index + raw.length;
-      const newSentence = SENTENCE_BREAK.test(gap);
-      const newClause = newSentence || CLAUSE_BREAK.test(gap);
-      if (!first && newClause) {
+      raws.push(raw);
+      breaks.push(gap === ' ' || gap === '' ? 0 : SENTENCE_BREAK.test(gap) ? 2 : CLAUSE_BREAK.test(gap) ? 1 : 0);
+      // Only words inside a sentence count: a capital at its start says nothing.
+      const c = raw.charCodeAt(0);
+      if (raws.length === 1 || breaks[breaks.length - 1] !== 0 || (c >= 48 && c <= 57)) continue;
+      lettered++;
+      if (isCapitalised(raw)) capitalised++;
+      else if (isShouted(raw)) shouted++;
+    }
+    // Names: capitalised words inside a sentence, unless the text is typed in capitals or with
+    // every word capitalised ("Nhà Tôi Bị Cháy"; its first word too, unlike "ấp Cây Cháy").
+    const titled = raws.length > 0 && (isCapitalised(raws[0]!) || isShouted(raws[0]!)) && (capitalised + shouted) * 2 > lettered;
+    const names = options.nameToken !== undefined && capitalised > 0 && !titled;
+    const keep = options.keep !== undefined && options.keep.size > 0 ? options.keep : undefined;
+    let sentence = 0;
+    let clause = 0;
+    let pending: string[] = [];
+    const push = (w: string) => {
+      out.words.push(w);
+      out.sentences.push(sentence);
+      out.clauses.push(clause);
+    };
+    const flush = () => {
+      if (pending.length === 0) return;
+      if (this.multi.length > 0 && pending.length > 1) for (const w of this.expandMulti(pending.join(' ')).split(' ')) push(w);
+      else for (const w of pending) push(w);
+      pending = [];
+    };
+    for (let i = 0; i < raws.length; i++) {
+      const raw = raws[i]!;
+      const brk = breaks[i]!;
+      if (brk > 0) {
         flush();
-        if (newSentence) sentence++;
+        if (brk === 2) sentence++;
         clause++;
       }
-      const atStart = first || newClause;
-      first = false;
       // A kept or masked word is its own token: it must not join an abbreviation either.
       let special: string | undefined;
-      if (names && !atStart && isCapitalised(raw)) special = options.nameToken;
-      else if (options.keep !== undefined && options.keep.size > 0 && hasNonAscii(raw)) {
+      if (names && i > 0 && brk === 0 && isCapitalised(raw)) special = options.nameToken;
+      else if (keep !== undefined && hasNonAscii(raw)) {
         const lower = raw.normalize('NFC').toLowerCase();
-        if (options.keep.has(lower)) special = lower;
+        if (keep.has(lower)) special = lower;
       }
       if (special !== undefined) {
         flush();
-        out.words.push(special);
-        out.sentences.push(sentence);
-        out.clauses.push(clause);
+        push(special);
         continue;
       }
       const w = this.word(raw);
-      if (w !== '') for (const part of w.split(' ')) pending.push(part);
+      if (w === '') continue;
+      if (w.includes(' ')) for (const part of w.split(' ')) pending.push(part);
+      else pending.push(w);
     }
     flush();
     return out;
@@ -138,6 +156,43 @@ function squeeze(word: string): string {
   return word.replace(/([a-z])\1{2,}/g, (_, c: string) => ('uoe'.includes(c) ? c + c : c));
 }
 
+/**
+ * Normalised phrases looked up by their first word: which of them a tokenized message holds,
+ * word for word and inside one clause. For long lists, where containsPhrase would scan each.
+ */
+export class PhraseIndex {
+  private readonly byFirst = new Map<string, string[][]>();
+
+  constructor(phrases: readonly string[]) {
+    for (const p of phrases) {
+      const words = p.split(' ').filter((w) => w !== '');
+      if (words.length === 0) continue;
+      const list = this.byFirst.get(words[0]!) ?? [];
+      list.push(words);
+      this.byFirst.set(words[0]!, list);
+    }
+  }
+
+  get size(): number {
+    return this.byFirst.size;
+  }
+
+  /** True when the message holds one of the phrases. */
+  test({ words, clauses }: NormalizedWords): boolean {
+    for (let i = 0; i < words.length; i++) {
+      const candidates = this.byFirst.get(words[i]!);
+      if (candidates === undefined) continue;
+      for (const phrase of candidates) {
+        if (i + phrase.length > words.length) continue;
+        let ok = true;
+        for (let k = 1; k < phrase.length && ok; k++) ok = words[i + k] === phrase[k] && clauses[i + k] === clauses[i];
+        if (ok) return true;
+      }
+    }
+    return false;
+  }
+}
+
 /** True when the normalised message contains one of the phrases, word for word. */
 export function containsPhrase(normalized: string, phrases: readonly string[]): boolean {
   const padded = ` ${normalized} `;
@@ -147,21 +202,11 @@ export function containsPhrase(normalized: string, phrases: readonly string[]): 
 function isCapitalised(word: string): boolean {
   const a = word.charAt(0);
   const b = word.charAt(1);
-  return a !== a.toLowerCase() && b !== '' && b !== b.toUpperCase();
+  return a !== a.toLowerCase() && (b === '' || b !== b.toUpperCase());
 }
 
-/** Some capitals, but not a text typed in capitals ("CHÁY NHÀ" has no names to find). */
-function hasNames(text: string): boolean {
-  let upper = 0;
-  let letters = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    const lower = ch.toLowerCase();
-    if (lower === ch.toUpperCase()) continue;
-    letters++;
-    if (lower !== ch) upper++;
-  }
-  return upper > 0 && upper * 2 <= letters;
+function isShouted(word: string): boolean {
+  return word.length > 1 && word !== word.toLowerCase() && word === word.toUpperCase();
 }
 
 function hasNonAscii(s: string): boolean {

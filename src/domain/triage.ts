@@ -55,6 +55,16 @@ export interface TriageData {
   distinct: string[];
 }
 
+/** What the message answers, when the caller knows (a form question). */
+export interface TriageContext {
+  /**
+   * The message describes a lasting condition (the form's "how does the person get about?"):
+   * conditions ("bị tai biến", "ngã gãy chân") are then not emergencies; things happening now
+   * ("đang cháy", "không thở", "cứu với") still are.
+   */
+  lasting?: boolean;
+}
+
 export interface TriageResult {
   /** The numbers to call, most important first; undefined when this is not an emergency. */
   calls: EmergencyCall[] | undefined;
@@ -151,11 +161,11 @@ export class EmergencyTriage {
   }
 
   /** The numbers to call for this message, or undefined when it is not an emergency. */
-  calls(text: string): EmergencyCall[] | undefined {
-    return this.run(text).calls;
+  calls(text: string, context: TriageContext = {}): EmergencyCall[] | undefined {
+    return this.run(text, context).calls;
   }
 
-  run(text: string): TriageResult {
+  run(text: string, context: TriageContext = {}): TriageResult {
     const tokens = this.tokenize(text);
     const matches = this.find(tokens, tokens.sentences);
     if (matches.length === 0) return { calls: undefined, acute: false, cancelled: false, hinted: [], matched: [] };
@@ -167,7 +177,7 @@ export class EmergencyTriage {
     const live = nots.length === 0 ? matches : matches.filter((m) => !NEGATABLE.has(m.entry.kind) || !nots.some((n) => cancels(n, m)));
 
     let urgent = false;
-    let unless = false;
+    let unless = context.lasting === true;
     const ifs: Match[] = [];
     const ifsAfter: Match[] = [];
     const hinted = new Set<EmergencyCall>();

@@ -1,12 +1,11 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { SendFailure } from '../channels/adapter.js';
 import type { BroadcastStore, Clock, SubscriptionStore } from '../core/ports.js';
 import type { ChannelId } from '../domain/address.js';
 import { BATCH_SIZE, type Broadcast, type RecipientStatus } from '../domain/broadcast.js';
 import { msg } from '../domain/message.js';
 import type { Reply } from '../domain/reply.js';
-import { type Delivery, RetryLater } from '../delivery/deliver.js';
+import { type Delivery, RetryLater, Undelivered } from '../delivery/deliver.js';
 import { type LuaScript, luaScript } from '../db/redis.js';
 import type { Logger } from '../log.js';
 import { type BroadcastJob, type JobQueues, QUEUES, type WorkerBase, workerOptions } from './queues.js';
@@ -122,7 +121,7 @@ export class Broadcaster {
       }
       return 'failed';
     } catch (e) {
-      if (e instanceof SendFailure || e instanceof RetryLater) return 'failed';
+      if (e instanceof Undelivered || e instanceof RetryLater) return 'failed';
       throw e;
     }
   }

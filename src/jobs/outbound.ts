@@ -1,12 +1,11 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { SendFailure } from '../channels/adapter.js';
 import { type Notice, type NoticeComposer, noticeId, type Target } from '../core/notices/compose.js';
 import type { CardStore, Clock } from '../core/ports.js';
 import type { StaffService } from '../core/teams/service.js';
 import { addressKey } from '../domain/address.js';
 import type { CitizenRequest } from '../domain/request.js';
-import { type Delivery, RetryLater } from '../delivery/deliver.js';
+import { type Delivery, RetryLater, Undelivered } from '../delivery/deliver.js';
 import type { Lane, Pacer } from '../delivery/pacer.js';
 import type { Logger } from '../log.js';
 import { type JobQueues, QUEUES, type WorkerBase, workerOptions } from './queues.js';
@@ -59,7 +58,7 @@ export class Outbound {
         await this.d.queues.queue(QUEUES.outbound).rateLimit(e.afterMs);
         throw Worker.RateLimitError();
       }
-      if (e instanceof SendFailure && e.kind === 'permanent') {
+      if (e instanceof Undelivered && e.kind === 'permanent') {
         if (n.kind === 'card') {
           // The card message is gone (deleted in the group): post it again on the retry.
           await this.d.cards.setMessage(n, null, this.d.clock.now());
@@ -113,7 +112,7 @@ export class Outbound {
     } catch (e) {
       // The duty chat is gone (the bot was removed, a wrong id): an emergency must still reach
       // a person, so every commander gets it in their own chat.
-      if (e instanceof SendFailure && e.kind === 'permanent' && isForDuty(n)) return this.toCommanders(n, t);
+      if (e instanceof Undelivered && e.kind === 'permanent' && isForDuty(n)) return this.toCommanders(n, t);
       throw e;
     }
   }

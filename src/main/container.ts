@@ -47,7 +47,7 @@ import { Outbound, outboundWorker } from '../jobs/outbound.js';
 import { JobQueues, QUEUES, type WorkerBase } from '../jobs/queues.js';
 import { Reconciler } from '../jobs/reconciler.js';
 import { slaWorker } from '../jobs/sla.js';
-import { createLogger, logError, type Logger } from '../log.js';
+import { createLogger, logError } from '../log.js';
 import { Metrics } from '../metrics.js';
 import { createUnderstanding } from '../services/understanding.js';
 import { CHANNELS, type ChannelEntry } from './channels.js';

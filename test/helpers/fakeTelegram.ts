@@ -38,6 +38,8 @@ export class FakeTelegram extends LoopbackServer {
   readonly messages: SentMessage[] = [];
   readonly calls: { method: string; at: number; params: Record<string, unknown> }[] = [];
   readonly callbackAnswers: string[] = [];
+  /** The ids of the button presses users made: each must be answered once (or the button spins). */
+  readonly callbackQueries: string[] = [];
   webhook: { url: string; secret?: string } | undefined;
   /** Called for every request before it is answered; a test can kill the bot here. */
   onRequest: ((method: string, params: Record<string, unknown>) => void | 'drop' | Promise<void | 'drop'>) | undefined;
@@ -124,9 +126,11 @@ export class FakeTelegram extends LoopbackServer {
   }
 
   pressData(chatId: number, messageId: number, data: string, fromId = chatId): Promise<number> {
+    const id = `cb${this.nextUpdateId}`;
+    this.callbackQueries.push(id);
     return this.push({
       callback_query: {
-        id: `cb${this.nextUpdateId}`,
+        id,
         from: this.user(fromId),
         chat_instance: `ci${chatId}`,
         data,

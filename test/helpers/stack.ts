@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { CitizenRequest, Condition, RequestFields } from '../../src/domain/request.js';
 import type { RunningWorkers } from '../../src/main/container.js';
 import { type TestApp, testApp, TestClock } from './app.js';
-import { tempDir } from './db.js';
+import { type Dialect, freshDatabaseUrl, tempDir } from './db.js';
 import { BOT_TOKEN, type FakeTelegram } from './fakeTelegram.js';
 import { type FakeZalo, ZALO_TOKEN } from './fakeZalo.js';
 
@@ -17,6 +17,13 @@ export interface Stack {
   workers?: RunningWorkers;
   clock: TestClock;
   stop(): Promise<void>;
+}
+
+let dialect: Dialect = 'sqlite';
+
+/** The database the next stacks of this file run on (each gets a fresh one). */
+export function onDialect(d: Dialect): void {
+  dialect = d;
 }
 
 export interface TeamSpec {
@@ -44,6 +51,7 @@ export async function startStack(
   opts: { workers?: boolean; realTime?: boolean; http?: boolean } = {},
 ): Promise<Stack> {
   const settings = {
+    ...(dialect === 'postgres' && !over.DATABASE_URL ? { DATABASE_URL: await freshDatabaseUrl('postgres') } : {}),
     TELEGRAM_BOT_TOKEN: BOT_TOKEN,
     TELEGRAM_API_ROOT: fake.apiRoot,
     TELEGRAM_POLL_SECONDS: '1',
@@ -123,4 +131,23 @@ export async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => bool
 /** Settings that point a stack at the fake Zalo server, without per-chat pacing. */
 export function zaloEnv(zalo: FakeZalo): Record<string, string> {
   return { ZALO_BOT_TOKEN: ZALO_TOKEN, ZALO_API_ROOT: zalo.apiRoot, ZALO_CHAT_INTERVAL_MS: '0' };
+}
+
+/**
+ * Waits until the bot has nothing left to send: no job waiting, running or delayed in the
+ * assignment, outbound and announcement queues, and nothing kept in the outbox, three checks in
+ * a row. What a test says was NOT sent is checked after this, never after a bare sleep.
+ */
+export async function drained(app: TestApp, ms = 30_000): Promise<void> {
+  let calm = 0;
+  await eventually(
+    async () => {
+      const counts = await Promise.all(['assign', 'outbound', 'broadcast'].map((q) => app.jobs.queue(q as 'assign').getJobCounts('waiting', 'active', 'delayed', 'prioritized')));
+      const busy = counts.some((c) => Object.values(c).some((n) => n > 0)) || (await app.repos.outbox.oldest(1)).length > 0;
+      calm = busy ? 0 : calm + 1;
+      return calm;
+    },
+    (c) => c >= 3,
+    ms,
+  );
 }

@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeTelegram, type SentMessage } from '../helpers/fakeTelegram.js';
-import { ADMIN_CHAT, eventually, fileRequest, linkTeam, type Stack, startStack, teamsFile } from '../helpers/stack.js';
+import { ADMIN_CHAT, drained, eventually, fileRequest, linkTeam, onDialect, type Stack, startStack, teamsFile } from '../helpers/stack.js';
+import { DIALECTS, pgAvailable } from '../helpers/db.js';
 
 const YOUTH = -1001;
 const WOMEN = -1002;
@@ -38,7 +39,12 @@ const cardIn = (group: number, code: string) => eventually(cardOf(group, code), 
 const buttons = (m: SentMessage) => (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);
 const statusOf = async (id: string) => (await stack.app.repos.requests.byId(id))?.status;
 
-describe('assignment engine (real Redis, fake Bot API)', () => {
+describe.each(DIALECTS)('assignment engine (real Redis, fake Bot API) on %s', (dialect) => {
+  beforeAll(() => onDialect(dialect));
+  beforeEach((t) => {
+    if (dialect === 'postgres' && !pgAvailable()) t.skip();
+  });
+
   it('links groups and officers with one-time codes, refusing a reused code', async () => {
     await start();
     await fake.text(-1009, '/lienket ABCDEF', 555);
@@ -220,7 +226,7 @@ describe('assignment engine (real Redis, fake Bot API)', () => {
     const n = tries();
     await fake.press(YOUTH, 'Nhận việc', OFFICER_Y);
     await eventually(cardOf(YOUTH, r.code), (c) => c[0]!.text.includes('đã nhận việc'));
-    await new Promise((res) => setTimeout(res, 300));
+    await drained(stack.app);
     expect(tries()).toBe(n);
     // Writing to the bot again makes the chat reachable.
     fake.failingChats.delete('4242');

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Conversation } from '../helpers/app.js';
 import { FakeTelegram } from '../helpers/fakeTelegram.js';
 import { FakeZalo } from '../helpers/fakeZalo.js';
-import { eventually, fileRequest, type Stack, startStack, zaloEnv } from '../helpers/stack.js';
+import { drained, eventually, fileRequest, type Stack, startStack, zaloEnv } from '../helpers/stack.js';
 
 let tg: FakeTelegram;
 let zalo: FakeZalo;
@@ -67,7 +67,7 @@ describe('session calendar', { timeout: 60_000 }, () => {
     expect(a.text).toContain('Bản đồ: https://maps.example/nvh-ap3');
     await eventually(() => textsTo(3001), (t) => t.includes('Xã Tân Hòa</b> có buổi làm căn cước') && t.includes('28/11/2026'));
     // Editing details (capacity, map) changes nobody's plans: nobody is told.
-    await new Promise((r) => setTimeout(r, 500));
+    await drained(stack!.app);
     expect(countTo(3001)).toBe(heardBefore + 1);
     expect(textsTo(3002)).not.toContain('Nhà văn hóa ấp 3');
 
@@ -100,6 +100,7 @@ describe('session calendar', { timeout: 60_000 }, () => {
     for (const chat of [3001, 3003]) {
       await eventually(() => textsTo(chat), (t) => t.includes('Đổi lịch') && t.includes('chuyển sang ngày <b>05/12/2026</b>'));
     }
+    await drained(stack!.app);
     expect(textsTo(3002)).not.toContain('Đổi lịch');
 
     // Cancel it.
@@ -109,6 +110,7 @@ describe('session calendar', { timeout: 60_000 }, () => {
     await a.press('Hủy buổi này');
     expect(a.text).toContain('Đã hủy buổi');
     await eventually(() => textsTo(3001), (t) => t.includes('Hủy buổi</b> ở Xã Tân Hòa ngày 05/12/2026'));
+    await drained(stack!.app);
     expect(textsTo(3002)).not.toContain('Hủy buổi');
     expect(await stack!.app.services.sessions.upcoming('tan-hoa')).toEqual([]);
   });
@@ -174,7 +176,7 @@ describe('session calendar', { timeout: 60_000 }, () => {
     expect(await stack!.app.services.sessions.sendDueReminders()).toBe(1);
     expect(await stack!.app.services.sessions.sendDueReminders()).toBe(1);
     await eventually(() => zalo.textTo('zalo-sub-1'), (t) => t.includes('Nhắc lịch: ngày mai 28/11/2026'));
-    await new Promise((r) => setTimeout(r, 500));
+    await drained(stack!.app);
     expect(zalo.to('zalo-sub-1').filter((m) => m.text.includes('Nhắc lịch')).length).toBe(1);
     await eventually(() => textsTo(3202), (t) => t.includes('Nhắc lịch'));
     expect(textsTo(3201)).not.toContain('Nhắc lịch');
@@ -203,6 +205,7 @@ describe('announcements from the admin chat', { timeout: 60_000 }, () => {
     await eventually(() => textsTo(3301), (t) => t.includes('dời sang Chủ nhật'));
     await eventually(() => zalo.textTo('zalo-3302'), (t) => t.includes('dời sang Chủ nhật'));
     await eventually(() => textsTo('admin'), (t) => t.includes('Đã gửi xong: 2/2'));
+    await drained(stack!.app);
     expect(tg.messagesTo(3303).map((m) => m.text).join('\n')).not.toContain('dời sang Chủ nhật');
     // The record: who sent what, to how many, with what result.
     const record = (await stack!.app.repos.broadcasts.latest(1))[0]!;

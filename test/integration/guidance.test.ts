@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadResources } from '../../src/i18n.js';
 import { FakeTelegram, type SentMessage } from '../helpers/fakeTelegram.js';
 import { FakeZalo } from '../helpers/fakeZalo.js';
-import { ADMIN_CHAT, ADMIN_USER, eventually, type Stack, startStack, zaloEnv } from '../helpers/stack.js';
+import { ADMIN_CHAT, ADMIN_USER, drained, eventually, type Stack, startStack, zaloEnv } from '../helpers/stack.js';
 
 const UNIT_PHONE = '0274 3812 345';
 const CITIZEN = 4242;
@@ -180,7 +180,7 @@ describe('emergencies and human handoff', () => {
     await eventually(() => last().text, (t) => t.includes('Cán bộ trực trả lời') && t.includes('cả 3 người') && t.includes('Lê Văn Trực'));
     // The same reply delivered again (a restart before Telegram heard it was handled): sent once.
     await tg.redeliverPushed(reply);
-    await new Promise((r) => setTimeout(r, 500));
+    await drained(stack.app);
     expect(tg.messagesTo(CITIZEN).filter((m) => m.text.includes('cả 3 người')).length).toBe(1);
 
     // By code, from the admin in private; a reply to an ordinary message in the duty chat is left alone.

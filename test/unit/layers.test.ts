@@ -34,7 +34,7 @@ const ALLOWED: Record<string, string[]> = {
   channels: ['domain', 'conversation', 'channels', 'i18n', 'log'],
   delivery: ['domain', 'core', 'channels', 'delivery', 'db', 'log', 'metrics'],
   db: ['domain', 'core', 'db'],
-  jobs: ['domain', 'core', 'delivery', 'db', 'jobs', 'log', 'metrics', 'channels/adapter'],
+  jobs: ['domain', 'core', 'delivery', 'db', 'jobs', 'log', 'metrics'],
   http: ['http', 'channels/adapter', 'log', 'metrics'],
 };
 

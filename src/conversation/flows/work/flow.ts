@@ -2,7 +2,6 @@ import { formatVnDate } from '../../../domain/dates.js';
 import { msg } from '../../../domain/message.js';
 import { HANDBACK_REASONS, OUTCOMES } from '../../../domain/request.js';
 import { parseCardButton, workButtons, workText } from '../../../core/notices/card.js';
-import type { FlowContext } from '../../context.js';
 import type { OptionOut, Prompt } from '../../types.js';
 import { type Flow, goToMenu, ok, reject } from '../../flow.js';
 
