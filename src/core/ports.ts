@@ -7,7 +7,7 @@ import type { Actor, Address, ChannelId } from '../domain/address.js';
 import type { Area } from '../domain/area.js';
 import type { Audience, Broadcast, NewBroadcast, Recipient, RecipientStatus } from '../domain/broadcast.js';
 import type { Card, CardMode } from '../domain/card.js';
-import type { Handoff } from '../domain/handoff.js';
+import type { Handoff, NewHandoff } from '../domain/handoff.js';
 import type { CitizenRequest, RequestStatus } from '../domain/request.js';
 import type { Session, SessionPatch } from '../domain/session.js';
 import type { InviteKind, StaffMember, Team, TeamSeed } from '../domain/team.js';
@@ -62,7 +62,11 @@ export interface CardStore {
 }
 
 export interface HandoffStore {
-  create(h: Pick<Handoff, 'id' | 'code' | 'kind' | 'channel' | 'chatId' | 'question' | 'createdAt'>): Promise<boolean>;
+  create(h: NewHandoff): Promise<boolean>;
+  recentEmergency(channel: ChannelId, chatId: string, after: number): Promise<Handoff | undefined>;
+  answeredSince(channel: ChannelId, chatId: string, after: number): Promise<Handoff | undefined>;
+  addRepeat(id: string): Promise<number>;
+  setLocation(id: string, location: { lat: number; lon: number }): Promise<void>;
   byId(id: string): Promise<Handoff | undefined>;
   byCode(code: string): Promise<Handoff | undefined>;
   byDutyMessage(chat: Pick<Address, 'channel' | 'chatId'>, messageId: string): Promise<Handoff | undefined>;

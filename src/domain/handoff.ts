@@ -1,4 +1,5 @@
 import type { Address, ChannelId } from './address.js';
+import type { EmergencyCall } from './triage.js';
 
 export type HandoffKind = 'question' | 'emergency';
 
@@ -15,4 +16,17 @@ export interface Handoff {
   duty: { chat: Address; messageId: string | null } | null;
   answers: number;
   createdAt: number;
+  answeredAt: number | null;
+  /** An emergency: the numbers the person was told to call. */
+  calls: EmergencyCall[];
+  /** More alarms from the same chat merged into this one. */
+  repeats: number;
+  /** A follow-up: the question whose thread it continues. */
+  threadOf: string | null;
+  location: { lat: number; lon: number } | null;
 }
+
+export type NewHandoff = Pick<Handoff, 'id' | 'code' | 'kind' | 'channel' | 'chatId' | 'question' | 'createdAt'> & {
+  calls?: EmergencyCall[];
+  threadOf?: string | null;
+};

@@ -63,8 +63,8 @@ const WORD_CACHE_MAX = 50_000;
  * Multinomial naive Bayes over word unigrams, word bigrams and character 3–4-grams of the
  * normalised message, trained at start from the phrases in locales/. Character n-grams carry
  * typos and run-together words ("lamcccd"); words and bigrams carry meaning. Measured on the
- * held-out set in test/intents (see `npm run bench:intents`); the phrase rule for emergencies
- * runs first and wins.
+ * held-out set in test/intents (see `npm run bench:intents`); the emergency rule (triage.ts)
+ * runs first and wins, and a scam rule (someone asking for a code, money or an app) next.
  */
 export class IntentClassifier {
   private readonly vocab: Map<string, number>[] = [new Map(), new Map(), new Map()];
@@ -140,6 +140,12 @@ export class IntentClassifier {
     return this.triage(text) !== undefined;
   }
 
+  /**
+   * The emergency rule first (an emergency whatever else the message says, with its numbers);
+   * then the scam rule; then the model, which may read an emergency only where the rule saw
+   * emergency words it did not cancel (slang, a question, the past), and then with those
+   * words' numbers.
+   */
   classify(text: string): IntentResult {
     const triage = this.emergencyRule.run(text);
     if (triage.calls !== undefined) {

@@ -8,10 +8,15 @@ export interface NormalizedWords {
 }
 
 export interface TokenizeOptions {
-  /** Words (NFC, lower case, with their diacritics) kept as typed instead of folded ("chạy" stays apart from "cháy"). */
+  /**
+   * Words (NFC, lower case, as typed) kept instead of folded and expanded: "chạy" stays apart
+   * from "cháy", "túi" and "tui" from "tôi".
+   */
   keep?: ReadonlySet<string>;
-  /** Put this token for a capitalised word inside a sentence (a name: "Nguyễn Văn Cứu"), unless the text is in capitals. */
+  /** Put this token for a capitalised word inside a sentence (a name: "ông Nguyễn Văn Cứu"), unless the text is in capitals. */
   nameToken?: string;
+  /** Folded family names: a short text of capitalised words that starts with one is a name, all of it ("Trần Thị Cháy"). */
+  surnames?: ReadonlySet<string>;
 }
 
 /** Runs of letters, marks and digits: what foldText keeps as one word (marks never split a word). */
@@ -19,6 +24,7 @@ const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 const SENTENCE_BREAK = /[.!?;\n\r…]/;
 const CLAUSE_BREAK = /[,:"“”()–-]/;
 const WORD_CACHE_MAX = 50_000;
+const MAX_NAME_WORDS = 5;
 
 /**
  * Normalises a typed message for matching: diacritics and case folded (đ→d), stretched letters
@@ -84,6 +90,12 @@ export class MessageNormalizer {
     // every word capitalised ("Nhà Tôi Bị Cháy"; its first word too, unlike "ấp Cây Cháy").
     const titled = raws.length > 0 && (isCapitalised(raws[0]!) || isShouted(raws[0]!)) && (capitalised + shouted) * 2 > lettered;
     const names = options.nameToken !== undefined && capitalised > 0 && !titled;
+    // "Trần Thị Cháy": every word capitalised and the first a family name, as a form's answer is.
+    if (options.nameToken !== undefined && options.surnames !== undefined && raws.length >= 2 && raws.length <= MAX_NAME_WORDS && isCapitalised(raws[0]!)) {
+      if (capitalised === lettered && options.surnames.has(this.word(raws[0]!))) {
+        return { words: raws.map(() => options.nameToken!), sentences: raws.map(() => 0), clauses: raws.map(() => 0) };
+      }
+    }
     const keep = options.keep !== undefined && options.keep.size > 0 ? options.keep : undefined;
     let sentence = 0;
     let clause = 0;
@@ -110,8 +122,8 @@ export class MessageNormalizer {
       // A kept or masked word is its own token: it must not join an abbreviation either.
       let special: string | undefined;
       if (names && i > 0 && brk === 0 && isCapitalised(raw)) special = options.nameToken;
-      else if (keep !== undefined && hasNonAscii(raw)) {
-        const lower = raw.normalize('NFC').toLowerCase();
+      else if (keep !== undefined) {
+        const lower = hasNonAscii(raw) ? raw.normalize('NFC').toLowerCase() : raw.toLowerCase();
         if (keep.has(lower)) special = lower;
       }
       if (special !== undefined) {

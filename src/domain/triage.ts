@@ -53,6 +53,8 @@ export interface TriageData {
    * else ("chạy" run, not "cháy" fire; "dưới" below, not "đuối" drowning): kept apart from it.
    */
   distinct: string[];
+  /** Family names: a short capitalised text starting with one is a person's name (a form's answer), never an emergency. */
+  surnames: string[];
 }
 
 /** What the message answers, when the caller knows (a form question). */
@@ -99,7 +101,7 @@ interface Entry {
   phrase: string;
   atStart: boolean;
   atEnd: boolean;
-  /** "lửa … lan": the words that must follow within GAP words, in the same sentence (each a way to spell them). */
+  /** "lửa … lan": the words that must follow within GAP words, in the same clause (each a way to spell them). */
   rest: string[][] | undefined;
 }
 
@@ -135,6 +137,9 @@ export class EmergencyTriage {
   private readonly root: TrieNode = { next: new Map(), ends: [] };
   /** Words kept apart by their diacritics (NFC, lower case). */
   private readonly distinct: ReadonlySet<string>;
+  /** The kept words that are plain ASCII ("tui"), by what they fold to ("toi"). */
+  private readonly keptByFolded = new Map<string, string[]>();
+  private readonly surnames: ReadonlySet<string>;
 
   constructor(
     private readonly normalizer: MessageNormalizer,
@@ -142,6 +147,12 @@ export class EmergencyTriage {
   ) {
     const words = data.words ?? {};
     this.distinct = new Set((data.distinct ?? []).map((w) => w.normalize('NFC').toLowerCase().trim()).filter((w) => w !== '' && !w.includes(' ')));
+    this.surnames = new Set((data.surnames ?? []).map((w) => normalizer.normalize(w)).filter((w) => w !== ''));
+    for (const w of this.distinct) {
+      const folded = normalizer.normalize(w);
+      const ascii = [...w].every((ch) => ch.charCodeAt(0) < 128);
+      if (folded !== w && ascii) this.keptByFolded.set(folded, [...(this.keptByFolded.get(folded) ?? []), w]);
+    }
     for (const call of EMERGENCY_CALLS) {
       for (const p of data.calls?.[call] ?? []) this.add(p, Kind.Call, call, words);
       for (const p of data.conditions?.[call] ?? []) this.add(p, Kind.Condition, call, words);
@@ -201,9 +212,11 @@ export class EmergencyTriage {
           break;
         case Kind.Call:
         case Kind.Condition:
+          positives.push(m);
+          hinted.add(m.entry.call!);
+          break;
         case Kind.Help:
           positives.push(m);
-          hinted.add(m.entry.call ?? '114');
           break;
         default:
           break;
@@ -238,7 +251,7 @@ export class EmergencyTriage {
   }
 
   private tokenize(text: string): NormalizedWords {
-    return this.normalizer.tokenize(text, { keep: this.distinct, nameToken: NAME_TOKEN });
+    return this.normalizer.tokenize(text, { keep: this.distinct, nameToken: NAME_TOKEN, surnames: this.surnames });
   }
 
   /** Every phrase in the message; a phrase never runs across a comma or a sentence. */
@@ -308,7 +321,10 @@ export class EmergencyTriage {
     const { words } = this.normalizer.tokenize(plain, { keep: this.distinct });
     let paths: string[][] = [[]];
     for (const w of words) {
-      const options = !this.distinct.has(w) ? [w] : exact.has(w) ? [w] : [w, this.normalizer.normalize(w)];
+      // A kept word matches itself and, unless `=`, its folded form; a folded word also matches
+      // the kept words that fold to it ("tôi" matches "tui" too, "cháy" matches "chay").
+      const folded = this.distinct.has(w) ? this.normalizer.normalize(w) : w;
+      const options = this.distinct.has(w) && exact.has(w) ? [w] : [...new Set([w, folded, ...(this.keptByFolded.get(folded) ?? [])])];
       paths = paths.flatMap((path) => options.map((o) => [...path, o]));
     }
     return words.length === 0 ? [] : paths;
@@ -316,11 +332,11 @@ export class EmergencyTriage {
 }
 
 /** Where one of `rest` ends when it starts within GAP words after `from`, in the same clause. */
-function followedBy(tokens: string[], sentences: number[], from: number, rest: string[][]): number | undefined {
-  const s = sentences[from - 1];
-  for (let k = from; k <= from + GAP && k < tokens.length && sentences[k] === s; k++) {
+function followedBy(tokens: string[], clauses: number[], from: number, rest: string[][]): number | undefined {
+  const c = clauses[from - 1];
+  for (let k = from; k <= from + GAP && k < tokens.length && clauses[k] === c; k++) {
     for (const words of rest) {
-      if (k + words.length > tokens.length || sentences[k + words.length - 1] !== s) continue;
+      if (k + words.length > tokens.length || clauses[k + words.length - 1] !== c) continue;
       if (words.every((w, n) => tokens[k + n] === w)) return k + words.length;
     }
   }

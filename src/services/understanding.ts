@@ -33,7 +33,7 @@ export function createUnderstanding(translator: Translator): { classifier: Inten
  * negatives, hypothetical, past and urgent words, hints and words kept apart by their diacritics.
  */
 export function triageData(translator: Translator): TriageData {
-  const out: TriageData = { calls: {}, conditions: {}, help: [], words: {}, not: [], notFor: {}, hypothetical: [], hypotheticalAfter: [], notHypothetical: [], unless: [], urgent: [], hints: {}, distinct: [] };
+  const out: TriageData = { calls: {}, conditions: {}, help: [], words: {}, not: [], notFor: {}, hypothetical: [], hypotheticalAfter: [], notHypothetical: [], unless: [], urgent: [], hints: {}, distinct: [], surnames: [] };
   for (const lang of LANGUAGES) {
     const phrases = translator.data<Record<string, unknown>>('intents:emergency', lang);
     const rule = translator.data<Record<string, unknown>>('intents:emergency_rule', lang);
@@ -52,6 +52,7 @@ export function triageData(translator: Translator): TriageData {
     out.unless.push(...list(rule.unless));
     out.urgent.push(...list(rule.urgent));
     out.distinct.push(...list(rule.distinct));
+    out.surnames.push(...list(rule.surnames));
   }
   return out;
 }

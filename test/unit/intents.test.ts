@@ -199,6 +199,29 @@ describe('no false alarms', () => {
     },
   );
 
+  it('reads the answer to "how does the person get about?" as a lasting condition when the form says so', () => {
+    expect(classifier.triage('bị tai biến')).toEqual(['115']);
+    expect(classifier.triage('bị tai biến', { lasting: true })).toBeUndefined();
+    expect(classifier.triage('ngã gãy chân nên đi lại khó')).toBeUndefined();
+    // Something happening now is an emergency whatever the question was.
+    expect(classifier.triage('nhà đang cháy', { lasting: true })).toEqual(['114']);
+    expect(classifier.triage('ông không thở nữa', { lasting: true })).toEqual(['115']);
+    expect(classifier.explainTriage('ba tôi vừa bị đột quỵ').acute).toBe(true);
+  });
+
+  it('reads the same emergency typed in capitals, title case or without diacritics', () => {
+    for (const text of ['NHÀ TÔI BỊ CHÁY RỒI', 'Nhà Tôi Bị Cháy Rồi', 'nha toi bi chay roi', 'Ông Ngã Bất Tỉnh', 'co trom dang cay cua']) {
+      expect(classifier.triage(text), text).toBeDefined();
+    }
+  });
+
+  it('tells "túi" from "tôi" and "chạy" from "cháy" when diacritics are typed', () => {
+    expect(classifier.triage('cháy túi rồi')).toBeUndefined();
+    expect(classifier.triage('nhà tui cháy rồi')).toEqual(['114']);
+    expect(classifier.triage('xe khách cháy trên cao tốc')).toEqual(['114']);
+    expect(classifier.triage('xe khách chạy trên cao tốc')).toBeUndefined();
+  });
+
   it('reads an evening-session question about e-ID as the schedule', () => {
     expect(classifier.classify('tối thứ 7 có làm định danh điện tử không, mấy giờ').intent).toBe('schedule');
   });

@@ -38,7 +38,7 @@ export class HandoffService {
       const h = { id: randomUUID(), code: newCode('HD'), kind, channel, chatId, question: text.slice(0, QUESTION_MAX), createdAt: now };
       if (await this.repo.create(h)) {
         await this.jobs.postHandoff(h.id);
-        return { ...h, duty: null, answers: 0 };
+        return { ...h, duty: null, answers: 0, answeredAt: null, calls: [], repeats: 0, threadOf: null, location: null };
       }
       if (attempt > 20) throw new Error('could not find a free handoff code');
     }

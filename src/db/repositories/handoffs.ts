@@ -1,6 +1,6 @@
-import { and, eq, gt, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { Address, ChannelId } from '../../domain/address.js';
-import type { Handoff, HandoffKind } from '../../domain/handoff.js';
+import type { Handoff, HandoffKind, NewHandoff } from '../../domain/handoff.js';
 import type { HandoffStore } from '../../core/ports.js';
 import type { Database } from '../database.js';
 import type { Tables } from '../schema/define.js';
@@ -17,7 +17,12 @@ function toHandoff(r: Row): Handoff {
     question: r.question,
     duty: r.dutyChatId && r.dutyChannel ? { chat: { channel: r.dutyChannel, chatId: r.dutyChatId, kind: 'group' }, messageId: r.dutyMessageId } : null,
     answers: r.answers,
-    createdAt: r.createdAt,
+    createdAt: Number(r.createdAt),
+    answeredAt: r.answeredAt === null ? null : Number(r.answeredAt),
+    calls: r.calls ? (JSON.parse(r.calls) as Handoff['calls']) : [],
+    repeats: r.repeats,
+    threadOf: r.threadOf,
+    location: r.location ? (JSON.parse(r.location) as Handoff['location']) : null,
   };
 }
 
@@ -25,10 +30,43 @@ export class HandoffRepository implements HandoffStore {
   constructor(private readonly d: Database) {}
 
   /** False when the code is taken (the caller draws another). */
-  async create(h: Pick<Handoff, 'id' | 'code' | 'kind' | 'channel' | 'chatId' | 'question' | 'createdAt'>): Promise<boolean> {
+  async create(h: NewHandoff): Promise<boolean> {
     const { db, t } = this.d;
-    const rows = await db.insert(t.handoffs).values({ ...h, answers: 0 }).onConflictDoNothing().returning({ id: t.handoffs.id });
+    const { calls, ...rest } = h;
+    const rows = await db
+      .insert(t.handoffs)
+      .values({ ...rest, answers: 0, calls: calls && calls.length > 0 ? JSON.stringify(calls) : null })
+      .onConflictDoNothing()
+      .returning({ id: t.handoffs.id });
     return rows.length > 0;
+  }
+
+  /** The chat's latest emergency report since `after`: a new alarm within minutes is merged into it. */
+  async recentEmergency(channel: ChannelId, chatId: string, after: number): Promise<Handoff | undefined> {
+    const h = this.d.t.handoffs;
+    const { db } = this.d;
+    const rows = await db.select().from(h).where(and(eq(h.channel, channel), eq(h.chatId, chatId), eq(h.kind, 'emergency'), gt(h.createdAt, after))).orderBy(desc(h.createdAt)).limit(1);
+    return rows[0] ? toHandoff(rows[0]) : undefined;
+  }
+
+  /** The chat's question that an officer answered most recently, since `after` (a reply continues it). */
+  async answeredSince(channel: ChannelId, chatId: string, after: number): Promise<Handoff | undefined> {
+    const h = this.d.t.handoffs;
+    const { db } = this.d;
+    const rows = await db.select().from(h).where(and(eq(h.channel, channel), eq(h.chatId, chatId), eq(h.kind, 'question'), gt(h.answeredAt, after))).orderBy(desc(h.answeredAt)).limit(1);
+    return rows[0] ? toHandoff(rows[0]) : undefined;
+  }
+
+  /** One more alarm merged in; returns the new count. */
+  async addRepeat(id: string): Promise<number> {
+    const { db, t } = this.d;
+    const rows = await db.update(t.handoffs).set({ repeats: sql`${t.handoffs.repeats} + 1` }).where(eq(t.handoffs.id, id)).returning({ n: t.handoffs.repeats });
+    return rows[0]?.n ?? 0;
+  }
+
+  async setLocation(id: string, location: { lat: number; lon: number }): Promise<void> {
+    const { db, t } = this.d;
+    await db.update(t.handoffs).set({ location: JSON.stringify(location) }).where(eq(t.handoffs.id, id));
   }
 
   async byId(id: string): Promise<Handoff | undefined> {
@@ -76,7 +114,7 @@ export class HandoffRepository implements HandoffStore {
     const { db, t } = this.d;
     const rows = await db
       .update(t.handoffs)
-      .set({ chatId: null, question: null })
+      .set({ chatId: null, question: null, location: null })
       .where(and(eq(t.handoffs.channel, channel), eq(t.handoffs.chatId, chatId)))
       .returning({ id: t.handoffs.id });
     return rows.length;

@@ -212,6 +212,14 @@ export function defineTables(b: Builders) {
     answers: b.int('answers').notNull().default(0),
     createdAt: b.time('created_at').notNull(),
     answeredAt: b.time('answered_at'),
+    /** An emergency: the numbers the person was told to call (JSON, e.g. ["114","115"]). */
+    calls: b.text('calls'),
+    /** More alarms from the same chat within minutes, merged into this one instead of posted again. */
+    repeats: b.int('repeats').notNull().default(0),
+    /** A follow-up in the thread of an earlier question (its id): the same officers, the same code shown. */
+    threadOf: b.text('thread_of'),
+    /** Where the person is, if they shared it (JSON {lat, lon}): personal data, erased with the rest. */
+    location: b.text('location'),
   }, (t) => [b.index('handoffs_duty_msg_idx').on(t.dutyChatId, t.dutyMessageId), b.index('handoffs_chat_idx').on(t.channel, t.chatId)]);
 
   /**
