@@ -106,7 +106,7 @@ export class Translator {
   private renderParam(p: Param, lang: Lang): string {
     if (typeof p === 'string' || typeof p === 'number') return escapeHtml(String(p));
     if (isMsg(p)) return this.render(p, lang);
-    const sep = p.sep === 'line' ? '\n' : this.render({ key: 'common:list_separator' }, lang);
+    const sep = p.sep === 'line' ? '\n' : this.render({ key: p.sep === 'and' ? 'common:list_and' : 'common:list_separator' }, lang);
     return p.items.map((x) => this.render(x, lang)).join(sep);
   }
 }

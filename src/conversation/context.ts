@@ -27,6 +27,8 @@ export interface DialogServices {
   assignment: AssignmentService;
   clock: Clock;
   unit: { name: string; phone: string; retentionDays: number };
+  /** A list of words from the locales (what people may type to pick a choice). */
+  words(key: string): string[];
 }
 
 /** What a flow sees while handling one input. It changes `state`; the engine saves it. */

@@ -12,7 +12,7 @@ import { goToMenu } from './flow.js';
 import { menuFlow } from './flows/menu/flow.js';
 import { statusReport } from './flows/cancel/flow.js';
 import { matchesAny, matchOption } from './optionMatch.js';
-import { commandNamed, type CommandOutcome, flowSpec, MENU, MENU_ITEMS, menuItemFor, type Rights, stopAnnouncement } from './registry.js';
+import { commandNamed, type CommandOutcome, ENTRIES, flowSpec, MENU_ITEMS, menuItemFor, type Rights, stopAnnouncement } from './registry.js';
 import { answerQuestion } from './staffCommands.js';
 import { type ChatState, type InboundEvent, type Input, MAX_INPUT_CHARS, type Prompt, type Reply } from './types.js';
 
@@ -111,7 +111,13 @@ export class DialogEngine {
       // A command we do not know is never read as words (nor as an emergency): say so, go on.
       return this.reprompt(ctx, [msg('common:errors.unknown_command')]);
     }
-    if (text && this.o.services.safety.isEmergency(text)) return this.emergency(ctx, text);
+    if (text) {
+      // Describing how someone gets about ("bị tai biến", "ngã gãy chân") is not an emergency now.
+      const lasting = state.flow === 'intake' && (state.step === 'condition' || state.step === 'notes');
+      const calls = this.o.services.safety.triage(text, lasting);
+      if (calls) return this.emergency(ctx, text, calls);
+    }
+    if (event.location) return this.location(ctx, event.location);
 
     if (event.option?.id.startsWith('bc:stop:')) return this.reprompt(ctx, [await stopAnnouncement(ctx, event.option.id.slice(8))]);
     const spec = flowSpec(state.flow);
@@ -191,24 +197,36 @@ export class DialogEngine {
     const typed = text ?? '';
     // Options are matched like everything typed: folded, abbreviations expanded ("ko" → "khong").
     const fold = (s: string) => ctx.services.classifier.normalize(s);
+    // A choice that cannot be undone is picked by its own words first ("huy" at "cancel this
+    // request?" means that, not "leave the form").
+    for (const [id, words] of Object.entries(state.confirmWords)) if (state.offered.includes(id) && matchesAny(typed, words, fold)) return { option: id };
     if (matchesAny(typed, t.words('common:words.back', state.lang), fold)) return 'back';
     if (matchesAny(typed, t.words('common:words.cancel', state.lang), fold)) return 'cancel';
-    const labels = state.offered.map((id, i) => ({ id, label: this.o.translator.render(labelOf(state, i), state.lang) }));
+    const labels = state.offered.map((id, i) => ({ id, label: this.o.translator.render(labelOf(state, i), state.lang), exactOnly: id in state.confirmWords }));
     const option = matchOption(typed, labels, fold);
     return option ? { option } : { text: typed };
   }
 
   /**
-   * Before anything else: call 114, what to do now, the duty officers are told. Whatever the
-   * person was doing stays as it was; the same question follows so they can go on when safe.
+   * Before anything else: the number to call, in one short message; then what to do now; the
+   * duty officers are told. Whatever the person was doing stays as it was; the same question
+   * follows so they can go on when safe.
    */
-  private async emergency(ctx: FlowContext, text: string): Promise<Reply[]> {
-    await this.o.services.safety.alert(ctx.chat.channel, ctx.chat.chatId, text);
+  private async emergency(ctx: FlowContext, text: string, calls: readonly string[]): Promise<Reply[]> {
+    const [first, ...also] = calls.length > 0 ? calls : ['114'];
+    await this.o.services.safety.alert(ctx.chat, text, [first!, ...also]);
     const p = await flowSpec(ctx.state.flow).flow.prompt(ctx);
     return [
-      { text: [msg('safety:emergency.call_now'), msg('safety:emergency.do_now'), msg('safety:emergency.alerted')] },
+      { text: [msg(`safety:emergency.call.${first}`), ...also.map((n) => msg('safety:emergency.call_also', { number: n }))] },
+      { text: [msg(`safety:emergency.do.${first}`), msg('safety:emergency.alerted')], askLocation: true },
       this.ask(ctx, p.text, p),
     ];
+  }
+
+  /** A shared location: where an emergency reported minutes ago is (else not something we read). */
+  private async location(ctx: FlowContext, where: { lat: number; lon: number }): Promise<Reply[]> {
+    if (await this.o.services.safety.located(ctx.chat, where)) return this.reprompt(ctx, [msg('safety:emergency.location_sent')]);
+    return this.reprompt(ctx, [msg('common:errors.unsupported')]);
   }
 
   /**
@@ -218,7 +236,12 @@ export class DialogEngine {
    */
   private async understand(ctx: FlowContext, text: string): Promise<Reply[]> {
     const r = this.o.services.classifier.classify(text);
-    if (r.intent === 'emergency') return this.emergency(ctx, text);
+    if (r.intent === 'emergency') return this.emergency(ctx, text, r.call ?? ['114']);
+    // Words after an officer answered them, that are no clear wish of their own, go back to that officer.
+    if (r.intent === 'other' || r.intent === 'human' || r.confidence < CLARIFY_BELOW) {
+      const thread = await this.o.services.handoff.followUp(ctx.chat, text);
+      if (thread) return this.prompt(ctx, [msg('handoff:followup_sent', { code: thread })]);
+    }
     if (r.intent === 'greeting') {
       goToMenu(ctx.state);
       menuFlow.greet(ctx);
@@ -227,7 +250,7 @@ export class DialogEngine {
     const item = menuItemFor(r.intent);
     if (!item) return this.reprompt(ctx, [msg('common:menu.not_understood_free')], false);
     if (r.confidence < CLARIFY_BELOW) {
-      const items = [...new Set(r.ranked.map((x) => menuItemFor(x.intent)?.item).filter((x): x is string => x !== undefined))].slice(0, 2);
+      const items = [...new Set(r.ranked.map((x) => menuItemFor(x.intent)).filter((x) => x !== undefined && !x.hidden).map((x) => x!.item))].slice(0, 2);
       goToMenu(ctx.state);
       menuFlow.clarify(ctx, items);
       return this.prompt(ctx, []);
@@ -239,7 +262,7 @@ export class DialogEngine {
   private async menuChoice(ctx: FlowContext, item: string, typed?: string): Promise<Reply[]> {
     if (ctx.state.flow === 'menu') ctx.state.step = 'main';
     if (item === 'main') return this.prompt(ctx, []);
-    const entry = MENU.find((m) => m.item === item);
+    const entry = ENTRIES.find((m) => m.item === item);
     if (!entry) return this.reprompt(ctx, [msg('common:menu.not_understood')]);
     return this.prompt(ctx, await entry.open(ctx, typed));
   }
@@ -270,6 +293,7 @@ export class DialogEngine {
     state.nonce = (state.nonce + 1) % 1_000_000;
     state.offered = (p.options ?? []).map((o) => o.id);
     state.labels = (p.options ?? []).map((o) => o.label);
+    state.confirmWords = Object.fromEntries((p.options ?? []).filter((o) => o.confirmWords).map((o) => [o.id, o.confirmWords!]));
     state.contactAsked = p.askContact ?? false;
     return {
       text,
@@ -301,6 +325,7 @@ function initialState(lang: Lang): ChatState {
     offered: [],
     labels: [],
     contactAsked: false,
+    confirmWords: {},
     seen: [],
   };
 }

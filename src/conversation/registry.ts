@@ -37,6 +37,8 @@ export interface CommandSpec {
 export interface MenuEntry {
   item: string;
   intents?: Intent[];
+  /** Opened from what people type, not listed on the menu. */
+  hidden?: boolean;
   /** Opens it (the state changes); returns what to say before its first question. */
   open(ctx: FlowContext, typed?: string): Promise<Msg[]>;
 }
@@ -143,7 +145,15 @@ export const FLOWS: FlowSpec[] = [
       open: async (ctx: FlowContext, typed?: string) => (guideFlow.open(ctx, topic, typed !== undefined ? ctx.services.guide.find(topic, typed) : undefined), []),
     })),
   },
-  { name: 'handoff', flow: handoffFlow, menu: [{ item: 'human', intents: ['human'], open: async (ctx) => (handoffFlow.start(ctx.state), []) }] },
+  {
+    name: 'handoff',
+    flow: handoffFlow,
+    menu: [
+      { item: 'human', intents: ['human'], open: async (ctx) => (handoffFlow.start(ctx.state), []) },
+      // Not on the menu: what someone who met a "giả danh công an" scammer is told, and the menu again.
+      { item: 'scam', intents: ['scam'], hidden: true, open: async (ctx) => (goToMenu(ctx.state), [msg('safety:scam.warning', { phone: ctx.services.unit.phone })]) },
+    ],
+  },
   {
     name: 'erase',
     flow: eraseFlow,
@@ -196,7 +206,9 @@ export const COMMANDS: CommandSpec[] = [...FLOWS.flatMap((f) => f.commands ?? []
 
 /** The main menu, in the order people remember (the first four never move: "1" is a home visit). */
 const MENU_ORDER = ['home', 'ride', 'status', 'cancel', 'schedule', 'vneid', 'fire', 'human', 'erase'];
-export const MENU: MenuEntry[] = MENU_ORDER.map((item) => FLOWS.flatMap((f) => f.menu ?? []).find((m) => m.item === item)!);
+/** Every entry, listed or not. */
+export const ENTRIES: MenuEntry[] = FLOWS.flatMap((f) => f.menu ?? []);
+export const MENU: MenuEntry[] = MENU_ORDER.map((item) => ENTRIES.find((m) => m.item === item && !m.hidden)!);
 export const MENU_ITEMS: readonly string[] = MENU.map((m) => m.item);
 
 export function flowSpec(name: string): FlowSpec {
@@ -207,9 +219,9 @@ export function commandNamed(name: string): CommandSpec | undefined {
   return COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
 }
 
-/** The menu item a meaning of free text opens, if any. */
+/** The entry a meaning of free text opens, if any. */
 export function menuItemFor(intent: Intent): MenuEntry | undefined {
-  return MENU.find((m) => m.intents?.includes(intent));
+  return ENTRIES.find((m) => m.intents?.includes(intent));
 }
 
 /** The stop button under an announcement's progress, or /dunggui: commanders only, checked now. */

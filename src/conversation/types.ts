@@ -52,6 +52,8 @@ export interface ChatState {
   /** Labels of the offered options, so a typed answer can be matched to them after a restart. */
   labels: Msg[];
   contactAsked: boolean;
+  /** Offered choices that cannot be undone, and the typed words that pick them. */
+  confirmWords: Record<string, string[]>;
   /** The last delivery ids handled for this chat. */
   seen: string[];
 }

@@ -181,6 +181,8 @@ export interface FollowUps {
   scheduleSla(requestId: string, kind: SlaKind, round: number, at: number): Promise<void>;
   enqueueAssignment(requestId: string, round: number, priority: number): Promise<void>;
   postHandoff(id: string): Promise<void>;
+  /** Shows a report's news (merged repeats, a location) in its duty-chat post, at most once per `tag`. */
+  refreshHandoff(id: string, tag: string, delayMs: number): Promise<void>;
   /** `source` names the officer's message: the same reply delivered twice is sent once. */
   sendAnswer(id: string, source: string, text: string, officer: string): Promise<void>;
   startBroadcast(id: string): Promise<void>;

@@ -8,7 +8,7 @@ export type Param = string | number | Msg | ListParam;
 /** Several messages shown as one value: one per line, or separated by commas. */
 export interface ListParam {
   items: Msg[];
-  sep: 'line' | 'comma';
+  sep: 'line' | 'comma' | 'and';
 }
 
 export interface Msg {

@@ -3,6 +3,11 @@ import type { Msg } from './message.js';
 export interface OptionOut {
   id: string;
   label: Msg;
+  /**
+   * A choice that cannot be undone (cancel a request, erase data): a typed number never picks it,
+   * only its button, its whole label, or one of these words typed.
+   */
+  confirmWords?: string[];
 }
 
 /**
@@ -19,6 +24,8 @@ export interface Reply {
   nonce?: number;
   /** Offer the platform's "share my phone number" button where there is one. */
   askContact?: boolean;
+  /** Offer the platform's "share my location" button where there is one (after an emergency). */
+  askLocation?: boolean;
   /** Remove a platform keyboard left from an earlier prompt. */
   clearKeyboard?: boolean;
   /** A photo (a platform file id or URL) shown before the text, where the channel can. */

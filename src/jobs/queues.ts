@@ -146,6 +146,12 @@ export class JobQueues implements FollowUps {
     return this.add(this.outbound({ kind: 'handoff', id }, undefined, 1));
   }
 
+  refreshHandoff(id: string, tag: string, delayMs: number): Promise<void> {
+    // Behind every first report (priority 1): one chat's repeats never delay another's alarm.
+    const spec = this.outbound({ kind: 'handoff_update', id }, tag, 10);
+    return this.add({ ...spec, opts: { ...spec.opts, delay: delayMs } });
+  }
+
   sendAnswer(id: string, source: string, text: string, officer: string): Promise<void> {
     return this.add(this.outbound({ kind: 'answer', id, source, text, officer }, undefined, 1));
   }

@@ -138,7 +138,7 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
   const sessions = new SessionService(repos.sessions, repos.subscriptions, broadcast, repos.audit, areas, clock, config.REMINDER_HOUR);
   const privacy = new PrivacyService(requests, repos.states, handoff, repos.subscriptions, repos.broadcasts, repos.audit, clock);
   const { classifier, guide } = createUnderstanding(translator);
-  const safety = new SafetyService(classifier, handoff, {
+  const safety = new SafetyService(classifier, handoff, repos.handoffs, jobs, clock, {
     alerted: () => metrics.emergencyAlerts.inc(),
     failed: (e) => logError(log, e, 'EMERGENCY ALERT NOT SAVED'),
   });
@@ -167,7 +167,22 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
   // The card and the citizen's notice go out at once when nothing is in the way (else queued).
   if (outbound) jobs.useDeliverNow((n, known) => outbound.tryNow(n, known));
 
-  const services = { requests, privacy, areas, safety, classifier, guide, handoff, sessions, broadcast, staff, assignment, clock, unit: { name: unitName, phone: config.UNIT_PHONE, retentionDays: config.RETENTION_DAYS } };
+  const services = {
+    requests,
+    privacy,
+    areas,
+    safety,
+    classifier,
+    guide,
+    handoff,
+    sessions,
+    broadcast,
+    staff,
+    assignment,
+    clock,
+    unit: { name: unitName, phone: config.UNIT_PHONE, retentionDays: config.RETENTION_DAYS },
+    words: (key: string) => translator.words(key),
+  };
   const engine = new DialogEngine({ services, states: repos.states, translator, defaultLang: config.DEFAULT_LANG });
   const reconciler = new Reconciler({ requests: repos.requests, handoffs: repos.handoffs, broadcasts: repos.broadcasts, outbox: repos.outbox, queues: jobs, assignment, clock, log });
 

@@ -195,9 +195,11 @@ describe.each(DIALECTS)('assignment engine (real Redis, fake Bot API) on %s', (d
     await fake.press(chat, 'Tôi đồng ý');
     await fake.press(chat, 'Cho chính tôi');
     await fake.text(chat, 'Nhà tôi bị cháy rồi, cứu với');
-    const toCitizen = fake.messagesTo(chat).slice(-2);
+    const toCitizen = fake.messagesTo(chat).slice(-3);
+    // The number first, alone; then what to do; then the question they were at.
     expect(toCitizen[0]!.text).toContain('<b>GỌI NGAY 114</b>');
-    expect(toCitizen[1]!.text).toContain('Họ và tên');
+    expect(toCitizen[1]!.text).toContain('Ra khỏi nhà ngay');
+    expect(toCitizen[2]!.text).toContain('Họ và tên');
     const alert = await eventually(() => fake.messagesTo(ADMIN_CHAT), (ms) => ms.some((m) => m.text.includes('Tin báo khẩn')));
     expect(alert.find((m) => m.text.includes('Tin báo khẩn'))!.text).toContain(`chat ${chat}`);
     await fake.text(chat, 'Trần Văn Bình');

@@ -36,6 +36,7 @@ function recordingFollowUps(carded: string[]): FollowUps {
     notifyTeam: none,
     enqueueAssignment: none,
     postHandoff: none,
+    refreshHandoff: none,
     sendAnswer: none,
     startBroadcast: none,
     stopBroadcast: none,

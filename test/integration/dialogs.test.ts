@@ -264,7 +264,7 @@ describe('intake flow on the engine', () => {
     const other = new Conversation(app);
     expect(await other.say(code)).toContain(`Không tìm thấy yêu cầu mã ${code}`);
     expect(await c.say('/huy')).toContain(`Hủy yêu cầu ${code}`);
-    expect(await c.press('Có, hủy')).toContain(`Đã hủy yêu cầu ${code}`);
+    expect(await c.press('Hủy yêu cầu')).toContain(`Đã hủy yêu cầu ${code}`);
     expect((await app.repos.requests.byCode(code))?.status).toBe('cancelled');
     expect(await c.say('/huy')).toContain('Không có yêu cầu nào đang chờ');
     await fileHomeRequest(c, 'Lê Thị Hai');

@@ -117,7 +117,7 @@ describe('Telegram channel against a fake Bot API', () => {
     expect(fake.messagesTo(CHAT).some((m) => m.text.includes(code) && m.text.includes('đang chờ phân công'))).toBe(true);
     await fake.text(CHAT, '/huy');
     expect(last()).toContain(`Hủy yêu cầu ${code}`);
-    await fake.press(CHAT, 'Có, hủy');
+    await fake.press(CHAT, 'Hủy yêu cầu');
     expect(fake.messagesTo(CHAT).some((m) => m.text.includes(`Đã hủy yêu cầu ${code}`))).toBe(true);
     expect((await app.repos.requests.byCode(code))?.status).toBe('cancelled');
     await fake.text(CHAT, '/xoadulieu');
@@ -183,7 +183,7 @@ describe('Telegram channel against a fake Bot API', () => {
     expect(await app.repos.requests.listByOwner({ channel: 'telegram', userId: String(CHAT) })).toEqual([]);
   });
 
-  it('an old "Có, hủy" offered again by a newer prompt (for another request) cancels nothing', async () => {
+  it('an old "Hủy yêu cầu" button offered again by a newer prompt (for another request) cancels nothing', async () => {
     const code = async () => {
       await toSummary('home');
       return confirm();
@@ -195,7 +195,7 @@ describe('Telegram channel against a fake Bot API', () => {
     await fake.press(CHAT, a);
     const firstPrompt = fake.lastTo(CHAT);
     expect(firstPrompt.text).toContain(`Hủy yêu cầu ${a}`);
-    const oldYes = firstPrompt.reply_markup!.inline_keyboard!.flat().find((x) => x.text.includes('Có, hủy'))!.callback_data;
+    const oldYes = firstPrompt.reply_markup!.inline_keyboard!.flat().find((x) => x.text.includes('Hủy yêu cầu'))!.callback_data;
     // Left unanswered; the person starts over and picks the other request: the same option id is offered again.
     await fake.text(CHAT, '/huy');
     await fake.press(CHAT, b);

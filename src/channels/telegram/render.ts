@@ -38,7 +38,10 @@ function renderText(reply: Reply, t: Translator, lang?: Lang): TelegramMessage[]
   const nonce = reply.nonce ?? 0;
   const nav = (): string[] => [t.render({ key: 'common:nav.back' }, lang), t.render({ key: 'common:nav.cancel' }, lang)];
 
-  if (reply.askContact) {
+  if (reply.askLocation) {
+    // After an emergency: one tap sends where the person is (a reply-keyboard button, like the contact's).
+    last.reply_markup = { keyboard: [[{ text: t.render({ key: 'safety:emergency.location_button' }, lang), request_location: true }]], resize_keyboard: true, one_time_keyboard: true, is_persistent: false };
+  } else if (reply.askContact) {
     // The share-contact button exists only on a reply keyboard; back/cancel go there as typed words.
     const rows: KeyboardButton[][] = [[{ text: t.render({ key: 'intake:phone.share_button' }, lang), request_contact: true }]];
     if (reply.nav) rows.push(nav().map((text) => ({ text })));

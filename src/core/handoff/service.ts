@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Address, ChannelId } from '../../domain/address.js';
 import type { Handoff, HandoffKind } from '../../domain/handoff.js';
+import type { EmergencyCall } from '../../domain/intent.js';
 import { findCode, newCode } from '../../domain/request.js';
 import type { AuditLog, Clock, FollowUps, HandoffStore } from '../ports.js';
 
 const QUESTION_MAX = 1000;
 const ANSWER_MAX = 2000;
+/** Words a person writes within this after an officer answered them continue that thread. */
+const THREAD_MS = 24 * 3600_000;
 
 /**
  * Human handoff: a person's question (or emergency report) goes to the duty officers' chat,
@@ -32,16 +35,34 @@ export class HandoffService {
     return this.dutyChat !== undefined && this.dutyChat.channel === a.channel && this.dutyChat.chatId === a.chatId;
   }
 
-  async forward(channel: ChannelId, chatId: string, text: string, kind: HandoffKind): Promise<Handoff> {
+  async forward(channel: ChannelId, chatId: string, text: string, kind: HandoffKind, o: { calls?: EmergencyCall[]; threadOf?: string } = {}): Promise<Handoff> {
     const now = this.clock.now();
     for (let attempt = 0; ; attempt++) {
-      const h = { id: randomUUID(), code: newCode('HD'), kind, channel, chatId, question: text.slice(0, QUESTION_MAX), createdAt: now };
+      const h = { id: randomUUID(), code: newCode('HD'), kind, channel, chatId, question: text.slice(0, QUESTION_MAX), createdAt: now, calls: o.calls, threadOf: o.threadOf ?? null };
       if (await this.repo.create(h)) {
         await this.jobs.postHandoff(h.id);
-        return { ...h, duty: null, answers: 0, answeredAt: null, calls: [], repeats: 0, threadOf: null, location: null };
+        return { ...h, calls: o.calls ?? [], duty: null, answers: 0, answeredAt: null, repeats: 0, threadOf: o.threadOf ?? null, location: null };
       }
       if (attempt > 20) throw new Error('could not find a free handoff code');
     }
+  }
+
+  /**
+   * A person's words after an officer answered them (within a day): posted to the duty chat as
+   * the same thread. Returns the thread's code, or undefined when there is no such thread.
+   */
+  async followUp(chat: Address, text: string): Promise<string | undefined> {
+    const answered = await this.repo.answeredSince(chat.channel, chat.chatId, this.clock.now() - THREAD_MS);
+    if (!answered) return undefined;
+    const root = answered.threadOf ? ((await this.repo.byId(answered.threadOf)) ?? answered) : answered;
+    await this.forward(chat.channel, chat.chatId, text, 'question', { threadOf: root.id });
+    return root.code;
+  }
+
+  /** The code a person knows a thread by (a follow-up shows its first question's). */
+  async threadCode(h: Handoff): Promise<string> {
+    if (!h.threadOf) return h.code;
+    return (await this.repo.byId(h.threadOf))?.code ?? h.code;
   }
 
   /** The handoff an officer is answering: by replying to its message, or by naming its code. */
@@ -54,11 +75,12 @@ export class HandoffService {
     return code ? this.repo.byCode(code) : undefined;
   }
 
-  /** 'gone': the person erased their data, nobody to answer. */
+  /** 'gone': the person erased their data, nobody to answer. A follow-up's answer also marks its thread answered. */
   async answer(h: Handoff, text: string, officer: string, actor: string, source: string): Promise<'sent' | 'gone'> {
     if (!h.chatId) return 'gone';
     const now = this.clock.now();
     await this.repo.addAnswer(h.id, now);
+    if (h.threadOf) await this.repo.addAnswer(h.threadOf, now);
     await this.jobs.sendAnswer(h.id, source, text.slice(0, ANSWER_MAX), officer);
     await this.audit.record(actor, 'handoff_answered', h.code, now);
     return 'sent';

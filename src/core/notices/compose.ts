@@ -1,6 +1,6 @@
 import { type Address, directAddress } from '../../domain/address.js';
 import { formatVnDate } from '../../domain/dates.js';
-import { msg, msgOr } from '../../domain/message.js';
+import { list, msg, msgOr } from '../../domain/message.js';
 import type { Reply } from '../../domain/reply.js';
 import type { CitizenRequest } from '../../domain/request.js';
 import type { AreaService } from '../areas/service.js';
@@ -15,6 +15,8 @@ export type Notice =
   | { kind: 'officer'; requestId: string; round: number; staffId: string; event: OfficerEvent }
   | { kind: 'team'; requestId: string; round: number; event: TeamEvent }
   | { kind: 'handoff'; id: string }
+  /** A report's post in the duty chat shown again with its news (repeats, location). */
+  | { kind: 'handoff_update'; id: string }
   /** `source`: the officer's own message, so a redelivered reply is sent once. */
   | { kind: 'answer'; id: string; source: string; text: string; officer: string };
 
@@ -41,6 +43,8 @@ export function noticeId(n: Notice): string {
       return `team.${n.requestId}.${n.round}.${n.event}`;
     case 'handoff':
       return `handoff.${n.id}`;
+    case 'handoff_update':
+      return `handoff-update.${n.id}`;
     case 'answer':
       return `answer.${n.id}.${n.source}`;
   }
@@ -74,7 +78,7 @@ export class NoticeComposer {
 
   /** `known`: the request as the caller has it, for notices about it (never for cards: see Outbound). */
   async compose(n: Notice, known?: CitizenRequest): Promise<Target[]> {
-    if (n.kind === 'handoff') return this.handoff(n.id);
+    if (n.kind === 'handoff' || n.kind === 'handoff_update') return this.handoff(n.id, n.kind === 'handoff_update');
     if (n.kind === 'answer') return this.answer(n);
     const r = n.kind !== 'card' && known?.id === n.requestId ? known : await this.d.requests.byId(n.requestId);
     if (!r) return [];
@@ -153,18 +157,36 @@ export class NoticeComposer {
     return (await this.d.staff.ofTeam(team.id)).flatMap((o) => o.identities.map((i) => ({ to: directAddress(i), reply })));
   }
 
-  /** A question or emergency report in the duty chat; its message id is kept so a reply finds it. */
-  private async handoff(id: string): Promise<Target[]> {
+  /**
+   * A question or emergency report in the duty chat; its message id is kept so a reply finds it.
+   * An emergency carries what the officers need to act: the number the person was told, the
+   * phone and address of their open request if any, where they are if they shared it. `update`:
+   * the same post edited with its news (where the platform cannot edit, a new message).
+   */
+  private async handoff(id: string, update = false): Promise<Target[]> {
     const h = await this.d.handoffs.byId(id);
     const duty = this.d.dutyChat;
     if (!h || !duty) return [];
-    const params = { code: h.code, channel: msgOr(`handoff:channel.${h.channel}`, h.channel), chatId: h.chatId ?? '', text: h.question ?? '' };
-    const text = h.kind === 'emergency' ? msg('safety:emergency.duty_alert', params) : msg('handoff:duty.question', params);
+    if (update && !h.duty?.messageId) return [];
+    const root = h.threadOf ? await this.d.handoffs.byId(h.threadOf) : undefined;
+    const params = { code: root?.code ?? h.code, channel: msgOr(`handoff:channel.${h.channel}`, h.channel), chatId: h.chatId ?? '', text: h.question ?? '' };
+    let text = h.kind === 'question' ? msg(root ? 'handoff:duty.followup' : 'handoff:duty.question', params) : undefined;
+    if (h.kind === 'emergency') {
+      const open = h.chatId ? (await this.d.requests.listByOwner({ channel: h.channel, userId: h.chatId }, true, 1))[0] : undefined;
+      text = msg('safety:emergency.duty_alert', {
+        ...params,
+        calls: list(h.calls.map((c) => msg('common:raw', { text: c })), 'and'),
+        context: open ? msg('safety:emergency.duty_context', { request: open.code, phone: open.phone, address: open.address, commune: this.d.areas.communeName(open.communeId) }) : '',
+        location: h.location ? msg('safety:emergency.duty_location', { map: `https://www.google.com/maps?q=${h.location.lat},${h.location.lon}` }) : '',
+        repeats: h.repeats > 0 ? msg('safety:emergency.duty_repeats', { count: h.repeats }) : '',
+      });
+    }
     return [
       {
         to: duty,
-        reply: { text: [text, msg('handoff:duty.how_to_answer', { code: h.code })] },
-        onSent: (messageId) => this.d.handoffs.setDutyMessage(h.id, duty, messageId),
+        reply: { text: [text!, msg('handoff:duty.how_to_answer', { code: params.code })] },
+        messageId: update ? h.duty!.messageId : undefined,
+        onSent: update ? undefined : (messageId) => this.d.handoffs.setDutyMessage(h.id, duty, messageId),
       },
     ];
   }
@@ -173,6 +195,7 @@ export class NoticeComposer {
     const h = await this.d.handoffs.byId(n.id);
     // Erased since: nobody to answer.
     if (!h?.chatId) return [];
-    return [{ to: { channel: h.channel, chatId: h.chatId, kind: 'private' }, reply: { text: [msg('handoff:answer', { code: h.code, officer: n.officer, text: n.text })] } }];
+    const code = h.threadOf ? ((await this.d.handoffs.byId(h.threadOf))?.code ?? h.code) : h.code;
+    return [{ to: { channel: h.channel, chatId: h.chatId, kind: 'private' }, reply: { text: [msg('handoff:answer', { code, officer: n.officer, text: n.text })] } }];
   }
 }

@@ -37,11 +37,13 @@ export const cancelFlow: Flow = {
     const { state, services } = ctx;
     if (state.step === 'confirm') {
       const r = await services.requests.findOwned(ctx.owner, String(state.data.code));
+      const code = String(state.data.code);
+      // Keeping it comes first: a "1" typed out of habit must never cancel a bedridden person's visit.
       return {
-        text: [msg('requests:cancel.confirm', { code: String(state.data.code), name: r?.personName ?? '' })],
+        text: [msg('requests:cancel.confirm', { code, name: r?.personName ?? '' })],
         options: [
-          { id: 'cancel:yes', label: msg('requests:cancel.yes') },
           { id: 'cancel:no', label: msg('requests:cancel.no') },
+          { id: 'cancel:yes', label: msg('requests:cancel.yes', { code }), confirmWords: [...ctx.services.words('requests:cancel.confirm_words'), code] },
         ],
         nav: true,
       };

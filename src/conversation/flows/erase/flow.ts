@@ -9,12 +9,13 @@ export const eraseFlow: Flow = {
     state.data = {};
   },
 
-  prompt() {
+  prompt(ctx) {
     return {
       text: [msg('privacy:erase.confirm')],
+      // Keeping it comes first; erasing needs its button or its words.
       options: [
-        { id: 'erase:yes', label: msg('privacy:erase.yes') },
         { id: 'erase:no', label: msg('privacy:erase.no') },
+        { id: 'erase:yes', label: msg('privacy:erase.yes'), confirmWords: ctx.services.words('privacy:erase.confirm_words') },
       ],
       nav: true,
     };
