@@ -32,6 +32,42 @@ export interface RequestStore {
   eraseOwner(owner: Actor, now: number): Promise<string[]>;
 }
 
+/** What the console's board asks for: a commander's communes (empty: all) and the chosen filters. */
+export interface BoardFilter {
+  communes: string[];
+  state?: 'new' | 'unassigned' | 'assigned' | 'claimed' | 'overdue' | 'done_today' | 'open' | 'all';
+  communeId?: string;
+  teamId?: string;
+  type?: string;
+  day?: string;
+  condition?: string;
+  /** A request code, or the last digits of a phone number. */
+  search?: string;
+  today: string;
+  /** Start of today in Vietnam (epoch ms): "done today". */
+  todayStart: number;
+  limit: number;
+  offset: number;
+}
+
+export interface BoardCounts {
+  new: number;
+  unassigned: number;
+  assigned: number;
+  claimed: number;
+  overdue: number;
+  done_today: number;
+  /** Unassigned ones by their reason. */
+  reasons: Record<string, number>;
+}
+
+export interface RequestBoard {
+  board(f: BoardFilter): Promise<{ rows: CitizenRequest[]; total: number }>;
+  counts(communes: string[], today: string, todayStart: number): Promise<BoardCounts>;
+  /** Changes whenever a request in these communes changes: a page knows when to refresh. */
+  version(communes: string[]): Promise<string>;
+}
+
 export interface TeamStore {
   invalidate(): void;
   upsertAll(teams: TeamSeed[]): Promise<void>;
@@ -112,6 +148,47 @@ export interface AreaStore {
   communes(): Promise<Area[]>;
 }
 
+export interface LoginLink {
+  tokenHash: string;
+  staffId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface WebSession {
+  idHash: string;
+  staffId: string;
+  csrf: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface AccessStore {
+  addLink(l: LoginLink): Promise<void>;
+  useLink(tokenHash: string, now: number): Promise<{ staffId: string } | 'expired' | 'used' | 'unknown'>;
+  peekLink(tokenHash: string, now: number): Promise<'ok' | 'expired' | 'used' | 'unknown'>;
+  addSession(s: WebSession): Promise<void>;
+  session(idHash: string, seenAfter: number): Promise<WebSession | undefined>;
+  touch(idHash: string, now: number): Promise<void>;
+  revoke(idHash: string, now: number): Promise<void>;
+  revokeAllOf(staffId: string, now: number): Promise<number>;
+}
+
+export interface Note {
+  id: string;
+  requestId: string;
+  staffId: string;
+  text: string;
+  at: number;
+}
+
+export interface NoteStore {
+  add(n: Note): Promise<void>;
+  of(requestId: string): Promise<Note[]>;
+  /** Erasure: the notes of these requests lose their text (who wrote one, and when, stays). */
+  erase(requestIds: string[]): Promise<void>;
+}
+
 export interface StateStore {
   get(key: string): Promise<string | undefined>;
   put(key: string, state: string, now: number): Promise<void>;
@@ -149,18 +226,26 @@ export type AuditAction =
   | 'group_linked'
   | 'officer_registered'
   | 'identity_linked'
-  | 'emergency_reported';
+  | 'emergency_reported'
+  | 'request_reassigned'
+  | 'request_requeued'
+  | 'visit_set'
+  | 'note_added'
+  | 'web_login'
+  | 'web_logout';
 
 /** Who touched personal data and how, never the data itself. */
 export interface AuditLog {
   record(actor: string, action: AuditAction, subject: string | null, now: number): Promise<void>;
+  /** What happened to one subject (a request), oldest first: its timeline. */
+  forSubject(subject: string): Promise<{ at: number; actor: string; action: string }[]>;
 }
 
-export type CitizenEvent = 'assigned' | 'claimed' | 'done' | 'returned' | 'unassigned';
+export type CitizenEvent = 'assigned' | 'claimed' | 'done' | 'returned' | 'unassigned' | 'visit' | 'cancelled_by_unit';
 export type AdminEvent = 'unassigned' | 'unclaimed' | 'overdue' | 'unreachable';
 export type SlaKind = 'unclaimed' | 'escalate' | 'overdue';
 export type OfficerEvent = 'new_work' | 'reminder';
-export type TeamEvent = 'cancelled' | 'erased';
+export type TeamEvent = 'cancelled' | 'erased' | 'reassigned';
 
 /**
  * Work done after a change, by the queue (or at once, where nothing is in the way). Every call is

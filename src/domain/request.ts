@@ -74,6 +74,14 @@ export interface CitizenRequest extends RequestFields {
   closedAt?: number;
   /** Its personal data was erased (by the person or by retention): only the counts remain. */
   erasedAt?: number;
+  /** When the officer who took it will come (a day, and a time window HH:MM–HH:MM). */
+  visit?: Visit;
+}
+
+export interface Visit {
+  date: string;
+  from: string;
+  to: string;
 }
 
 export const OUTCOMES = ['cccd_taken', 'vneid_done', 'ride_done', 'not_needed'] as const;

@@ -291,7 +291,7 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
         sendDueReminders: () => sessions.sendDueReminders(),
       };
       const workers: Worker[] = [
-        assignWorker({ assignment, requests: repos.requests, metrics }, base, config.ASSIGN_CONCURRENCY),
+        assignWorker({ assignment, metrics }, base, config.ASSIGN_CONCURRENCY),
         slaWorker(assignment, base),
         outboundWorker(outbound, base, config.OUTBOUND_CONCURRENCY),
         broadcastWorker(broadcaster, base, config.BROADCAST_CONCURRENCY),

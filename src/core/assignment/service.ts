@@ -12,7 +12,8 @@ export interface AssignmentOptions {
   maxContactAttempts: number;
 }
 
-export type AssignResult = { kind: 'assigned'; teamId: string } | { kind: 'unassigned'; reason: string } | { kind: 'skipped' };
+/** `waitedMs`: from the request filed to this assignment (only when this call made it). */
+export type AssignResult = { kind: 'assigned'; teamId: string; waitedMs?: number } | { kind: 'unassigned'; reason: string } | { kind: 'skipped' };
 
 export type CardAction =
   | { kind: 'claim' }
@@ -62,7 +63,7 @@ export class AssignmentService {
           break;
         }
         const result = await this.requests.assign(r, choice.team.id);
-        if (result === 'assigned') return { kind: 'assigned', teamId: choice.team.id };
+        if (result === 'assigned') return { kind: 'assigned', teamId: choice.team.id, waitedMs: Math.max(0, this.clock.now() - r.createdAt) };
         if (result === 'taken') break;
       }
       // Another worker moved it first: read what it did.

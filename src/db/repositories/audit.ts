@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { gte, sql } from 'drizzle-orm';
+import { asc, eq, gte, sql } from 'drizzle-orm';
 import { type Database, prepareOnce } from '../database.js';
 import type { AuditAction, AuditLog } from '../../core/ports.js';
 
@@ -18,6 +18,12 @@ export class AuditRepository implements AuditLog {
 
   async record(actor: string, action: AuditAction, subject: string | null, now: number): Promise<void> {
     await this.insertStmt.execute({ id: randomUUID(), at: now, actor, action, subject });
+  }
+
+  async forSubject(subject: string): Promise<{ at: number; actor: string; action: string }[]> {
+    const { db, t } = this.d;
+    const rows = await db.select().from(t.auditLog).where(eq(t.auditLog.subject, subject)).orderBy(asc(t.auditLog.at));
+    return rows.map((r) => ({ at: Number(r.at), actor: r.actor, action: r.action }));
   }
 
   async since(at: number) {

@@ -1,16 +1,16 @@
-import { and, desc, eq, inArray, isNotNull, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, like, lt, max, or, type SQL, sql } from 'drizzle-orm';
 import { type Database, prepareOnce } from '../database.js';
 import type { Tables } from '../schema/define.js';
 import type { Actor } from '../../domain/address.js';
 import { type CitizenRequest, type Outcome, OPEN_STATUSES, priorityOf, type RequestStatus } from '../../domain/request.js';
 import { fieldsFromColumns, fieldsToColumns, PERSONAL_COLUMNS } from '../../core/requests/fields.js';
 import { CodeTakenError } from '../../core/requests/service.js';
-import type { RequestStore } from '../../core/ports.js';
+import type { BoardCounts, BoardFilter, RequestBoard, RequestStore } from '../../core/ports.js';
 
 /** Who filed a request: the citizen's account on the channel they wrote from. */
 export type Owner = Actor;
 
-export class RequestRepository implements RequestStore {
+export class RequestRepository implements RequestStore, RequestBoard {
   // The statements every job runs, built and prepared once.
   private readonly byIdStmt;
   private readonly loadStmt;
@@ -100,6 +100,86 @@ export class RequestRepository implements RequestStore {
       .orderBy(t.requests.priority, t.requests.preferredDate, t.requests.createdAt)
       .limit(limit);
     return rows.map(toDomain);
+  }
+
+  /** The console's list: the filters, bedridden first then the oldest, a page of it and how many in all. */
+  async board(f: BoardFilter): Promise<{ rows: CitizenRequest[]; total: number }> {
+    const { db, t } = this.d;
+    const r = t.requests;
+    const where = and(...this.boardWhere(f));
+    const [rows, [n]] = await Promise.all([
+      db.select().from(r).where(where).orderBy(asc(r.priority), asc(r.createdAt)).limit(f.limit).offset(f.offset),
+      db.select({ n: count() }).from(r).where(where),
+    ]);
+    return { rows: rows.map(toDomain), total: Number(n?.n ?? 0) };
+  }
+
+  private boardWhere(f: BoardFilter): SQL[] {
+    const r = this.d.t.requests;
+    const w: SQL[] = [isNull(r.erasedAt)];
+    if (f.communes.length > 0) w.push(inArray(r.communeId, f.communes));
+    const held = inArray(r.status, ['assigned', 'claimed']);
+    switch (f.state ?? 'open') {
+      case 'open':
+        w.push(inArray(r.status, [...OPEN_STATUSES]));
+        break;
+      case 'overdue':
+        w.push(held, lt(r.preferredDate, f.today));
+        break;
+      case 'done_today':
+        w.push(eq(r.status, 'done'), gte(r.closedAt, f.todayStart));
+        break;
+      case 'all':
+        break;
+      default:
+        w.push(eq(r.status, f.state!));
+    }
+    if (f.communeId) w.push(eq(r.communeId, f.communeId));
+    if (f.teamId) w.push(eq(r.teamId, f.teamId));
+    if (f.type) w.push(eq(r.type, f.type));
+    if (f.day) w.push(eq(r.preferredDate, f.day));
+    if (f.condition) w.push(eq(r.condition, f.condition));
+    if (f.search) {
+      const q = f.search.trim().toUpperCase();
+      // A code (TB-7K3Q, "tb7k3q") or the phone's last digits.
+      const code = /^TB[\s-]?([A-Z0-9]{4})$/.exec(q);
+      if (code) w.push(eq(r.code, `TB-${code[1]}`));
+      else if (/^\d{3,10}$/.test(q)) w.push(like(r.phone, `%${q}`));
+      else w.push(sql`false`);
+    }
+    return w;
+  }
+
+  async counts(communes: string[], today: string, todayStart: number): Promise<BoardCounts> {
+    const { db, t } = this.d;
+    const r = t.requests;
+    const scope = communes.length > 0 ? inArray(r.communeId, communes) : undefined;
+    const [byStatus, reasons, [overdue], [doneToday]] = await Promise.all([
+      db.select({ status: r.status, n: count() }).from(r).where(and(scope, inArray(r.status, ['new', 'unassigned', 'assigned', 'claimed']))).groupBy(r.status),
+      db.select({ reason: r.reason, n: count() }).from(r).where(and(scope, eq(r.status, 'unassigned'))).groupBy(r.reason),
+      db.select({ n: count() }).from(r).where(and(scope, inArray(r.status, ['assigned', 'claimed']), lt(r.preferredDate, today))),
+      db.select({ n: count() }).from(r).where(and(scope, eq(r.status, 'done'), gte(r.closedAt, todayStart))),
+    ]);
+    const by = new Map(byStatus.map((x) => [x.status, Number(x.n)]));
+    return {
+      new: by.get('new') ?? 0,
+      unassigned: by.get('unassigned') ?? 0,
+      assigned: by.get('assigned') ?? 0,
+      claimed: by.get('claimed') ?? 0,
+      overdue: Number(overdue?.n ?? 0),
+      done_today: Number(doneToday?.n ?? 0),
+      reasons: Object.fromEntries(reasons.map((x) => [x.reason ?? '', Number(x.n)])),
+    };
+  }
+
+  async version(communes: string[]): Promise<string> {
+    const { db, t } = this.d;
+    const r = t.requests;
+    const [v] = await db
+      .select({ at: max(r.updatedAt), n: count() })
+      .from(r)
+      .where(communes.length > 0 ? inArray(r.communeId, communes) : undefined);
+    return `${Number(v?.at ?? 0)}.${Number(v?.n ?? 0)}`;
   }
 
   /** Moves a request between states only from the expected ones: a stale or double action changes nothing. */
@@ -292,5 +372,6 @@ function toDomain(r: RequestRow): CitizenRequest {
     reason: r.reason ?? undefined,
     closedAt: r.closedAt === null ? undefined : Number(r.closedAt),
     erasedAt: r.erasedAt === null ? undefined : Number(r.erasedAt),
+    visit: r.visitDate && r.visitFrom && r.visitTo ? { date: r.visitDate, from: r.visitFrom, to: r.visitTo } : undefined,
   };
 }

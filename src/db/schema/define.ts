@@ -68,11 +68,19 @@ export function defineTables(b: Builders) {
       outcome: b.text('outcome'),
       /** Why it is unassigned, for the admin. */
       reason: b.text('reason'),
+      /** When the officer who took it will come: a day and a time window (HH:MM). */
+      visitDate: b.text('visit_date'),
+      visitFrom: b.text('visit_from'),
+      visitTo: b.text('visit_to'),
     },
     (t) => [
       b.index('requests_owner_idx').on(t.channel, t.userId),
       b.index('requests_status_idx').on(t.status),
       b.index('requests_day_team_idx').on(t.preferredDate, t.teamId, t.status),
+      // The console's board: its newest change (does it need a refresh?) and its order.
+      b.index('requests_updated_idx').on(t.updatedAt),
+      b.index('requests_board_idx').on(t.status, t.priority, t.createdAt),
+      b.index('requests_team_idx').on(t.teamId, t.status),
     ],
   );
 
@@ -311,10 +319,46 @@ export function defineTables(b: Builders) {
       action: b.text('action').notNull(),
       subject: b.text('subject'),
     },
-    (t) => [b.index('audit_at_idx').on(t.at)],
+    (t) => [b.index('audit_at_idx').on(t.at), b.index('audit_subject_idx').on(t.subject, t.at)],
   );
 
-  return { areas, requests, dialogStates, auditLog, teams, teamDayLoads, staff, identities, outbox, invites, cards, unreachableChats, handoffs, sessions, subscriptions, broadcasts, broadcastRecipients };
+  /** A staff member's internal note on a request (personal data: erased with the request's). */
+  const requestNotes = b.table(
+    'request_notes',
+    {
+      id: b.text('id').primaryKey(),
+      requestId: b.text('request_id').notNull(),
+      staffId: b.text('staff_id').notNull(),
+      text: b.text('text'),
+      at: b.time('at').notNull(),
+    },
+    (t) => [b.index('request_notes_request_idx').on(t.requestId, t.at)],
+  );
+
+  /** A one-time link to the web console, sent in chat: only its hash is kept. */
+  const loginLinks = b.table('login_links', {
+    tokenHash: b.text('token_hash').primaryKey(),
+    staffId: b.text('staff_id').notNull(),
+    createdAt: b.time('created_at').notNull(),
+    expiresAt: b.time('expires_at').notNull(),
+    usedAt: b.time('used_at'),
+  });
+
+  /** A signed-in browser: revocable, ends when idle. Only the id's hash is kept. */
+  const webSessions = b.table(
+    'web_sessions',
+    {
+      idHash: b.text('id_hash').primaryKey(),
+      staffId: b.text('staff_id').notNull(),
+      csrf: b.text('csrf').notNull(),
+      createdAt: b.time('created_at').notNull(),
+      lastSeenAt: b.time('last_seen_at').notNull(),
+      revokedAt: b.time('revoked_at'),
+    },
+    (t) => [b.index('web_sessions_staff_idx').on(t.staffId)],
+  );
+
+  return { areas, requests, dialogStates, auditLog, requestNotes, loginLinks, webSessions, teams, teamDayLoads, staff, identities, outbox, invites, cards, unreachableChats, handoffs, sessions, subscriptions, broadcasts, broadcastRecipients };
 }
 
 export type Tables = ReturnType<typeof defineTables>;
