@@ -91,6 +91,8 @@ describe('guidance menus on Telegram', () => {
     // Not understood: said kindly, and the choices where the person is stay on offer.
     await tg.text(CITIZEN, 'asdfgh qwerty');
     expect(last().text).toContain('tôi chưa hiểu câu này');
+    // A danger the classifier missed still meets the three numbers.
+    for (const n of ['113 (công an)', '114 (cháy, cứu nạn)', '115 (cấp cứu)']) expect(last().text).toContain(n);
     expect(buttons(last())).toContain('🏠 Về menu chính');
     await tg.text(CITIZEN, '/menu');
     await tg.text(CITIZEN, 'asdfgh qwerty');
