@@ -1,3 +1,4 @@
+import type { AccessService } from '../core/access/service.js';
 import type { Actor, Address } from '../domain/address.js';
 import type { IntentClassifier } from '../domain/intent.js';
 import type { AreaService } from '../core/areas/service.js';
@@ -25,6 +26,8 @@ export interface DialogServices {
   broadcast: BroadcastService;
   staff: StaffService;
   assignment: AssignmentService;
+  /** Login links to the web console. */
+  access: AccessService;
   clock: Clock;
   unit: { name: string; phone: string; retentionDays: number };
   /** A list of words from the locales (what people may type to pick a choice). */

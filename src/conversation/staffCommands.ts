@@ -68,6 +68,17 @@ export const STAFF_COMMANDS: CommandSpec[] = [
     },
   },
   {
+    // Private chats only: a link in a group could be opened by anyone there.
+    name: 'dangnhap',
+    aliases: ['login'],
+    async run(ctx) {
+      const { access } = ctx.services;
+      const url = await access.linkForActor(ctx.owner);
+      if (!url) return say(msg('team:login.not_staff'));
+      return say(msg('team:login.link', { url, minutes: access.linkMinutes }));
+    },
+  },
+  {
     name: 'traloi',
     where: 'any',
     async run(ctx, arg) {

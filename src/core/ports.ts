@@ -8,7 +8,7 @@ import type { Area } from '../domain/area.js';
 import type { Audience, Broadcast, NewBroadcast, Recipient, RecipientStatus } from '../domain/broadcast.js';
 import type { Card, CardMode } from '../domain/card.js';
 import type { Handoff, NewHandoff } from '../domain/handoff.js';
-import type { CitizenRequest, RequestStatus } from '../domain/request.js';
+import type { CitizenRequest, RequestStatus, Visit } from '../domain/request.js';
 import type { Session, SessionPatch } from '../domain/session.js';
 import type { InviteKind, StaffMember, Team, TeamSeed } from '../domain/team.js';
 
@@ -20,16 +20,26 @@ export interface RequestStore {
   byCode(code: string): Promise<CitizenRequest | undefined>;
   listByOwner(owner: Actor, onlyOpen?: boolean, limit?: number): Promise<CitizenRequest[]>;
   listByTeam(teamId: string, statuses: readonly RequestStatus[], limit?: number): Promise<CitizenRequest[]>;
-  transition(id: string, from: readonly RequestStatus[], to: RequestStatus, now: number): Promise<boolean>;
+  transition(id: string, from: readonly RequestStatus[], to: RequestStatus, now: number, o?: TransitionOptions): Promise<boolean>;
+  assignByHand(id: string, teamId: string, expected: number, now: number): Promise<{ round: number } | 'full' | 'changed'>;
+  requeue(id: string, expected: number, now: number): Promise<number | undefined>;
+  setVisit(id: string, teamId: string, visit: Visit, now: number): Promise<boolean>;
   assignTo(id: string, teamId: string, now: number): Promise<'assigned' | 'taken' | 'full'>;
   loadOnDay(date: string): Promise<Map<string, number>>;
   setUnassigned(id: string, reason: string, now: number): Promise<boolean>;
   handBack(id: string, teamId: string, now: number): Promise<number | undefined>;
-  setOutcome(id: string, outcome: string, now: number): Promise<boolean>;
   waitingIds(olderThan: number, limit?: number): Promise<{ id: string; round: number; priority: number }[]>;
   assignedWithoutCard(olderThan: number, limit?: number): Promise<string[]>;
   anonymiseClosedBefore(cutoff: number, now: number): Promise<number>;
   eraseOwner(owner: Actor, now: number): Promise<string[]>;
+}
+
+/** What else a state change writes, and the version it must still be at (a page's stale check). */
+export interface TransitionOptions {
+  expected?: number;
+  outcome?: string;
+  reason?: string;
+  visit?: Visit;
 }
 
 /** What the console's board asks for: a commander's communes (empty: all) and the chosen filters. */
@@ -66,6 +76,8 @@ export interface RequestBoard {
   counts(communes: string[], today: string, todayStart: number): Promise<BoardCounts>;
   /** Changes whenever a request in these communes changes: a page knows when to refresh. */
   version(communes: string[]): Promise<string>;
+  /** The same for one team's open work: it changes when a request arrives, moves or leaves. */
+  teamVersion(teamId: string): Promise<string>;
 }
 
 export interface TeamStore {
@@ -182,11 +194,10 @@ export interface Note {
   at: number;
 }
 
+/** Erasing a request's personal data (RequestStore) erases its notes' text too. */
 export interface NoteStore {
   add(n: Note): Promise<void>;
   of(requestId: string): Promise<Note[]>;
-  /** Erasure: the notes of these requests lose their text (who wrote one, and when, stays). */
-  erase(requestIds: string[]): Promise<void>;
 }
 
 export interface StateStore {
@@ -202,37 +213,39 @@ export interface UnreachableStore {
   clear(key: string): Promise<void>;
 }
 
-export type AuditAction =
-  | 'consent_given'
-  | 'request_created'
-  | 'request_viewed'
-  | 'request_cancelled'
-  | 'data_erased'
-  | 'handoff_answered'
-  | 'broadcast_sent'
-  | 'broadcast_cancelled'
-  | 'session_changed'
-  | 'subscribed'
-  | 'unsubscribed'
-  | 'admin_added'
-  | 'admin_removed'
-  | 'request_assigned'
-  | 'request_unassigned'
-  | 'request_claimed'
-  | 'request_done'
-  | 'request_handed_back'
-  | 'request_unreachable'
-  | 'retention_anonymised'
-  | 'group_linked'
-  | 'officer_registered'
-  | 'identity_linked'
-  | 'emergency_reported'
-  | 'request_reassigned'
-  | 'request_requeued'
-  | 'visit_set'
-  | 'note_added'
-  | 'web_login'
-  | 'web_logout';
+export const AUDIT_ACTIONS = [
+  'consent_given',
+  'request_created',
+  'request_viewed',
+  'request_cancelled',
+  'data_erased',
+  'handoff_answered',
+  'broadcast_sent',
+  'broadcast_cancelled',
+  'session_changed',
+  'subscribed',
+  'unsubscribed',
+  'admin_added',
+  'admin_removed',
+  'request_assigned',
+  'request_unassigned',
+  'request_claimed',
+  'request_done',
+  'request_handed_back',
+  'request_unreachable',
+  'retention_anonymised',
+  'group_linked',
+  'officer_registered',
+  'identity_linked',
+  'emergency_reported',
+  'request_reassigned',
+  'request_requeued',
+  'visit_set',
+  'note_added',
+  'web_login',
+  'web_logout',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Who touched personal data and how, never the data itself. */
 export interface AuditLog {
@@ -245,7 +258,7 @@ export type CitizenEvent = 'assigned' | 'claimed' | 'done' | 'returned' | 'unass
 export type AdminEvent = 'unassigned' | 'unclaimed' | 'overdue' | 'unreachable';
 export type SlaKind = 'unclaimed' | 'escalate' | 'overdue';
 export type OfficerEvent = 'new_work' | 'reminder';
-export type TeamEvent = 'cancelled' | 'erased' | 'reassigned';
+export type TeamEvent = 'cancelled' | 'erased' | 'reassigned' | 'requeued';
 
 /**
  * Work done after a change, by the queue (or at once, where nothing is in the way). Every call is
@@ -257,7 +270,7 @@ export interface FollowUps {
   /** Post or edit the request's card in its team's work chat, from the current database state. */
   syncCard(requestId: string, round: number, version: string): Promise<void>;
   /** `r` as the caller just read or wrote it: a notice needs no fresher state than that. */
-  notifyCitizen(r: CitizenRequest, event: CitizenEvent, round: number): Promise<void>;
+  notifyCitizen(r: CitizenRequest, event: CitizenEvent, round: number, tag?: string): Promise<void>;
   notifyAdmin(requestId: string, event: AdminEvent, round: number): Promise<void>;
   /** Tell one officer directly, on the channels where the team has no work chat. */
   notifyOfficer(requestId: string, round: number, staffId: string, event: OfficerEvent): Promise<void>;

@@ -32,6 +32,7 @@ export class HttpServer {
   readonly app: FastifyInstance;
   private stopping = false;
   private readonly webhooks: WebhookRoute[] = [];
+  private readonly mounted: ((scope: FastifyInstance) => Promise<void>)[] = [];
   private listening = false;
 
   constructor(private readonly o: HttpServerOptions) {
@@ -43,7 +44,7 @@ export class HttpServer {
       keepAliveTimeout: 5_000,
       logger: false,
       // Raw bytes reach the webhook routes; some platforms sign exactly those bytes.
-      ignoreTrailingSlash: true,
+      routerOptions: { ignoreTrailingSlash: true },
     });
     this.app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -65,6 +66,12 @@ export class HttpServer {
   route(r: WebhookRoute): void {
     if (this.listening) throw new Error(`route ${r.path} added after the server started`);
     this.webhooks.push(r);
+  }
+
+  /** Pages of its own (the web console), in a scope of their own: their parsers, headers and hooks stay there. */
+  mount(plugin: (scope: FastifyInstance) => Promise<void>): void {
+    if (this.listening) throw new Error('mounted after the server started');
+    this.mounted.push(plugin);
   }
 
   get port(): number {
@@ -93,6 +100,15 @@ export class HttpServer {
         });
       }
     });
+    for (const plugin of this.mounted) {
+      await this.app.register(async (scope) => {
+        // While stopping, pages answer 503 too: the load balancer sends people to another replica.
+        scope.addHook('onRequest', async (_req, reply) => {
+          if (this.stopping) return reply.status(503).send();
+        });
+        await plugin(scope);
+      });
+    }
     this.listening = true;
     await this.app.listen({ port: this.o.port, host: this.o.host ?? '0.0.0.0' });
   }

@@ -124,8 +124,8 @@ export class JobQueues implements FollowUps {
     return this.notice(n, this.outbound(n, version));
   }
 
-  notifyCitizen(r: CitizenRequest, event: CitizenEvent, round: number): Promise<void> {
-    const n: Notice = { kind: 'notify', requestId: r.id, event, round };
+  notifyCitizen(r: CitizenRequest, event: CitizenEvent, round: number, tag?: string): Promise<void> {
+    const n: Notice = tag ? { kind: 'notify', requestId: r.id, event, round, tag } : { kind: 'notify', requestId: r.id, event, round };
     return this.notice(n, this.outbound(n), r);
   }
 

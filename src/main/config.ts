@@ -46,6 +46,12 @@ const schema = z.object({
   /** The one HTTP server: webhooks, health, metrics, the web console. 0: any free port (tests). */
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HTTP_HOST: z.string().default('0.0.0.0'),
+  /** Where people reach the web console (its links are sent in chats). Unset: http://127.0.0.1:PORT. */
+  PUBLIC_URL: url('PUBLIC_URL'),
+  /** Login attempts (link pages) per client per minute. */
+  WEB_LOGIN_PER_MINUTE: positiveInt(10),
+  /** A console session ends after this many idle hours. */
+  WEB_IDLE_HOURS: positiveInt(12),
   /** Seconds a getUpdates long poll waits (Telegram and Zalo); short in tests. */
   TELEGRAM_POLL_SECONDS: positiveInt(30),
   ZALO_POLL_SECONDS: positiveInt(30),

@@ -5,7 +5,10 @@ import type { ChannelAdapter, ChannelHost } from '../channels/adapter.js';
 import { CONSOLE_ADMIN } from '../channels/console/adapter.js';
 import { DialogEngine } from '../conversation/engine.js';
 import type { InboundEvent } from '../conversation/types.js';
+import { AccessService } from '../core/access/service.js';
 import { AreaService } from '../core/areas/service.js';
+import { CommanderActions } from '../core/assignment/byHand.js';
+import { BoardService } from '../core/board/service.js';
 import { AssignmentService } from '../core/assignment/service.js';
 import { BroadcastService } from '../core/broadcast/service.js';
 import { SessionService } from '../core/calendar/service.js';
@@ -27,6 +30,8 @@ import { CardRepository } from '../db/repositories/cards.js';
 import { DialogStateRepository } from '../db/repositories/dialogStates.js';
 import { HandoffRepository } from '../db/repositories/handoffs.js';
 import { OutboxRepository } from '../db/repositories/outbox.js';
+import { AccessRepository } from '../db/repositories/access.js';
+import { NoteRepository } from '../db/repositories/notes.js';
 import { RequestRepository } from '../db/repositories/requests.js';
 import { SessionRepository } from '../db/repositories/sessions.js';
 import { StaffRepository } from '../db/repositories/staff.js';
@@ -50,6 +55,8 @@ import { slaWorker } from '../jobs/sla.js';
 import { createLogger, logError } from '../log.js';
 import { Metrics } from '../metrics.js';
 import { createUnderstanding } from '../services/understanding.js';
+import { consolePlugin } from '../web/console.js';
+import { Views } from '../web/views.js';
 import { CHANNELS, type ChannelEntry } from './channels.js';
 import type { Config } from './config.js';
 
@@ -81,6 +88,8 @@ function stores(database: Database) {
     subscriptions: new SubscriptionRepository(database),
     broadcasts: new BroadcastRepository(database),
     outbox: new OutboxRepository(database),
+    access: new AccessRepository(database),
+    notes: new NoteRepository(database),
   };
 }
 
@@ -133,6 +142,15 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
     ...policy,
     maxContactAttempts: config.MAX_CONTACT_ATTEMPTS,
   });
+  // The console's origin: PUBLIC_URL, or this process's own port once it listens.
+  let origin = config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`;
+  const access = new AccessService(repos.access, repos.staff, repos.audit, clock, {
+    publicUrl: () => origin,
+    linkTtlMs: 10 * 60_000,
+    idleMs: config.WEB_IDLE_HOURS * 3600_000,
+  });
+  const board = new BoardService(repos.requests, repos.requests, repos.teams, repos.staff, repos.cards, repos.notes, repos.audit, areas, clock);
+  const commander = new CommanderActions(requests, repos.teams, repos.notes, repos.audit, clock);
   const handoff = new HandoffService(repos.handoffs, repos.audit, clock, jobs, dutyChat);
   const broadcast = new BroadcastService(repos.broadcasts, repos.audit, clock, jobs, () => jobs.connected);
   const sessions = new SessionService(repos.sessions, repos.subscriptions, broadcast, repos.audit, areas, clock, config.REMINDER_HOUR);
@@ -159,6 +177,7 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
     dutyChat,
     unit: { name: unitName, phone: config.UNIT_PHONE },
     maxContactAttempts: config.MAX_CONTACT_ATTEMPTS,
+    workPageUrl: () => access.url('/work'),
   });
   // Its Redis calls sit on the request path too (a card edited at once after a citizen cancels):
   // they fail fast rather than hold a reply while Redis is down.
@@ -179,6 +198,7 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
     broadcast,
     staff,
     assignment,
+    access,
     clock,
     unit: { name: unitName, phone: config.UNIT_PHONE, retentionDays: config.RETENTION_DAYS },
     words: (key: string) => translator.words(key),
@@ -251,6 +271,43 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
     dutyChat,
     reconciler,
     host,
+
+    /**
+     * The web console on this server (bot and console modes). Without PUBLIC_URL its links
+     * name the port the server got (PORT=0 in tests), so call this before the server listens
+     * and `listening` after.
+     */
+    mountConsole(server: HttpServer): void {
+      const views = new Views(translator, { cache: config.NODE_ENV !== 'development' });
+      server.mount(
+        consolePlugin({
+          access,
+          board,
+          requests,
+          assignment,
+          commander,
+          views,
+          unitName,
+          secure: (config.PUBLIC_URL ?? '').startsWith('https://'),
+          loginPerMinute: config.WEB_LOGIN_PER_MINUTE,
+          maxContactAttempts: config.MAX_CONTACT_ATTEMPTS,
+        }),
+      );
+    },
+
+    /**
+     * A single-use login link for the local commander (whoever sits at this machine: the
+     * console's admin), for the first start and for tests.
+     */
+    async localLoginLink(): Promise<string> {
+      await ensureConsoleCommander(staff, repos);
+      return (await access.linkForActor({ channel: 'console', userId: CONSOLE_ADMIN }))!;
+    },
+
+    /** The server listens: links name its real port unless PUBLIC_URL says otherwise. */
+    listening(server: HttpServer): void {
+      if (!config.PUBLIC_URL) origin = `http://127.0.0.1:${server.port}`;
+    },
 
     /** Starts every channel's updates: polling, or routes on the server (mounted before it listens). */
     async startChannels(server?: HttpServer): Promise<void> {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsoleAdapter } from '../channels/console/adapter.js';
 import { runRepl } from '../channels/console/repl.js';
+import { msg } from '../domain/message.js';
 import { HttpServer } from '../http/server.js';
 import { createLogger, logError } from '../log.js';
 import { type Container, createContainer, type RunningWorkers } from './container.js';
@@ -12,7 +13,8 @@ import { type PrivateRedis, RedisNotInstalledError, startPrivateRedis } from './
  * The entry point. With a platform token it runs the bot (webhooks or polling) and the queue
  * workers; without one the local console, so a newcomer can file a request at once.
  * `--console` forces the console; `--worker` runs only the queue workers (more processes for
- * more throughput). Every mode serves /healthz, /readyz and /metrics on PORT.
+ * more throughput). Every mode serves /healthz, /readyz and /metrics on PORT; the bot and the
+ * console also serve the web console there.
  */
 async function main(): Promise<void> {
   await loadDotEnv();
@@ -39,8 +41,12 @@ async function main(): Promise<void> {
 
   const app = await createContainer(config, { redisUrl, consoleMode });
   const server = new HttpServer({ port: config.PORT, host: config.HTTP_HOST, log: app.log, metrics: app.metrics, readiness: () => app.readiness() });
-  if (!workerOnly) await app.startChannels(server);
+  if (!workerOnly) {
+    app.mountConsole(server);
+    await app.startChannels(server);
+  }
   await server.listen();
+  app.listening(server);
   const workers = app.jobs.connected ? await app.startWorkers() : undefined;
   app.log.info({ port: server.port, mode: workerOnly ? 'worker' : consoleMode ? 'console' : 'bot', channels: [...app.adapters.keys()] }, 'started');
 
@@ -49,6 +55,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
 
   if (!consoleMode) return;
+  // The web console runs beside the chat: its first login link, for whoever sits here.
+  process.stdout.write(`${app.translator.render(msg('common:console.web_console', { url: await app.localLoginLink() }))}\n`);
   const terminal = app.adapters.get('console') as ConsoleAdapter;
   await runRepl({
     host: app.host(server),

@@ -49,7 +49,7 @@ export function testEnv(over: Record<string, string> = {}): Record<string, strin
 export type TestApp = Container & {
   memory: MemoryChannel;
   env: Record<string, string>;
-  /** The one HTTP server, when the test asked for it (webhooks, health). */
+  /** The one HTTP server, when the test asked for it (webhooks, health, the web console). */
   server?: HttpServer;
   /** Stops the channels and the server, then closes everything. */
   shutdown(): Promise<void>;
@@ -68,8 +68,10 @@ export async function testApp(
     channels: [...(o.channels ?? CHANNELS), memory.entry()],
   });
   const server = o.http ? new HttpServer({ port: Number(env.PORT ?? 0), host: '127.0.0.1', log: app.log, metrics: app.metrics, readiness: () => app.readiness() }) : undefined;
+  if (server) app.mountConsole(server);
   await app.startChannels(server);
   await server?.listen();
+  if (server) app.listening(server);
   return Object.assign(app, {
     memory,
     env,

@@ -200,7 +200,7 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     expect(await load()).toBe(2);
     // Claimed and done still hold the team's day; handed back, unassigned or cancelled free it.
     await requests.transition(a.id, ['assigned'], 'claimed', 2);
-    await requests.setOutcome(a.id, 'cccd_taken', 3);
+    await requests.transition(a.id, ['claimed'], 'done', 3, { outcome: 'cccd_taken' });
     expect(await load()).toBe(2);
     await requests.handBack(b.id, 'cap-a', 4);
     expect(await load()).toBe(1);

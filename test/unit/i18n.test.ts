@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AUDIT_ACTIONS } from '../../src/core/ports.js';
 import { loadResources, LOCALES_DIR, MissingTranslationError, Translator } from '../../src/i18n.js';
 
 function flatten(obj: unknown, prefix = ''): Map<string, unknown> {
@@ -66,6 +67,38 @@ describe('locales', () => {
         });
     }
     expect(offenders).toEqual([]);
+  });
+});
+
+const TEMPLATES = path.resolve(LOCALES_DIR, '../src/web/templates');
+const templates = readdirSync(TEMPLATES).filter((f) => f.endsWith('.eta')).map((f) => ({ name: f, text: readFileSync(path.join(TEMPLATES, f), 'utf8') }));
+
+describe('web console templates', () => {
+  it('hold markup and locale keys, never words: all text comes from locales/', () => {
+    const words: string[] = [];
+    for (const { name, text } of templates) {
+      const bare = text
+        .replace(/<%[\s\S]*?%>/g, ' ')
+        .replace(/<!--[\s\S]*?-->/g, ' ')
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/&[a-z]+;|&#\d+;/g, ' ');
+      // Left: arrows, emoji and punctuation between tags ("←", "·", "📞"), nothing with a letter.
+      for (const m of bare.matchAll(/[\p{L}]{2,}/gu)) words.push(`${name}: ${m[0]}`);
+    }
+    expect(words).toEqual([]);
+  });
+
+  it('every key a template names exists (a prefix joined with a value: some key under it)', () => {
+    const missing: string[] = [];
+    for (const { name, text } of templates) {
+      for (const m of text.matchAll(/it\.t\(\s*'([a-z_]+:[\w.]+)'\s*[,)]/g)) if (!vi.has(m[1]!)) missing.push(`${name}: ${m[1]}`);
+      for (const m of text.matchAll(/it\.t\(\s*'([a-z_]+:[\w.]+\.)'\s*\+/g)) if (![...vi.keys()].some((k) => k.startsWith(m[1]!))) missing.push(`${name}: ${m[1]}…`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('every audited action has words in the history of a request', () => {
+    expect(AUDIT_ACTIONS.filter((a) => !vi.has(`web:action.${a}`))).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Actor, Address } from '../../domain/address.js';
 import type { Card } from '../../domain/card.js';
-import { type CitizenRequest, HANDBACK_REASONS, type HandbackReason, OUTCOMES, type Outcome } from '../../domain/request.js';
+import { type CitizenRequest, HANDBACK_REASONS, type HandbackReason, OUTCOMES, type Outcome, type Visit } from '../../domain/request.js';
 import { chooseTeam, type StaffMember } from '../../domain/team.js';
 import { addWorkingTime, type WorkingHours } from '../../domain/workingHours.js';
 import type { CardStore, Clock, FollowUps, RequestStore, SlaKind, StaffStore, TeamStore } from '../ports.js';
@@ -16,7 +16,9 @@ export interface AssignmentOptions {
 export type AssignResult = { kind: 'assigned'; teamId: string; waitedMs?: number } | { kind: 'unassigned'; reason: string } | { kind: 'skipped' };
 
 export type CardAction =
-  | { kind: 'claim' }
+  /** `visit`: when they will come (from the work page); the citizen is told. */
+  | { kind: 'claim'; visit?: Visit }
+  | { kind: 'visit'; visit: Visit }
   | { kind: 'ask_outcome' }
   | { kind: 'outcome'; outcome: Outcome }
   | { kind: 'unreachable' }
@@ -24,16 +26,16 @@ export type CardAction =
   | { kind: 'handback'; reason: HandbackReason }
   | { kind: 'show_actions' };
 
-export type CardActionResult = 'ok' | 'not_officer' | 'other_team' | 'stale' | 'not_found';
+/** `changed`: the page that acted showed an older version of the request. */
+export type CardActionResult = 'ok' | 'not_officer' | 'other_team' | 'stale' | 'not_found' | 'changed';
 
 /**
- * Who pressed, and where: a button on a card in a work chat (`chat` is that chat), or the same
- * action from an officer's own chat or page (`chat` absent: the officer's team must hold it).
+ * Who pressed, and where: a button on a card in a work chat (`chat` is that chat), the same
+ * action from an officer's own chat (`chat` absent), or from the work page (`staffId`, signed
+ * in; `expected`: the version of the request the page showed). Without a card's chat, the
+ * officer's team must hold the request.
  */
-export interface Presser {
-  actor: Actor;
-  chat?: Address;
-}
+export type Presser = { actor: Actor; chat?: Address } | { staffId: string; expected?: number };
 
 /** Routes requests to teams and moves them through the team's work: claim, done, cannot reach, hand back. */
 export class AssignmentService {
@@ -87,19 +89,21 @@ export class AssignmentService {
    * the request, pressing in that team's work chat (or in their own chat), on the current card.
    */
   async act(requestId: string, action: CardAction, by: Presser): Promise<CardActionResult> {
-    const officer = await this.staff.byIdentity(by.actor);
+    const officer = 'staffId' in by ? await this.staff.byId(by.staffId) : await this.staff.byIdentity(by.actor);
     if (!officer?.teamId) return 'not_officer';
     const r = await this.store.byId(requestId);
     if (!r) return 'not_found';
     const card = await this.cards.get(requestId);
-    if (by.chat) {
+    const chat = 'chat' in by ? by.chat : undefined;
+    if (chat) {
       // A card press: on the card's own chat, by an officer of the card's team.
       if (!card) return 'not_found';
-      if (officer.teamId !== card.teamId || by.chat.channel !== card.chat.channel || by.chat.chatId !== card.chat.chatId) return 'other_team';
+      if (officer.teamId !== card.teamId || chat.channel !== card.chat.channel || chat.chatId !== card.chat.chatId) return 'other_team';
       if (card.round !== (r.round ?? 0) || card.mode === 'closed') return 'stale';
     } else if (officer.teamId !== r.teamId) {
       return r.teamId ? 'other_team' : 'stale';
     }
+    if ('expected' in by && by.expected !== undefined && by.expected !== r.updatedAt) return 'changed';
     if (r.teamId !== officer.teamId || (r.status !== 'assigned' && r.status !== 'claimed')) return 'stale';
     const current = card && card.round === (r.round ?? 0) ? card : undefined;
     return this.apply(r, current, officer, action);
@@ -110,7 +114,10 @@ export class AssignmentService {
     const round = r.round ?? 0;
     switch (action.kind) {
       case 'claim':
-        return (await this.requests.claim(r, officer)) ? 'ok' : 'stale';
+        return (await this.requests.claim(r, officer, action.visit)) ? 'ok' : 'stale';
+      case 'visit':
+        if (card?.claimedBy && card.claimedBy !== officer.id) return 'stale';
+        return (await this.requests.setVisit(r, action.visit, officer)) ? 'ok' : 'stale';
       case 'ask_outcome':
       case 'ask_handback':
       case 'show_actions': {

@@ -35,9 +35,8 @@ function statusLine(r: CitizenRequest, card: Card, maxAttempts: number): Msg {
   if (r.status === 'cancelled') return msg('team:card.status_cancelled');
   if (r.status === 'done') return msg('team:card.status_done', { outcome: msg(`team:outcome.${r.outcome ?? 'not_needed'}`) });
   if (r.teamId !== card.teamId || (r.round ?? 0) !== card.round) {
-    return r.status === 'unassigned' && r.reason === 'unreachable'
-      ? msg('team:card.status_unreachable', { max: maxAttempts })
-      : msg('team:card.status_returned');
+    if (r.status === 'unassigned' && r.reason === 'unreachable') return msg('team:card.status_unreachable', { max: maxAttempts });
+    return msg((r.status === 'assigned' || r.status === 'claimed') && r.teamId !== card.teamId ? 'team:card.status_moved' : 'team:card.status_returned');
   }
   if (r.status === 'claimed') return msg('team:card.status_claimed', { officer: card.claimedName ?? '' });
   return msg('team:card.status_assigned');

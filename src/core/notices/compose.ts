@@ -5,12 +5,14 @@ import type { Reply } from '../../domain/reply.js';
 import type { CitizenRequest } from '../../domain/request.js';
 import type { AreaService } from '../areas/service.js';
 import type { AdminEvent, CardStore, CitizenEvent, HandoffStore, OfficerEvent, RequestStore, StaffStore, TeamEvent, TeamStore, Clock } from '../ports.js';
+import { visitParams } from '../../domain/visit.js';
 import { adminMessage, renderCard } from './card.js';
 
 /** A message the bot sends of its own accord (not an answer): what, about which request, to whom. */
 export type Notice =
   | { kind: 'card'; requestId: string; round: number }
-  | { kind: 'notify'; requestId: string; event: CitizenEvent; round?: number }
+  /** `tag`: a notice that may be sent again with new content (a changed visit time). */
+  | { kind: 'notify'; requestId: string; event: CitizenEvent; round?: number; tag?: string }
   | { kind: 'admin'; requestId: string; event: AdminEvent; round?: number }
   | { kind: 'officer'; requestId: string; round: number; staffId: string; event: OfficerEvent }
   | { kind: 'team'; requestId: string; round: number; event: TeamEvent }
@@ -34,7 +36,7 @@ export function noticeId(n: Notice): string {
     case 'card':
       return `card.${n.requestId}.${n.round}`;
     case 'notify':
-      return `notify.${n.requestId}.${n.round ?? 0}.${n.event}`;
+      return `notify.${n.requestId}.${n.round ?? 0}.${n.event}${n.tag ? `.${n.tag}` : ''}`;
     case 'admin':
       return `admin.${n.requestId}.${n.round ?? 0}.${n.event}`;
     case 'officer':
@@ -62,6 +64,8 @@ export interface NoticeDeps {
   dutyChat: Address | undefined;
   unit: { name: string; phone: string };
   maxContactAttempts: number;
+  /** The officers' work page of the web console, linked from their "new work" messages. */
+  workPageUrl?: () => string;
 }
 
 /**
@@ -119,8 +123,20 @@ export class NoticeComposer {
     const team = r.teamId ? await this.d.teams.byId(r.teamId) : undefined;
     // Only the "claimed" notice names the officer.
     const officer = event === 'claimed' ? ((await this.d.cards.get(r.id))?.claimedName ?? '') : '';
-    const params = { code: r.code, team: team?.name ?? '', date: formatVnDate(r.preferredDate), officer, unit: this.d.unit.name, phone: this.d.unit.phone };
-    return [{ to: { channel: r.channel, chatId: r.chatId, kind: 'private' }, reply: { text: [msg(`notify:${event}`, params)] } }];
+    const params = {
+      code: r.code,
+      team: team?.name ?? '',
+      date: formatVnDate(r.preferredDate),
+      officer,
+      unit: this.d.unit.name,
+      phone: this.d.unit.phone,
+      ...(r.visit ? visitParams(r.visit) : {}),
+      reason: event === 'cancelled_by_unit' ? msgOr(`notify:cancel_reason.${r.reason}`, '') : '',
+    };
+    // A claim that came with the visit time says when, in the same message.
+    const key = event === 'claimed' && r.visit ? 'notify:claimed_visit' : `notify:${event}`;
+    if (event === 'visit' && !r.visit) return [];
+    return [{ to: { channel: r.channel, chatId: r.chatId, kind: 'private' }, reply: { text: [msg(key, params)] } }];
   }
 
   /**
@@ -143,6 +159,8 @@ export class NoticeComposer {
         }),
       ],
     };
+    // Officers without a work chat (Zalo has no groups for bots) work from the web page.
+    if (this.d.workPageUrl) reply.text.push(msg('team:officer_dm.work_link', { url: this.d.workPageUrl() }));
     return member.identities.filter((i) => i.channel !== team.workChat?.channel).map((i) => ({ to: directAddress(i), reply }));
   }
 

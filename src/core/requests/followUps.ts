@@ -1,4 +1,4 @@
-import { priorityOf } from '../../domain/request.js';
+import { type CitizenRequest, priorityOf } from '../../domain/request.js';
 import { addWorkingTime, endOfDayAfter, type WorkingHours } from '../../domain/workingHours.js';
 import type { CardStore, Clock, FollowUps, StaffStore, TeamStore } from '../ports.js';
 import type { RequestEvent } from './service.js';
@@ -23,24 +23,43 @@ export function requestFollowUps(d: { jobs: FollowUps; cards: CardStore; teams: 
     await d.jobs.syncCard(requestId, round, version);
   };
 
+  /** Given to a team: its card, its officers and the citizen told, the SLA clock started. */
+  const assigned = async (r: CitizenRequest) => {
+    const round = r.round ?? 0;
+    const team = r.teamId ? await d.teams.byId(r.teamId) : undefined;
+    if (!team) return;
+    if (team.workChat) {
+      await d.cards.ensure({ requestId: r.id, teamId: team.id, chat: team.workChat, round }, d.clock.now());
+      await d.jobs.syncCard(r.id, round, 'posted');
+    }
+    await d.jobs.notifyCitizen(r, 'assigned', round);
+    for (const o of await d.staff.ofTeam(team.id)) await d.jobs.notifyOfficer(r.id, round, o.id, 'new_work');
+    const at = addWorkingTime(r.assignedAt ?? d.clock.now(), d.policy.slaUnclaimedMs, d.policy.workingHours);
+    return d.jobs.scheduleSla(r.id, 'unclaimed', round, at);
+  };
+
   return async (e: RequestEvent): Promise<void> => {
     const r = e.request;
     const round = r.round ?? 0;
     switch (e.type) {
       case 'filed':
         return d.jobs.enqueueAssignment(r.id, round, priorityOf(r.condition));
-      case 'assigned': {
-        const team = r.teamId ? await d.teams.byId(r.teamId) : undefined;
-        if (!team) return;
-        if (team.workChat) {
-          await d.cards.ensure({ requestId: r.id, teamId: team.id, chat: team.workChat, round }, d.clock.now());
-          await d.jobs.syncCard(r.id, round, 'posted');
+      case 'assigned':
+        return assigned(r);
+      case 'reassigned':
+        // The team that held it hears it moved, and its card closes; then as any assignment.
+        if (e.from) {
+          await closeCard(r.id, e.from.round, `moved-${round}`);
+          if (e.from.teamId !== r.teamId || e.from.round !== round) await d.jobs.notifyTeam(r.id, e.from.round, 'reassigned');
         }
-        await d.jobs.notifyCitizen(r, 'assigned', round);
-        for (const o of await d.staff.ofTeam(team.id)) await d.jobs.notifyOfficer(r.id, round, o.id, 'new_work');
-        const at = addWorkingTime(r.assignedAt ?? d.clock.now(), d.policy.slaUnclaimedMs, d.policy.workingHours);
-        return d.jobs.scheduleSla(r.id, 'unclaimed', round, at);
-      }
+        return assigned(r);
+      case 'requeued':
+        await closeCard(r.id, round, 'requeued');
+        if (r.teamId && (r.status === 'assigned' || r.status === 'claimed')) await d.jobs.notifyTeam(r.id, round, 'requeued');
+        return d.jobs.enqueueAssignment(r.id, e.nextRound, priorityOf(r.condition));
+      case 'visit':
+        await d.jobs.syncCard(r.id, round, `visit-${visitTag(r)}`);
+        return d.jobs.notifyCitizen(r, 'visit', round, visitTag(r));
       case 'unassigned':
         await d.jobs.notifyAdmin(r.id, 'unassigned', round);
         return d.jobs.notifyCitizen(r, 'unassigned', round);
@@ -66,8 +85,14 @@ export function requestFollowUps(d: { jobs: FollowUps; cards: CardStore; teams: 
         // the open request hears of it: nobody must go to a home that cancelled.
         await closeCard(r.id, round, e.type);
         if (r.teamId !== undefined && (e.type === 'cancelled' || e.wasOpen)) await d.jobs.notifyTeam(r.id, round, e.type);
+        if (e.type === 'cancelled' && e.byUnit) await d.jobs.notifyCitizen(r, 'cancelled_by_unit', round);
         return;
       }
     }
   };
+}
+
+/** A visit time as a job-id-safe tag: a changed time is a new notice, the same one is not. */
+export function visitTag(r: Pick<CitizenRequest, 'visit'>): string {
+  return r.visit ? `${r.visit.date}_${r.visit.from}-${r.visit.to}`.replaceAll(':', '') : 'none';
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Actor, actorKey, type Address } from '../../domain/address.js';
-import { CONSENT_VERSION, type CitizenRequest, newRequestCode, OPEN_STATUSES, type Outcome, type RequestFields } from '../../domain/request.js';
+import { CONSENT_VERSION, type CitizenRequest, newRequestCode, OPEN_STATUSES, type Outcome, type RequestFields, type RequestStatus, type Visit } from '../../domain/request.js';
 import type { StaffMember } from '../../domain/team.js';
 import type { AuditLog, Clock, RequestStore } from '../ports.js';
 import { type Draft, missingFields } from './fields.js';
@@ -23,7 +23,14 @@ export type RequestEvent =
   | { type: 'filed' | 'assigned' | 'unassigned' | 'done' | 'unreachable'; request: CitizenRequest; by: string }
   | { type: 'claimed'; request: CitizenRequest; officer: Pick<StaffMember, 'id' | 'name'>; by: string }
   | { type: 'returned'; request: CitizenRequest; nextRound: number; by: string }
-  | { type: 'cancelled'; request: CitizenRequest; by: string }
+  /** `byUnit`: the unit cancelled it (the citizen is told why), not the person. */
+  | { type: 'cancelled'; request: CitizenRequest; by: string; byUnit?: boolean }
+  /** Given to a team by hand; `from`: the team and round that held it before. */
+  | { type: 'reassigned'; request: CitizenRequest; from?: { teamId: string; round: number }; by: string }
+  /** Back to the queue by a commander; `request` still names the team that held it. */
+  | { type: 'requeued'; request: CitizenRequest; nextRound: number; by: string }
+  /** The officer who holds it set or changed when they will come. */
+  | { type: 'visit'; request: CitizenRequest; by: string }
   /** Its personal data is gone; `wasOpen`: it was cancelled by the erasure (the team must not come). */
   | { type: 'erased'; request: CitizenRequest; wasOpen: boolean; by: string };
 
@@ -164,19 +171,29 @@ export class RequestService {
     return true;
   }
 
-  async claim(r: CitizenRequest, officer: StaffMember): Promise<boolean> {
+  /** `visit`: when the officer will come, set with the claim (the citizen's notice says so). */
+  async claim(r: CitizenRequest, officer: StaffMember, visit?: Visit): Promise<boolean> {
     const now = this.clock.now();
-    if (!(await this.requests.transition(r.id, ['assigned'], 'claimed', now))) return false;
+    if (!(await this.requests.transition(r.id, ['assigned'], 'claimed', now, { visit }))) return false;
     await this.audit.record(`staff:${officer.id}`, 'request_claimed', r.id, now);
-    await this.emit({ type: 'claimed', request: { ...r, status: 'claimed', updatedAt: now }, officer, by: `staff:${officer.id}` });
+    await this.emit({ type: 'claimed', request: { ...r, status: 'claimed', updatedAt: now, visit: visit ?? r.visit }, officer, by: `staff:${officer.id}` });
     return true;
   }
 
-  async complete(r: CitizenRequest, outcome: Outcome, officer: StaffMember): Promise<boolean> {
+  async setVisit(r: CitizenRequest, visit: Visit, officer: StaffMember): Promise<boolean> {
     const now = this.clock.now();
-    if (!(await this.requests.setOutcome(r.id, outcome, now))) return false;
-    await this.audit.record(`staff:${officer.id}`, 'request_done', r.id, now);
-    await this.emit({ type: 'done', request: { ...r, status: 'done', outcome, closedAt: now, updatedAt: now }, by: `staff:${officer.id}` });
+    if (!r.teamId || !(await this.requests.setVisit(r.id, r.teamId, visit, now))) return false;
+    await this.audit.record(`staff:${officer.id}`, 'visit_set', r.id, now);
+    await this.emit({ type: 'visit', request: { ...r, visit, updatedAt: now }, by: `staff:${officer.id}` });
+    return true;
+  }
+
+  /** Done, with what was done: by the officer who claimed it, or a commander from any open state. */
+  async complete(r: CitizenRequest, outcome: Outcome, by: StaffMember, o: { from?: readonly RequestStatus[]; expected?: number } = {}): Promise<boolean> {
+    const now = this.clock.now();
+    if (!(await this.requests.transition(r.id, o.from ?? ['claimed'], 'done', now, { outcome, expected: o.expected }))) return false;
+    await this.audit.record(`staff:${by.id}`, 'request_done', r.id, now);
+    await this.emit({ type: 'done', request: { ...r, status: 'done', outcome, closedAt: now, updatedAt: now }, by: `staff:${by.id}` });
     return true;
   }
 
@@ -196,6 +213,39 @@ export class RequestService {
     if (!(await this.requests.transition(r.id, OPEN_STATUSES, 'cancelled', now))) return false;
     await this.audit.record(by, 'request_cancelled', r.id, now);
     if (tell) await this.emit({ type: 'cancelled', request: { ...r, status: 'cancelled', closedAt: now, updatedAt: now }, by });
+    return true;
+  }
+
+  // ---- a commander's hand (the console checks who may; `expected`: the version they saw) ----
+
+  /** Given to a team by hand: capacity is checked by the database, the old team told. */
+  async assignByHand(r: CitizenRequest, teamId: string, by: StaffMember, expected: number): Promise<'assigned' | 'full' | 'changed'> {
+    const now = this.clock.now();
+    const result = await this.requests.assignByHand(r.id, teamId, expected, now);
+    if (typeof result === 'string') return result;
+    await this.audit.record(`staff:${by.id}`, r.teamId ? 'request_reassigned' : 'request_assigned', r.id, now);
+    const held = r.teamId && (r.status === 'assigned' || r.status === 'claimed') ? { teamId: r.teamId, round: r.round ?? 0 } : undefined;
+    const after: CitizenRequest = { ...r, status: 'assigned', teamId, assignedAt: now, updatedAt: now, reason: undefined, round: result.round, excludedTeams: [], visit: r.visit };
+    await this.emit({ type: 'reassigned', request: after, from: held, by: `staff:${by.id}` });
+    return 'assigned';
+  }
+
+  /** Back to the queue: the automatic assignment chooses again, any team may take it. */
+  async requeue(r: CitizenRequest, by: StaffMember, expected: number): Promise<boolean> {
+    const now = this.clock.now();
+    const next = await this.requests.requeue(r.id, expected, now);
+    if (next === undefined) return false;
+    await this.audit.record(`staff:${by.id}`, 'request_requeued', r.id, now);
+    await this.emit({ type: 'requeued', request: r, nextRound: next, by: `staff:${by.id}` });
+    return true;
+  }
+
+  /** The unit cancels it, for a reason the citizen is told; the team that held it hears of it. */
+  async cancelByUnit(r: CitizenRequest, reason: string, by: StaffMember, expected: number): Promise<boolean> {
+    const now = this.clock.now();
+    if (!(await this.requests.transition(r.id, OPEN_STATUSES, 'cancelled', now, { reason, expected }))) return false;
+    await this.audit.record(`staff:${by.id}`, 'request_cancelled', r.id, now);
+    await this.emit({ type: 'cancelled', request: { ...r, status: 'cancelled', reason, closedAt: now, updatedAt: now }, by: `staff:${by.id}`, byUnit: true });
     return true;
   }
 

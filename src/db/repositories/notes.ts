@@ -1,8 +1,8 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Note, NoteStore } from '../../core/ports.js';
 import type { Database } from '../database.js';
 
-/** Staff's internal notes on requests. */
+/** Staff's internal notes on requests (their text is erased with the request's personal data). */
 export class NoteRepository implements NoteStore {
   constructor(private readonly d: Database) {}
 
@@ -15,11 +15,5 @@ export class NoteRepository implements NoteStore {
     const { db, t } = this.d;
     const rows = await db.select().from(t.requestNotes).where(eq(t.requestNotes.requestId, requestId)).orderBy(asc(t.requestNotes.at));
     return rows.map((r) => ({ id: r.id, requestId: r.requestId, staffId: r.staffId, text: r.text ?? '', at: Number(r.at) }));
-  }
-
-  async erase(requestIds: string[]): Promise<void> {
-    if (requestIds.length === 0) return;
-    const { db, t } = this.d;
-    await db.update(t.requestNotes).set({ text: null }).where(inArray(t.requestNotes.requestId, requestIds));
   }
 }

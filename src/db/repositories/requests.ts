@@ -2,10 +2,10 @@ import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, like, lt, m
 import { type Database, prepareOnce } from '../database.js';
 import type { Tables } from '../schema/define.js';
 import type { Actor } from '../../domain/address.js';
-import { type CitizenRequest, type Outcome, OPEN_STATUSES, priorityOf, type RequestStatus } from '../../domain/request.js';
+import { type CitizenRequest, type Outcome, OPEN_STATUSES, priorityOf, type RequestStatus, type Visit } from '../../domain/request.js';
 import { fieldsFromColumns, fieldsToColumns, PERSONAL_COLUMNS } from '../../core/requests/fields.js';
 import { CodeTakenError } from '../../core/requests/service.js';
-import type { BoardCounts, BoardFilter, RequestBoard, RequestStore } from '../../core/ports.js';
+import type { BoardCounts, BoardFilter, RequestBoard, RequestStore, TransitionOptions } from '../../core/ports.js';
 
 /** Who filed a request: the citizen's account on the channel they wrote from. */
 export type Owner = Actor;
@@ -172,6 +172,17 @@ export class RequestRepository implements RequestStore, RequestBoard {
     };
   }
 
+  async teamVersion(teamId: string): Promise<string> {
+    const { db, t } = this.d;
+    const r = t.requests;
+    // A request that left the team lowers the count; one that changed raises the newest time.
+    const [v] = await db
+      .select({ at: max(r.updatedAt), n: count() })
+      .from(r)
+      .where(and(eq(r.teamId, teamId), inArray(r.status, ['assigned', 'claimed'])));
+    return `${Number(v?.at ?? 0)}.${Number(v?.n ?? 0)}`;
+  }
+
   async version(communes: string[]): Promise<string> {
     const { db, t } = this.d;
     const r = t.requests;
@@ -182,14 +193,74 @@ export class RequestRepository implements RequestStore, RequestBoard {
     return `${Number(v?.at ?? 0)}.${Number(v?.n ?? 0)}`;
   }
 
-  /** Moves a request between states only from the expected ones: a stale or double action changes nothing. */
-  async transition(id: string, from: readonly RequestStatus[], to: RequestStatus, now: number): Promise<boolean> {
+  /**
+   * Moves a request between states only from the expected ones: a stale or double action changes
+   * nothing. `o.expected`: only if nobody changed it since (a page acting on what it showed).
+   */
+  async transition(id: string, from: readonly RequestStatus[], to: RequestStatus, now: number, o: TransitionOptions = {}): Promise<boolean> {
     const { db, t } = this.d;
     const closing = to === 'done' || to === 'cancelled';
+    const visit = o.visit ? { visitDate: o.visit.date, visitFrom: o.visit.from, visitTo: o.visit.to } : {};
     const rows = await db
       .update(t.requests)
-      .set({ status: to, updatedAt: now, ...(closing ? { closedAt: now } : {}) })
-      .where(and(eq(t.requests.id, id), inArray(t.requests.status, [...from])))
+      .set({ status: to, updatedAt: now, ...(closing ? { closedAt: now } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), ...(o.outcome ? { outcome: o.outcome } : {}), ...visit })
+      .where(and(eq(t.requests.id, id), inArray(t.requests.status, [...from]), ...this.unchangedSince(o.expected)))
+      .returning({ id: t.requests.id });
+    return rows.length > 0;
+  }
+
+  private unchangedSince(expected: number | undefined): SQL[] {
+    return expected === undefined ? [] : [eq(this.d.t.requests.updatedAt, expected)];
+  }
+
+  /**
+   * A commander gives an open request to a team by hand, whoever held it: a new round (the old
+   * card and its buttons go stale), unless it was new and had none. 'full': the team has no room
+   * that day; 'changed': someone else changed it since `expected`.
+   */
+  async assignByHand(id: string, teamId: string, expected: number, now: number): Promise<{ round: number } | 'full' | 'changed'> {
+    const { db, t } = this.d;
+    const r = t.requests;
+    try {
+      const rows = await db
+        .update(r)
+        .set({
+          status: 'assigned',
+          teamId,
+          assignedAt: now,
+          updatedAt: now,
+          reason: null,
+          round: sql`case when ${r.status} = 'new' then ${r.round} else ${r.round} + 1 end`,
+          excludedTeams: '[]',
+        })
+        .where(and(eq(r.id, id), inArray(r.status, [...OPEN_STATUSES]), eq(r.updatedAt, expected)))
+        .returning({ round: r.round });
+      return rows[0] ? { round: rows[0].round } : 'changed';
+    } catch (e) {
+      if (isTeamFull(e)) return 'full';
+      throw e;
+    }
+  }
+
+  /** Back to the queue, for the next round: no team holds it, none is ruled out. */
+  async requeue(id: string, expected: number, now: number): Promise<number | undefined> {
+    const { db, t } = this.d;
+    const r = t.requests;
+    const rows = await db
+      .update(r)
+      .set({ status: 'new', teamId: null, reason: null, round: sql`${r.round} + 1`, excludedTeams: '[]', updatedAt: now })
+      .where(and(eq(r.id, id), inArray(r.status, ['assigned', 'claimed', 'unassigned']), eq(r.updatedAt, expected)))
+      .returning({ round: r.round });
+    return rows[0]?.round;
+  }
+
+  /** The officer who holds it changes when they will come. */
+  async setVisit(id: string, teamId: string, visit: Visit, now: number): Promise<boolean> {
+    const { db, t } = this.d;
+    const rows = await db
+      .update(t.requests)
+      .set({ visitDate: visit.date, visitFrom: visit.from, visitTo: visit.to, updatedAt: now })
+      .where(and(eq(t.requests.id, id), eq(t.requests.teamId, teamId), eq(t.requests.status, 'claimed')))
       .returning({ id: t.requests.id });
     return rows.length > 0;
   }
@@ -238,15 +309,6 @@ export class RequestRepository implements RequestStore, RequestBoard {
     return rows[0]?.round;
   }
 
-  async setOutcome(id: string, outcome: string, now: number): Promise<boolean> {
-    const { db, t } = this.d;
-    const rows = await db
-      .update(t.requests)
-      .set({ status: 'done', outcome, closedAt: now, updatedAt: now })
-      .where(and(eq(t.requests.id, id), eq(t.requests.status, 'claimed')))
-      .returning({ id: t.requests.id });
-    return rows.length > 0;
-  }
 
   /** New requests not yet worked: the outbox the reconciler re-enqueues after Redis was down. */
   async waitingIds(olderThan: number, limit = 1000): Promise<{ id: string; round: number; priority: number }[]> {
@@ -282,7 +344,18 @@ export class RequestRepository implements RequestStore, RequestBoard {
       .set({ ...ERASED, erasedAt: now, updatedAt: now })
       .where(and(isNotNull(t.requests.closedAt), lt(t.requests.closedAt, cutoff), isNull(t.requests.erasedAt)))
       .returning({ id: t.requests.id });
+    if (rows.length > 0) await this.eraseNotes();
     return rows.length;
+  }
+
+  /** Staff notes can hold personal data too: those on erased requests lose their text. */
+  private async eraseNotes(): Promise<void> {
+    const { db, t } = this.d;
+    const erased = db.select({ id: t.requests.id }).from(t.requests).where(isNotNull(t.requests.erasedAt));
+    await db
+      .update(t.requestNotes)
+      .set({ text: null })
+      .where(and(isNotNull(t.requestNotes.text), inArray(t.requestNotes.requestId, erased)));
   }
 
   /**
@@ -297,6 +370,7 @@ export class RequestRepository implements RequestStore, RequestBoard {
       .set({ ...ERASED, chatId: '', userId: '', erasedAt: now, updatedAt: now })
       .where(and(eq(t.requests.channel, owner.channel), eq(t.requests.userId, owner.userId), isNull(t.requests.erasedAt)))
       .returning({ id: t.requests.id });
+    if (rows.length > 0) await this.eraseNotes();
     return rows.map((r) => r.id);
   }
 }

@@ -1,0 +1,120 @@
+import { localDate, VN_OFFSET_MS } from '../../domain/dates.js';
+import type { CitizenRequest } from '../../domain/request.js';
+import type { StaffMember, Team } from '../../domain/team.js';
+import type { AreaService } from '../areas/service.js';
+import type { AuditLog, BoardCounts, BoardFilter, CardStore, Clock, Note, NoteStore, RequestBoard, RequestStore, StaffStore, TeamStore } from '../ports.js';
+
+export type BoardQuery = Omit<BoardFilter, 'communes' | 'today' | 'todayStart' | 'limit' | 'offset'> & { page?: number };
+
+/** One line of a request's history: who (a staff member's name, the citizen, the system), what, when. */
+export interface TimelineEntry {
+  at: number;
+  who: { kind: 'staff'; name: string } | { kind: 'citizen' } | { kind: 'system' };
+  action: string;
+  note?: string;
+}
+
+export const BOARD_PAGE = 50;
+
+/**
+ * What the console reads: the commander's board (counts, filters, one page of requests),
+ * a team's work list, one request with its history, and a version that changes whenever a
+ * request does, so a page refreshes itself. Reads only; every change goes through the
+ * services the chats use.
+ */
+export class BoardService {
+  constructor(
+    private readonly board: RequestBoard,
+    private readonly requests: RequestStore,
+    private readonly teams: TeamStore,
+    private readonly staff: StaffStore,
+    private readonly cards: CardStore,
+    private readonly notes: NoteStore,
+    private readonly audit: AuditLog,
+    readonly areas: AreaService,
+    private readonly clock: Clock,
+  ) {}
+
+  today(): string {
+    return localDate(new Date(this.clock.now()));
+  }
+
+  private todayStart(): number {
+    return Date.parse(`${this.today()}T00:00:00Z`) - VN_OFFSET_MS;
+  }
+
+  async counts(by: StaffMember): Promise<BoardCounts> {
+    return this.board.counts(by.communes, this.today(), this.todayStart());
+  }
+
+  async list(by: StaffMember, q: BoardQuery): Promise<{ rows: CitizenRequest[]; total: number; page: number; pages: number }> {
+    const page = Math.max(1, q.page ?? 1);
+    const { rows, total } = await this.board.board({
+      ...q,
+      // A commander of some communes asking for another one gets nothing, not an error.
+      communes: by.communes,
+      today: this.today(),
+      todayStart: this.todayStart(),
+      limit: BOARD_PAGE,
+      offset: (page - 1) * BOARD_PAGE,
+    });
+    return { rows, total, page, pages: Math.max(1, Math.ceil(total / BOARD_PAGE)) };
+  }
+
+  version(by: StaffMember): Promise<string> {
+    return this.board.version(by.communes);
+  }
+
+  /** Changes when the team's work does: given, taken, moved on. */
+  teamVersion(teamId: string): Promise<string> {
+    return this.board.teamVersion(teamId);
+  }
+
+  teamsList(): Promise<Team[]> {
+    return this.teams.active();
+  }
+
+  team(id: string): Promise<Team | undefined> {
+    return this.teams.byId(id);
+  }
+
+  byCode(code: string): Promise<CitizenRequest | undefined> {
+    return this.requests.byCode(code);
+  }
+
+  /** How many requests each team holds on a day, against its capacity (the assign form shows it). */
+  loads(date: string): Promise<Map<string, number>> {
+    return this.requests.loadOnDay(date);
+  }
+
+  teamWork(teamId: string): Promise<CitizenRequest[]> {
+    return this.requests.listByTeam(teamId, ['assigned', 'claimed'], 200);
+  }
+
+  /** Who claimed it (for the card's rule that only they close it) and how often nobody answered. */
+  async cardOf(r: CitizenRequest): Promise<{ claimedBy?: string; claimedName?: string; attempts: number } | undefined> {
+    const card = await this.cards.get(r.id, r.round ?? 0);
+    return card ? { claimedBy: card.claimedBy ?? undefined, claimedName: card.claimedName ?? undefined, attempts: card.attempts } : undefined;
+  }
+
+  /** Everything that happened to a request, and the staff's notes, oldest first. */
+  async timeline(r: CitizenRequest): Promise<TimelineEntry[]> {
+    const [events, notes] = await Promise.all([this.audit.forSubject(r.id), this.notes.of(r.id)]);
+    const names = new Map<string, string>();
+    const who = async (actor: string): Promise<TimelineEntry['who']> => {
+      if (actor === 'system') return { kind: 'system' };
+      if (!actor.startsWith('staff:')) return { kind: 'citizen' };
+      const id = actor.slice('staff:'.length);
+      if (!names.has(id)) names.set(id, (await this.staff.byId(id))?.name ?? id);
+      return { kind: 'staff', name: names.get(id)! };
+    };
+    const entries: TimelineEntry[] = [];
+    for (const e of events) if (e.action !== 'note_added') entries.push({ at: e.at, who: await who(e.actor), action: e.action });
+    for (const n of notes) entries.push({ at: n.at, who: await who(`staff:${n.staffId}`), action: 'note_added', note: n.text });
+    return entries.sort((a, b) => a.at - b.at);
+  }
+
+  notesOf(r: CitizenRequest): Promise<Note[]> {
+    return this.notes.of(r.id);
+  }
+}
