@@ -69,7 +69,7 @@ const WORD_CACHE_MAX = 50_000;
 export class IntentClassifier {
   private readonly vocab: Map<string, number>[] = [new Map(), new Map(), new Map()];
   private vocabSize = 0;
-  private readonly wordCache = new Map<string, { ids: number[]; count: number }>();
+  private readonly wordCache = new Map<string, WordFeatures>();
   /** Feature id × label, flat: one message reads a few hundred contiguous numbers. */
   private weights = new Float64Array(0);
   private readonly labels: Intent[];
@@ -164,8 +164,8 @@ export class IntentClassifier {
     forEachWord(normalized, (word, pair) => {
       const w = this.wordFeatures(word);
       total += w.count + (pair !== undefined ? 1 : 0);
-      known += w.ids.length;
-      for (const id of w.ids) add(id);
+      known += w.known;
+      for (let li = 0; li < scores.length; li++) scores[li]! += w.sums[li]!;
       const pairId = pair !== undefined ? this.vocab[1]!.get(pair) : undefined;
       if (pairId !== undefined) {
         known++;
@@ -205,19 +205,26 @@ export class IntentClassifier {
     return { intent: best.intent, confidence: best.p, ranked };
   }
 
-  /** A word's known feature ids and how many features it has; words repeat, so this is cached. */
-  private wordFeatures(word: string): { ids: number[]; count: number } {
+  /**
+   * A word's features: how many it has, how many the model knows, and their weights summed per
+   * label (a word's features always come together); words repeat, so this is cached.
+   */
+  private wordFeatures(word: string): WordFeatures {
     const hit = this.wordCache.get(word);
     if (hit) return hit;
-    const ids: number[] = [];
+    const l = this.labels.length;
+    const sums = new Float64Array(l);
     let count = 0;
+    let known = 0;
     forEachWordFeature(word, (kind, f) => {
       count++;
       const id = this.vocab[kind]!.get(f);
-      if (id !== undefined) ids.push(id);
+      if (id === undefined) return;
+      known++;
+      for (let li = 0; li < l; li++) sums[li]! += this.weights[id * l + li]!;
     });
     if (this.wordCache.size >= WORD_CACHE_MAX) this.wordCache.clear();
-    const entry = { ids, count };
+    const entry = { sums, count, known };
     this.wordCache.set(word, entry);
     return entry;
   }
@@ -264,6 +271,15 @@ function forEachWordFeature(word: string, visit: (kind: FeatureKind, f: string) 
   visit(0, word);
   const padded = ` ${word} `;
   for (let n = 3; n <= 4; n++) for (let i = 0; i + n <= padded.length; i++) visit(2, padded.slice(i, i + n));
+}
+
+interface WordFeatures {
+  /** The weights of the word's known features, summed per label. */
+  sums: Float64Array;
+  /** How many features the word has, known or not. */
+  count: number;
+  /** How many of them the model knows. */
+  known: number;
 }
 
 /** 0 word, 1 word pair, 2 character n-gram. */

@@ -25,6 +25,12 @@ const SENTENCE_BREAK = /[.!?;\n\r…]/;
 const CLAUSE_BREAK = /[,:"“”()–-]/;
 const WORD_CACHE_MAX = 50_000;
 const MAX_NAME_WORDS = 5;
+/** One Vietnamese syllable, folded: onset, one to three vowels, coda ("nghieng", "chay", "cuu"). */
+const SYLLABLE = /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|nh|ng|[cmnpt])?$/;
+const RUN_TOGETHER = /^[a-z]{4,24}$/;
+const VOWEL = /^[aeiouy]/;
+/** A run-together word is split into at most this many words ("chaynharoi" → "chay nha roi"). */
+const MAX_PARTS = 4;
 
 /**
  * Normalises a typed message for matching: diacritics and case folded (đ→d), stretched letters
@@ -40,7 +46,15 @@ export class MessageNormalizer {
   private readonly known = new Set<string>();
   private readonly cache = new Map<string, string>();
 
-  constructor(abbreviations: Record<string, string>) {
+  /**
+   * `lexicon`: the normalised words the unit's phrases use, with how often. With it, a word typed
+   * without its spaces ("chaynha cuuvoi", "lamcccd") that is no word of the lexicon is read as the
+   * lexicon's words it is made of, syllable by syllable ("chay nha cuu voi", "lam cccd").
+   */
+  constructor(
+    abbreviations: Record<string, string>,
+    private readonly lexicon?: ReadonlyMap<string, number>,
+  ) {
     for (const [short, long] of Object.entries(abbreviations)) {
       const key = foldText(short);
       for (const w of foldText(long).split(' ')) this.known.add(w);
@@ -83,6 +97,8 @@ export class MessageNormalizer {
       const c = raw.charCodeAt(0);
       if (raws.length === 1 || breaks[breaks.length - 1] !== 0 || (c >= 48 && c <= 57)) continue;
       lettered++;
+      // Most words start with a plain lower-case letter: neither capitalised nor in capitals.
+      if (c >= 97 && c <= 122) continue;
       if (isCapitalised(raw)) capitalised++;
       else if (isShouted(raw)) shouted++;
     }
@@ -147,12 +163,47 @@ export class MessageNormalizer {
     const w = foldText(raw)
       .split(' ')
       // A known word first ("cccd" must not lose its repeated c), then the squeezed form ("khongggg").
-      .map((f) => this.single.get(f) ?? (this.known.has(f) ? f : (this.single.get(squeeze(f)) ?? squeeze(f))))
+      .map((f) => this.single.get(f) ?? (this.known.has(f) ? f : (this.single.get(squeeze(f)) ?? this.unjoin(f))))
       .filter((f) => f !== '')
       .join(' ');
     if (this.cache.size >= WORD_CACHE_MAX) this.cache.clear();
     this.cache.set(raw, w);
     return w;
+  }
+
+  /**
+   * A word the lexicon does not know, made of two to four of its syllables ("chaynha"), as those
+   * words ("chay nha"); fewest words first, then the most used. Anything else is left as it is:
+   * one syllable, names, codes and most English words do not parse as syllables the lexicon holds.
+   */
+  /** The word squeezed, or split as typed ("lamcccd") or once squeezed ("chayyynha"). */
+  private unjoin(word: string): string {
+    const whole = this.split(word);
+    return whole !== word ? whole : this.split(squeeze(word));
+  }
+
+  private split(word: string): string {
+    const lexicon = this.lexicon;
+    // One syllable is one word, even one the lexicon does not hold ("hoai" is "hoài", not "ho ai").
+    if (lexicon === undefined || !RUN_TOGETHER.test(word) || lexicon.has(word) || this.known.has(word) || SYLLABLE.test(word)) return word;
+    // best[i]: the best split of the first i letters (fewest parts, then highest score).
+    const best: ({ parts: string[]; score: number } | undefined)[] = [{ parts: [], score: 0 }];
+    for (let i = 2; i <= word.length; i++) {
+      for (let j = Math.max(0, i - 7); j <= i - 2; j++) {
+        const before = best[j];
+        if (before === undefined || before.parts.length >= MAX_PARTS) continue;
+        const part = word.slice(j, i);
+        const count = lexicon.get(part);
+        if (count === undefined || !(SYLLABLE.test(part) || this.known.has(part))) continue;
+        // A syllable without its consonant only starts a word ("chuan" is not "chu an", "root" not "ro ot").
+        if (j > 0 && VOWEL.test(part)) continue;
+        const cand = { parts: [...before.parts, part], score: before.score + Math.log(1 + count) };
+        const cur = best[i];
+        if (cur === undefined || cand.parts.length < cur.parts.length || (cand.parts.length === cur.parts.length && cand.score > cur.score)) best[i] = cand;
+      }
+    }
+    const found = best[word.length];
+    return found !== undefined && found.parts.length > 1 ? found.parts.join(' ') : word;
   }
 
   private expandMulti(text: string): string {

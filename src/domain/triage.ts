@@ -27,6 +27,14 @@ export interface TriageData {
   conditions: Partial<Record<EmergencyCall, string[]>>;
   /** Cries for help with no number of their own ("cứu với"): 114 unless the message says more. */
   help: string[];
+  /** Per number: cries for help that name it ("cấp cứu với": 115); like `help`, `notHelp` cancels them. */
+  helpFor?: Partial<Record<EmergencyCall, string[]>>;
+  /**
+   * Words after or before which, in the same sentence, a cry for help is about something else: a
+   * password, an app, the network, a car that will not start ("cứu em với, quên mật khẩu vneid",
+   * "ai cứu net giùm"). They cancel cries only (`help`, `helpFor`), never an emergency phrase.
+   */
+  notHelp?: string[];
   /** Word groups for `{group}` in phrases. */
   words: Record<string, string[]>;
   /**
@@ -91,6 +99,7 @@ const enum Kind {
   Unless,
   Urgent,
   Hint,
+  NotHelp,
 }
 
 const NEGATABLE = new Set([Kind.Call, Kind.Condition, Kind.Help, Kind.Urgent, Kind.Hint]);
@@ -158,6 +167,7 @@ export class EmergencyTriage {
       for (const p of data.conditions?.[call] ?? []) this.add(p, Kind.Condition, call, words);
       for (const p of data.hints?.[call] ?? []) this.add(p, Kind.Hint, call, words);
       for (const p of data.notFor?.[call] ?? []) this.add(p, Kind.Not, call, words);
+      for (const p of data.helpFor?.[call] ?? []) this.add(p, Kind.Help, call, words);
     }
     const plain: [string[] | undefined, Kind][] = [
       [data.help, Kind.Help],
@@ -167,6 +177,7 @@ export class EmergencyTriage {
       [data.notHypothetical, Kind.NotIf],
       [data.unless, Kind.Unless],
       [data.urgent, Kind.Urgent],
+      [data.notHelp, Kind.NotHelp],
     ];
     for (const [list, kind] of plain) for (const p of list ?? []) this.add(p, kind, undefined, words);
   }
@@ -193,6 +204,8 @@ export class EmergencyTriage {
     const ifsAfter: Match[] = [];
     const hinted = new Set<EmergencyCall>();
     const positives: Match[] = [];
+    // A cry for help about a password or a broken-down car is a figure of speech.
+    const notHelpSentences = new Set(matches.filter((m) => m.entry.kind === Kind.NotHelp).map((m) => m.sentence));
     for (const m of live) {
       switch (m.entry.kind) {
         case Kind.Urgent:
@@ -216,7 +229,9 @@ export class EmergencyTriage {
           hinted.add(m.entry.call!);
           break;
         case Kind.Help:
+          if (notHelpSentences.size > 0 && figurative(m, notHelpSentences, tokens.sentences)) break;
           positives.push(m);
+          if (m.entry.call !== undefined) hinted.add(m.entry.call);
           break;
         default:
           break;
@@ -359,6 +374,16 @@ export function expand(phrase: string, words: Record<string, string[]>, depth = 
     }
   }
   return out;
+}
+
+/**
+ * A cry for help in a sentence that speaks of a password, an app, a car that will not start; or a
+ * cry that is a sentence of its own ("SOS!!! mã kích hoạt không về") next to such a sentence.
+ */
+function figurative(cry: Match, notHelp: ReadonlySet<number>, sentences: readonly number[]): boolean {
+  if (notHelp.has(cry.sentence)) return true;
+  const alone = sentences.every((s, i) => s !== cry.sentence || (i >= cry.start && i < cry.end));
+  return alone && (notHelp.has(cry.sentence - 1) || notHelp.has(cry.sentence + 1));
 }
 
 function overlaps(a: Match, b: Match): boolean {

@@ -227,6 +227,90 @@ describe('no false alarms', () => {
   });
 });
 
+describe('after the fresh set (2026-12-01): families of phrasing it showed missing', () => {
+  it.each<[string, EmergencyCall[]]>([
+    // Crimes in progress: a bare cry, locks and safes, following, taking a child, the road.
+    ['ăn trộm!!!', ['113']],
+    ['tụi nó đang khoan két sắt tiệm vàng', ['113']],
+    ['co nguoi dang cat o khoa cong nha ben', ['113']],
+    ['có kẻ lạ mặt cứ đi theo con gái tôi từ trường về', ['113']],
+    ['người lạ vừa bế đứa bé hàng xóm lên xe máy', ['113']],
+    ['bị hai thằng chặn đường giật túi', ['113']],
+    // People run, houses burn: the thief running away is no fire.
+    ['bị giật dây chuyền, tên cướp đang chay ve phia cho', ['113']],
+    // Boats, tankers, arson.
+    ['xuồng lật giữa sông, còn người dưới nước', ['114']],
+    ['xe bồn chở xăng lật ngang đường, xăng tràn lênh láng', ['114']],
+    ['có người ném bom xăng vào quán', ['114', '113']],
+    // Ambulance: snake bites, many people vomiting at once.
+    ['thằng nhỏ bị rắn cắn sưng chân', ['115']],
+    ['cả lớp ăn xôi xong đều nôn ói', ['115']],
+    ['cấp cứu với', ['115']],
+    // Two numbers: collapse with bleeding.
+    ['sập mái nhà, đứa nhỏ bị đè chảy máu nhiều', ['114', '115']],
+  ])('"%s" → %j', (text, call) => {
+    expect(classifier.classify(text)).toMatchObject({ intent: 'emergency', call });
+    expect(classifier.triage(text)).toEqual(call);
+  });
+
+  it('tells words apart by their diacritics: "nhỡ bị" (in case) is not "nhỏ bị", "một lần" is not "lan"', () => {
+    expect(classifier.triage('đứa nhỏ bị điện giật')).toBeDefined();
+    expect(classifier.triage('nhỡ bị điện giật thì làm gì')).toBeUndefined();
+    expect(classifier.triage('ông tôi đang truyền dịch thì lên cơn co giật')).toEqual(['115']);
+    expect(classifier.triage('hôm qua ổ cắm xẹt lửa một lần, có sao không')).toBeUndefined();
+  });
+
+  it.each([
+    'cứu em với, quên mật khẩu vneid',
+    'SOS!!! mã otp không về',
+    'cấp cứu với, tài khoản định danh bị khóa',
+    'mạng lag quá, ai cứu tôi',
+    'xe hư giữa đường, ai cứu với',
+  ])('a cry for help about a password, an app or a car "%s" raises no alarm', (text) => {
+    expect(classifier.triage(text)).toBeUndefined();
+    expect(classifier.classify(text).intent).not.toBe('emergency');
+  });
+
+  it.each([
+    'chị ấy mặc váy xinh cháy',
+    'sale cháy sàn cuối năm',
+    'quán này có món gà cháy tỏi ngon',
+    'nóng muốn xỉu',
+    'nhìn hóa đơn mà tim muốn ngừng đập',
+    'bé nhà tôi đã biết lật',
+    'cả nhà nôn nao chờ Tết',
+    'mẹ bế con lên xe đi chơi',
+    'châm lửa đốt rác sau vườn có bị phạt không',
+    'bị chó rượt chạy muốn xỉu',
+    'dầu ăn đổ lênh láng ra sàn bếp',
+    'thợ đang cắt khóa cho nhà tôi',
+    'no lo hoi nhieu',
+  ])('slang, feelings and everyday words "%s" raise no alarm', (text) => {
+    expect(classifier.triage(text)).toBeUndefined();
+    expect(classifier.classify(text).intent).not.toBe('emergency');
+  });
+
+  it('reads the fire app and past sparks as fire-safety questions', () => {
+    for (const text of ['app Báo Cháy 114 có trên iphone không', 'báo cháy qua ứng dụng có cần bật định vị không', 'hôm kia ổ cắm bị tóe lửa, giờ thay loại nào']) {
+      expect(classifier.triage(text), text).toBeUndefined();
+      expect(classifier.classify(text).intent, text).toBe('fire');
+    }
+  });
+
+  it('reads past illnesses and a death in a request as the request', () => {
+    expect(classifier.triage('ba toi tho oxy o nha, khong ra ngoai duoc, can lam cccd')).toBeUndefined();
+    expect(classifier.classify('ông cụ không qua khỏi, hủy đơn giúp')).toMatchObject({ intent: 'cancel' });
+    expect(classifier.classify('mẹ tôi nhập viện rồi, hủy giúp lịch')).toMatchObject({ intent: 'cancel' });
+  });
+
+  it('reads words typed without their spaces', () => {
+    expect(classifier.normalize('chaynha cuuvoi')).toBe('chay nha cuu voi');
+    expect(classifier.normalize('lamcccd tainha')).toBe('lam cccd tai nha');
+    expect(classifier.normalize('hoài ngoan doanh')).toBe('hoai ngoan doanh');
+    expect(classifier.triage('nhatoibichay roi')).toEqual(['114']);
+  });
+});
+
 describe('scams', () => {
   it.each([
     'có người gọi xưng công an bảo đọc mã OTP',
