@@ -12,7 +12,7 @@ export const LOCALES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.u
 
 export class MissingTranslationError extends Error {}
 
-const MISSING = '\u0000missing\u0000';
+const PLACEHOLDER = /{{\s*([\w.]+)\s*}}/g;
 
 /** Reads locales/<lang>/<namespace>.json; the namespace is the file name. */
 export function loadResources(dir = LOCALES_DIR): Record<string, Record<string, unknown>> {
@@ -36,6 +36,9 @@ export class Translator {
   // Option labels are rendered on every message to match typed answers: remember those.
   private readonly cache = new Map<string, string>();
   private readonly wordCache = new Map<string, string[]>();
+  // Keys without parameters, and every key's text: fixed sets (the locales' keys), never cleared.
+  private readonly bare = new Map<string, string>();
+  private readonly templates = new Map<string, string | undefined>();
 
   private constructor(private readonly i18n: I18n, readonly defaultLang: Lang) {}
 
@@ -59,6 +62,15 @@ export class Translator {
   }
 
   render(m: Msg, lang: Lang = this.defaultLang): string {
+    // A bare key (most words of a page): looked up by its name alone.
+    if (m.params === undefined && m.fallback === undefined) {
+      const bare = `${lang}\u0000${m.key}`;
+      const known = this.bare.get(bare);
+      if (known !== undefined) return known;
+      const text = this.renderUncached(m, lang);
+      this.bare.set(bare, text);
+      return text;
+    }
     // Only text without user data is remembered: names, addresses and questions never stay here.
     if (!holdsNoUserText(m)) return this.renderUncached(m, lang);
     const cacheKey = `${lang}\u0000${JSON.stringify(m)}`;
@@ -71,14 +83,29 @@ export class Translator {
   }
 
   private renderUncached(m: Msg, lang: Lang): string {
-    const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(m.params ?? {})) params[k] = this.renderParam(v, lang);
-    // One lookup, not `exists` and then `t`: a missing key comes back as the sentinel.
-    const text = this.i18n.t(m.key, { ...params, lng: lang, defaultValue: MISSING }) as string;
-    if (text === MISSING) {
+    const template = this.template(m.key, lang);
+    if (template === undefined) {
       if (m.fallback !== undefined) return escapeHtml(m.fallback);
       throw new MissingTranslationError(`${lang}:${m.key}`);
     }
+    const params = m.params;
+    if (!params) return template;
+    // What i18next's interpolation does for our locales (no plurals, nesting or formats): each
+    // {{name}} replaced once by its value, an unknown name left as written.
+    return template.replace(PLACEHOLDER, (all, name: string) => {
+      const p = params[name];
+      return p === undefined ? all : this.renderParam(p, lang);
+    });
+  }
+
+  /** A key's text as the locale writes it, looked up once (i18next resolves the namespace and the path). */
+  private template(key: string, lang: Lang): string | undefined {
+    const id = `${lang}\u0000${key}`;
+    if (this.templates.has(id)) return this.templates.get(id);
+    const colon = key.indexOf(':');
+    const v = (colon < 0 ? this.i18n.getResource(lang, 'common', key) : this.i18n.getResource(lang, key.slice(0, colon), key.slice(colon + 1))) as unknown;
+    const text = typeof v === 'string' ? v : undefined;
+    this.templates.set(id, text);
     return text;
   }
 

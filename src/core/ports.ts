@@ -8,7 +8,7 @@ import type { Area } from '../domain/area.js';
 import type { Audience, Broadcast, NewBroadcast, Recipient, RecipientStatus } from '../domain/broadcast.js';
 import type { Card, CardMode } from '../domain/card.js';
 import type { Handoff, NewHandoff } from '../domain/handoff.js';
-import type { CitizenRequest, RequestStatus, Visit } from '../domain/request.js';
+import type { BoardRow, CitizenRequest, RequestStatus, Visit } from '../domain/request.js';
 import type { Session, SessionPatch } from '../domain/session.js';
 import type { InviteKind, StaffMember, Team, TeamSeed } from '../domain/team.js';
 
@@ -72,7 +72,7 @@ export interface BoardCounts {
 }
 
 export interface RequestBoard {
-  board(f: BoardFilter): Promise<{ rows: CitizenRequest[]; total: number }>;
+  board(f: BoardFilter): Promise<{ rows: BoardRow[]; total: number }>;
   counts(communes: string[], today: string, todayStart: number): Promise<BoardCounts>;
   /** Changes whenever a request in these communes changes: a page knows when to refresh. */
   version(communes: string[]): Promise<string>;
@@ -105,6 +105,7 @@ export interface StaffStore {
 export interface CardStore {
   ensure(c: Pick<Card, 'requestId' | 'teamId' | 'chat' | 'round'>, now: number): Promise<Card>;
   get(requestId: string, round?: number): Promise<Card | undefined>;
+  ofRequests(keys: { requestId: string; round: number }[]): Promise<Map<string, Card>>;
   setMessage(card: Pick<Card, 'requestId' | 'round'>, messageId: string | null, now: number): Promise<void>;
   update(card: Pick<Card, 'requestId' | 'round'>, patch: Partial<Pick<Card, 'claimedBy' | 'claimedName' | 'attempts'>> & { mode?: CardMode; flagged?: boolean }, now: number): Promise<void>;
 }

@@ -78,6 +78,9 @@ export interface CitizenRequest extends RequestFields {
   visit?: Visit;
 }
 
+/** A request as the board lists it: no phone, no address (those are on its audited page). */
+export type BoardRow = Pick<CitizenRequest, 'id' | 'code' | 'type' | 'status' | 'reason' | 'condition' | 'personName' | 'communeId' | 'preferredDate' | 'teamId' | 'createdAt'>;
+
 export interface Visit {
   date: string;
   from: string;

@@ -14,8 +14,10 @@ export const EMERGENCY_CALLS: readonly EmergencyCall[] = ['114', '115', '113'];
  * needed). Every phrase is normalised like a message; `{group}` stands for any phrase of that
  * word group ("{now} {fire}" is "dang chay", "vua boc chay", …); a leading `^` or trailing `$`
  * ties a phrase to the start or end of a clause ("^chay$": the whole clause is "cháy!"); "a … b"
- * allows a few words between a and b; "=cháy" matches only "cháy" typed with its diacritics (for
- * a word of `distinct`: "xe khách cháy" is a fire, "xe khach chay" may be a bus leaving).
+ * allows a few words between a and b in the same clause; "a …, b" lets b come later in the same
+ * sentence, past commas ("ăn nấm rừng, giờ nôn ói": "ăn nấm …, nôn ói"); "=cháy" matches only
+ * "cháy" typed with its diacritics (for a word of `distinct`: "xe khách cháy" is a fire, "xe khach
+ * chay" may be a bus leaving).
  */
 export interface TriageData {
   /** Per number: phrases that mean that emergency is happening now ("đang cháy", "không thở"). */
@@ -44,6 +46,12 @@ export interface TriageData {
   not: string[];
   /** Per number: negatives that cancel only that number's phrases ("chảy máu" is not the fire in "bị cháy"). */
   notFor: Partial<Record<EmergencyCall, string[]>>;
+  /**
+   * Per number: words saying that number's part is over ("đã kéo ra rồi", "đã vớt lên bờ" for
+   * 114): that number's conditions are dropped when the message still needs another number ("bị
+   * điện giật, đã tách ra rồi nhưng không thở" is 115 alone). Never an emergency phrase (`calls`).
+   */
+  doneFor?: Partial<Record<EmergencyCall, string[]>>;
   /** Words after which, in the same sentence, an emergency is a question ("khi có cháy", "nếu bị điện giật"). */
   hypothetical: string[];
   /** Phrases before which, in the same clause (between commas), an emergency is a question ("… thì phải làm gì"). */
@@ -100,6 +108,7 @@ const enum Kind {
   Urgent,
   Hint,
   NotHelp,
+  Done,
 }
 
 const NEGATABLE = new Set([Kind.Call, Kind.Condition, Kind.Help, Kind.Urgent, Kind.Hint]);
@@ -112,6 +121,8 @@ interface Entry {
   atEnd: boolean;
   /** "lửa … lan": the words that must follow within GAP words, in the same clause (each a way to spell them). */
   rest: string[][] | undefined;
+  /** "ăn nấm …, nôn ói": `rest` may follow within SENTENCE_GAP words, past commas, in the same sentence. */
+  across: boolean;
 }
 
 interface TrieNode {
@@ -123,16 +134,23 @@ interface Match {
   start: number;
   end: number;
   sentence: number;
-  /** Part of the sentence between commas. */
+  /** Part of the sentence between commas (where the phrase starts). */
   clause: number;
+  /** The clause of the phrase's last word (another clause only for "a …, b"). */
+  endClause: number;
+  /** "a …, b": where a ends and b starts (the words between are anyone's); else start and end. */
+  headEnd: number;
+  tailStart: number;
   entry: Entry;
 }
 
 /** "a … b": at most this many words between a and b. */
 const GAP = 6;
+/** "a …, b": at most this many words between a and b, past commas, in one sentence. */
+const SENTENCE_GAP = 14;
 /** Stands for a name in a message: matches no phrase. */
 const NAME_TOKEN = '\u0000name';
-const GAP_MARK = /\s(?:…|\.\.\.)\s/;
+const GAP_MARK = /\s(?:…|\.\.\.)(,?)\s/;
 const MAX_EXPANSIONS = 5_000;
 
 /**
@@ -168,6 +186,7 @@ export class EmergencyTriage {
       for (const p of data.hints?.[call] ?? []) this.add(p, Kind.Hint, call, words);
       for (const p of data.notFor?.[call] ?? []) this.add(p, Kind.Not, call, words);
       for (const p of data.helpFor?.[call] ?? []) this.add(p, Kind.Help, call, words);
+      for (const p of data.doneFor?.[call] ?? []) this.add(p, Kind.Done, call, words);
     }
     const plain: [string[] | undefined, Kind][] = [
       [data.help, Kind.Help],
@@ -204,6 +223,7 @@ export class EmergencyTriage {
     const ifsAfter: Match[] = [];
     const hinted = new Set<EmergencyCall>();
     const positives: Match[] = [];
+    const done = new Set<EmergencyCall>();
     // A cry for help about a password or a broken-down car is a figure of speech.
     const notHelpSentences = new Set(matches.filter((m) => m.entry.kind === Kind.NotHelp).map((m) => m.sentence));
     for (const m of live) {
@@ -222,6 +242,9 @@ export class EmergencyTriage {
           break;
         case Kind.Hint:
           hinted.add(m.entry.call!);
+          break;
+        case Kind.Done:
+          done.add(m.entry.call!);
           break;
         case Kind.Call:
         case Kind.Condition:
@@ -242,11 +265,14 @@ export class EmergencyTriage {
     const asked =
       urgent || (ifs.length === 0 && ifsAfter.length === 0)
         ? positives
-        : positives.filter((m) => !ifs.some((h) => h.sentence === m.sentence && h.start < m.start) && !ifsAfter.some((h) => h.clause === m.clause && m.end <= h.start));
+        : positives.filter((m) => !ifs.some((h) => h.sentence === m.sentence && h.start < m.start) && !ifsAfter.some((h) => h.clause === m.endClause && m.end <= h.start));
     const acute = asked.some((m) => m.entry.kind !== Kind.Condition);
     // Conditions the past or a request explains ("bị đột quỵ năm ngoái, muốn làm căn cước") are
     // not emergencies, unless something is happening now as well.
-    const kept = unless && !acute && !urgent ? asked.filter((m) => m.entry.kind !== Kind.Condition) : asked;
+    let kept = unless && !acute && !urgent ? asked.filter((m) => m.entry.kind !== Kind.Condition) : asked;
+    // A number whose part is over ("đã kéo ra rồi") goes when its conditions were all it had and
+    // another number is still needed.
+    if (done.size > 0) kept = dropDone(kept, done);
     // The past or a request explains the words too: no hint for the model then.
     const hintList = unless && !acute && !urgent ? [] : EMERGENCY_CALLS.filter((c) => hinted.has(c));
     if (kept.length === 0) return { calls: undefined, acute: false, cancelled: seen, hinted: seen ? [] : hintList, matched: [] };
@@ -269,7 +295,7 @@ export class EmergencyTriage {
     return this.normalizer.tokenize(text, { keep: this.distinct, nameToken: NAME_TOKEN, surnames: this.surnames });
   }
 
-  /** Every phrase in the message; a phrase never runs across a comma or a sentence. */
+  /** Every phrase in the message; a phrase never runs across a sentence, nor across a comma unless "a …, b". */
   private find({ words: tokens, clauses }: NormalizedWords, sentences: number[]): Match[] {
     const out: Match[] = [];
     for (let i = 0; i < tokens.length; i++) {
@@ -282,12 +308,15 @@ export class EmergencyTriage {
         for (const entry of node.ends) {
           if (entry.atStart && i > 0 && clauses[i - 1] === c) continue;
           if (entry.rest !== undefined) {
-            const end = followedBy(tokens, clauses, j, entry.rest);
-            if (end !== undefined && (!entry.atEnd || end >= tokens.length || clauses[end] !== c)) out.push({ start: i, end, sentence: sentences[i]!, clause: c, entry });
+            const tail = followedBy(tokens, entry.across ? sentences : clauses, j, entry.rest, entry.across ? SENTENCE_GAP : GAP);
+            if (tail === undefined) continue;
+            const [tailStart, end] = tail;
+            if (entry.atEnd && end < tokens.length && clauses[end] === clauses[end - 1]) continue;
+            out.push({ start: i, end, sentence: sentences[i]!, clause: c, endClause: clauses[end - 1]!, headEnd: j, tailStart, entry });
             continue;
           }
           if (entry.atEnd && !clauseEnd) continue;
-          out.push({ start: i, end: j, sentence: sentences[i]!, clause: c, entry });
+          out.push({ start: i, end: j, sentence: sentences[i]!, clause: c, endClause: c, headEnd: j, tailStart: i, entry });
         }
         if (clauseEnd) break;
         node = node.next.get(tokens[j]!);
@@ -303,13 +332,16 @@ export class EmergencyTriage {
       const atEnd = p.endsWith('$');
       if (atStart) p = p.slice(1);
       if (atEnd) p = p.slice(0, -1);
-      const [head = '', tail] = p.split(GAP_MARK, 2);
+      const gap = GAP_MARK.exec(p);
+      const head = gap === null ? p : p.slice(0, gap.index);
+      const tail = gap === null ? undefined : p.slice(gap.index + gap[0].length);
+      const across = gap !== null && gap[1] === ',';
       const heads = this.spellings(head);
       if (heads.length === 0) continue;
       const rest = tail !== undefined ? this.spellings(tail) : undefined;
       if (rest !== undefined && rest.length === 0) continue;
-      const phraseText = heads[heads.length - 1]!.join(' ') + (rest !== undefined ? ` … ${rest[rest.length - 1]!.join(' ')}` : '');
-      const entry: Entry = { kind, call, phrase: phraseText, atStart, atEnd, rest };
+      const phraseText = heads[heads.length - 1]!.join(' ') + (rest !== undefined ? ` …${across ? ',' : ''} ${rest[rest.length - 1]!.join(' ')}` : '');
+      const entry: Entry = { kind, call, phrase: phraseText, atStart, atEnd, rest, across };
       for (const path of heads) {
         let node = this.root;
         for (const w of path) {
@@ -346,16 +378,31 @@ export class EmergencyTriage {
   }
 }
 
-/** Where one of `rest` ends when it starts within GAP words after `from`, in the same clause. */
-function followedBy(tokens: string[], clauses: number[], from: number, rest: string[][]): number | undefined {
-  const c = clauses[from - 1];
-  for (let k = from; k <= from + GAP && k < tokens.length && clauses[k] === c; k++) {
+/**
+ * Where one of `rest` starts and ends when it starts within `gap` words after `from`, in the same
+ * part (`parts`: the clause of each word, or the sentence for "a …, b").
+ */
+function followedBy(tokens: string[], parts: number[], from: number, rest: string[][], gap: number): [number, number] | undefined {
+  const c = parts[from - 1];
+  for (let k = from; k <= from + gap && k < tokens.length && parts[k] === c; k++) {
     for (const words of rest) {
-      if (k + words.length > tokens.length || clauses[k + words.length - 1] !== c) continue;
-      if (words.every((w, n) => tokens[k + n] === w)) return k + words.length;
+      if (k + words.length > tokens.length || parts[k + words.length - 1] !== c) continue;
+      if (words.every((w, n) => tokens[k + n] === w)) return [k, k + words.length];
     }
   }
   return undefined;
+}
+
+/** Drops the numbers of `done` that only conditions asked for, while another number is still needed. */
+function dropDone(kept: Match[], done: ReadonlySet<EmergencyCall>): Match[] {
+  let out = kept;
+  for (const call of done) {
+    const mine = out.filter((m) => m.entry.call === call);
+    if (mine.length === 0 || mine.some((m) => m.entry.kind !== Kind.Condition)) continue;
+    if (!out.some((m) => m.entry.call !== undefined && m.entry.call !== call)) continue;
+    out = out.filter((m) => m.entry.call !== call);
+  }
+  return out;
 }
 
 /** "{now} {fire}" → every combination of the groups' phrases (groups may use groups). */
@@ -397,8 +444,13 @@ function overlaps(a: Match, b: Match): boolean {
 function cancels(not: Match, m: Match): boolean {
   if (not.entry.call !== undefined && m.entry.call !== not.entry.call) return false;
   if (!overlaps(not, m)) return false;
+  // Past a comma ("ăn nấm …, nôn ói") only a negative on the phrase's own words cancels it.
+  if (m.entry.across) return not.start < m.headEnd || m.tailStart < not.end;
   // Words in a gap ("bình gas … rò rỉ") are anyone's: a negative among them still cancels.
   if (m.entry.rest !== undefined) return true;
-  return !(m.start <= not.start && not.end <= m.end && m.end - m.start > not.end - not.start);
+  if (!(m.start <= not.start && not.end <= m.end)) return true;
+  // A phrase that is the whole clause ("^cấp cứu$") is meant as it is: the negative that is
+  // the same words ("cấp cứu" in "đã cấp cứu xong") is about longer clauses.
+  return !(m.end - m.start > not.end - not.start || (m.entry.atStart && m.entry.atEnd));
 }
 

@@ -134,8 +134,11 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
 
   const staff = new StaffService(repos.teams, repos.staff, repos.audit, clock, 48 * 3600_000);
   const policy = { slaUnclaimedMs: config.SLA_UNCLAIMED_MINUTES * 60_000, workingHours: parseWorkingHours(config.WORKING_HOURS) };
+  // The console's board remembers pages until a request changes; this process's changes show at once.
+  let boardChanged = () => {};
   const requests = new RequestService(repos.requests, repos.audit, clock, [
     async (e) => log.info({ requestId: e.request.id, code: e.request.code, event: e.type }, 'request changed'),
+    async () => boardChanged(),
     requestFollowUps({ jobs, cards: repos.cards, teams: repos.teams, staff: repos.staff, clock, policy }),
   ]);
   const assignment = new AssignmentService(requests, repos.requests, repos.teams, repos.staff, repos.cards, clock, jobs, {
@@ -150,6 +153,7 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
     idleMs: config.WEB_IDLE_HOURS * 3600_000,
   });
   const board = new BoardService(repos.requests, repos.requests, repos.teams, repos.staff, repos.cards, repos.notes, repos.audit, areas, clock);
+  boardChanged = () => board.changed();
   const commander = new CommanderActions(requests, repos.teams, repos.notes, repos.audit, clock);
   const handoff = new HandoffService(repos.handoffs, repos.audit, clock, jobs, dutyChat);
   const broadcast = new BroadcastService(repos.broadcasts, repos.audit, clock, jobs, () => jobs.connected);

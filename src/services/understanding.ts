@@ -45,7 +45,7 @@ function lexicon(plain: MessageNormalizer, data: IntentData, triage: TriageData)
   add(data.scam?.always);
   add(data.scam?.who);
   add(data.scam?.what);
-  for (const c of EMERGENCY_CALLS) for (const lists of [triage.calls, triage.conditions, triage.hints, triage.notFor, triage.helpFor]) add(lists?.[c]);
+  for (const c of EMERGENCY_CALLS) for (const lists of [triage.calls, triage.conditions, triage.hints, triage.notFor, triage.helpFor, triage.doneFor]) add(lists?.[c]);
   for (const phrases of Object.values(triage.words)) add(phrases);
   for (const phrases of [triage.help, triage.not, triage.hypothetical, triage.hypotheticalAfter, triage.notHypothetical, triage.unless, triage.urgent, triage.notHelp]) add(phrases);
   return out;
@@ -55,7 +55,8 @@ function lexicon(plain: MessageNormalizer, data: IntentData, triage: TriageData)
  * The emergency rule's data of every language: `intents:emergency` holds the phrases per number
  * (`114`, `115`, `113`), `help` and `help_for` (cries naming a number); `intents:emergency_rule`
  * the conditions, word groups, negatives, hypothetical, past and urgent words, hints, words that
- * make a cry for help a figure of speech (`not_help`) and words kept apart by their diacritics.
+ * make a cry for help a figure of speech (`not_help`), words that say a number's part is over
+ * (`done_for`) and words kept apart by their diacritics.
  */
 export function triageData(translator: Translator): TriageData {
   const out: TriageData = {
@@ -67,6 +68,7 @@ export function triageData(translator: Translator): TriageData {
     words: {},
     not: [],
     notFor: {},
+    doneFor: {},
     hypothetical: [],
     hypotheticalAfter: [],
     notHypothetical: [],
@@ -84,6 +86,7 @@ export function triageData(translator: Translator): TriageData {
       out.conditions[call] = [...(out.conditions[call] ?? []), ...list(table(rule.conditions)[call])];
       out.hints[call] = [...(out.hints[call] ?? []), ...list(table(rule.hints)[call])];
       out.notFor[call] = [...(out.notFor[call] ?? []), ...list(table(rule.not_for)[call])];
+      out.doneFor![call] = [...(out.doneFor![call] ?? []), ...list(table(rule.done_for)[call])];
       out.helpFor![call] = [...(out.helpFor![call] ?? []), ...list(table(phrases.help_for)[call])];
     }
     out.help.push(...list(phrases.help));

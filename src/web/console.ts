@@ -125,6 +125,13 @@ export function consolePlugin(d: ConsoleDeps) {
       },
     };
 
+    // Too many login attempts: a page that says to wait, not a bare error. Anything else goes on
+    // to the server's handler (logged masked, answered 500).
+    app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+      if (err.statusCode === 429) return ctx.page(reply, req, 'slow-down', {}, 429);
+      throw err;
+    });
+
     registerAssets(app);
     loginRoutes(app, ctx);
     boardRoutes(app, ctx);

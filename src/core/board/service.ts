@@ -1,5 +1,5 @@
 import { localDate, VN_OFFSET_MS } from '../../domain/dates.js';
-import type { CitizenRequest } from '../../domain/request.js';
+import type { BoardRow, CitizenRequest } from '../../domain/request.js';
 import type { StaffMember, Team } from '../../domain/team.js';
 import type { AreaService } from '../areas/service.js';
 import type { AuditLog, BoardCounts, BoardFilter, CardStore, Clock, Note, NoteStore, RequestBoard, RequestStore, StaffStore, TeamStore } from '../ports.js';
@@ -15,6 +15,14 @@ export interface TimelineEntry {
 }
 
 export const BOARD_PAGE = 50;
+const VERSION_TTL_MS = 1000;
+
+/** What a page shows of a request's card: who took it, how often nobody answered. */
+export interface CardView {
+  claimedBy?: string;
+  claimedName?: string;
+  attempts: number;
+}
 
 /**
  * What the console reads: the commander's board (counts, filters, one page of requests),
@@ -23,6 +31,9 @@ export const BOARD_PAGE = 50;
  * services the chats use.
  */
 export class BoardService {
+  private readonly versions = new Map<string, { at: number; value: Promise<string> }>();
+  private readonly pages = new Map<string, { version: string; value: Promise<unknown> }>();
+
   constructor(
     private readonly board: RequestBoard,
     private readonly requests: RequestStore,
@@ -43,31 +54,76 @@ export class BoardService {
     return Date.parse(`${this.today()}T00:00:00Z`) - VN_OFFSET_MS;
   }
 
+  /**
+   * The counts and the page a board shows, remembered per scope and filter until the version
+   * changes: forty commanders looking at the same board cost one read per change. A search is
+   * never remembered (it holds a phone's digits).
+   */
   async counts(by: StaffMember): Promise<BoardCounts> {
-    return this.board.counts(by.communes, this.today(), this.todayStart());
+    const v = await this.version(by);
+    return this.remember(`counts|${by.communes.join(',')}|${this.today()}`, v, () => this.board.counts(by.communes, this.today(), this.todayStart()));
   }
 
-  async list(by: StaffMember, q: BoardQuery): Promise<{ rows: CitizenRequest[]; total: number; page: number; pages: number }> {
+  async list(by: StaffMember, q: BoardQuery): Promise<{ rows: BoardRow[]; total: number; page: number; pages: number }> {
     const page = Math.max(1, q.page ?? 1);
-    const { rows, total } = await this.board.board({
-      ...q,
-      // A commander of some communes asking for another one gets nothing, not an error.
-      communes: by.communes,
-      today: this.today(),
-      todayStart: this.todayStart(),
-      limit: BOARD_PAGE,
-      offset: (page - 1) * BOARD_PAGE,
-    });
-    return { rows, total, page, pages: Math.max(1, Math.ceil(total / BOARD_PAGE)) };
+    const read = async () => {
+      const { rows, total } = await this.board.board({
+        ...q,
+        // A commander of some communes asking for another one gets nothing, not an error.
+        communes: by.communes,
+        today: this.today(),
+        todayStart: this.todayStart(),
+        limit: BOARD_PAGE,
+        offset: (page - 1) * BOARD_PAGE,
+      });
+      return { rows, total, page, pages: Math.max(1, Math.ceil(total / BOARD_PAGE)) };
+    };
+    if (q.search) return read();
+    const v = await this.version(by);
+    return this.remember(`list|${by.communes.join(',')}|${this.today()}|${JSON.stringify(q)}|${page}`, v, read);
   }
 
+  /** Forgets what was remembered: a change made in this process shows on its next page at once. */
+  changed(): void {
+    this.versions.clear();
+    this.pages.clear();
+  }
+
+  private remember<T>(key: string, version: string, read: () => Promise<T>): Promise<T> {
+    const hit = this.pages.get(key);
+    if (hit && hit.version === version) return hit.value as Promise<T>;
+    const value = read();
+    if (this.pages.size >= 500) this.pages.clear();
+    this.pages.set(key, { version, value });
+    value.catch(() => this.pages.delete(key));
+    return value;
+  }
+
+  /**
+   * The board's version, read at most once a second per scope (every open board asks every few
+   * seconds; each read scans the scope). A change shows at most a second later than it would.
+   */
   version(by: StaffMember): Promise<string> {
-    return this.board.version(by.communes);
+    const key = by.communes.join(',');
+    const hit = this.versions.get(key);
+    const now = performance.now();
+    if (hit && now - hit.at < VERSION_TTL_MS) return hit.value;
+    const value = this.board.version(by.communes);
+    this.versions.set(key, { at: now, value });
+    // A failed read is not remembered.
+    value.catch(() => this.versions.delete(key));
+    return value;
   }
 
-  /** Changes when the team's work does: given, taken, moved on. */
+  /** Changes when the team's work does: given, taken, moved on (a small read by the team index). */
   teamVersion(teamId: string): Promise<string> {
     return this.board.teamVersion(teamId);
+  }
+
+  /** The current cards of a list of requests, in one read. */
+  async cardsOf(rs: CitizenRequest[]): Promise<Map<string, CardView>> {
+    const cards = await this.cards.ofRequests(rs.map((r) => ({ requestId: r.id, round: r.round ?? 0 })));
+    return new Map([...cards].map(([id, c]) => [id, { claimedBy: c.claimedBy ?? undefined, claimedName: c.claimedName ?? undefined, attempts: c.attempts }]));
   }
 
   teamsList(): Promise<Team[]> {
@@ -92,7 +148,7 @@ export class BoardService {
   }
 
   /** Who claimed it (for the card's rule that only they close it) and how often nobody answered. */
-  async cardOf(r: CitizenRequest): Promise<{ claimedBy?: string; claimedName?: string; attempts: number } | undefined> {
+  async cardOf(r: CitizenRequest): Promise<CardView | undefined> {
     const card = await this.cards.get(r.id, r.round ?? 0);
     return card ? { claimedBy: card.claimedBy ?? undefined, claimedName: card.claimedName ?? undefined, attempts: card.attempts } : undefined;
   }

@@ -1,10 +1,23 @@
-import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { AccessStore, LoginLink, WebSession } from '../../core/ports.js';
-import type { Database } from '../database.js';
+import { type Database, prepareOnce } from '../database.js';
 
 /** Login links and browser sessions of the web console: only hashes of their secrets are stored. */
 export class AccessRepository implements AccessStore {
-  constructor(private readonly d: Database) {}
+  // Read on every page of the console: prepared once.
+  private readonly sessionStmt;
+
+  constructor(private readonly d: Database) {
+    const { db, t } = d;
+    this.sessionStmt = prepareOnce(
+      db
+        .select()
+        .from(t.webSessions)
+        .where(and(eq(t.webSessions.idHash, sql.placeholder('idHash')), isNull(t.webSessions.revokedAt), gt(t.webSessions.lastSeenAt, sql.placeholder('seenAfter'))))
+        .limit(1),
+      'web_session',
+    );
+  }
 
   async addLink(l: LoginLink): Promise<void> {
     const { db, t } = this.d;
@@ -40,12 +53,7 @@ export class AccessRepository implements AccessStore {
 
   /** A live session: not revoked, seen within the idle limit. */
   async session(idHash: string, seenAfter: number): Promise<WebSession | undefined> {
-    const { db, t } = this.d;
-    const [s] = await db
-      .select()
-      .from(t.webSessions)
-      .where(and(eq(t.webSessions.idHash, idHash), isNull(t.webSessions.revokedAt), gt(t.webSessions.lastSeenAt, seenAfter)))
-      .limit(1);
+    const [s] = await this.sessionStmt.execute({ idHash, seenAfter });
     return s ? { idHash: s.idHash, staffId: s.staffId, csrf: s.csrf, createdAt: Number(s.createdAt), lastSeenAt: Number(s.lastSeenAt) } : undefined;
   }
 

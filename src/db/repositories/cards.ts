@@ -1,4 +1,4 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Card, CardMode } from '../../domain/card.js';
 import type { CardStore } from '../../core/ports.js';
 import { type Database, prepareOnce } from '../database.js';
@@ -45,6 +45,14 @@ export class CardRepository implements CardStore {
   async get(requestId: string, round?: number): Promise<Card | undefined> {
     const rows = round === undefined ? await this.latestStmt.execute({ requestId }) : await this.byIdStmt.execute({ id: cardId(requestId, round) });
     return rows[0] ? toCard(rows[0]) : undefined;
+  }
+
+  /** The cards of these requests in their current rounds, in one read (a work page's list). */
+  async ofRequests(keys: { requestId: string; round: number }[]): Promise<Map<string, Card>> {
+    if (keys.length === 0) return new Map();
+    const { db, t } = this.d;
+    const rows = await db.select().from(t.cards).where(inArray(t.cards.id, keys.map((k) => cardId(k.requestId, k.round))));
+    return new Map(rows.map((r) => [r.requestId, toCard(r)]));
   }
 
   /** The card's message in the group: set once posted, cleared to post it again. */

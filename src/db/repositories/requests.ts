@@ -1,8 +1,8 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, like, lt, max, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, like, lt, or, type SQL, sql } from 'drizzle-orm';
 import { type Database, prepareOnce } from '../database.js';
-import type { Tables } from '../schema/define.js';
+import { OPEN_BOARD, type Tables } from '../schema/define.js';
 import type { Actor } from '../../domain/address.js';
-import { type CitizenRequest, type Outcome, OPEN_STATUSES, priorityOf, type RequestStatus, type Visit } from '../../domain/request.js';
+import { type BoardRow, type CitizenRequest, type Outcome, OPEN_STATUSES, priorityOf, type RequestStatus, type Visit } from '../../domain/request.js';
 import { fieldsFromColumns, fieldsToColumns, PERSONAL_COLUMNS } from '../../core/requests/fields.js';
 import { CodeTakenError } from '../../core/requests/service.js';
 import type { BoardCounts, BoardFilter, RequestBoard, RequestStore, TransitionOptions } from '../../core/ports.js';
@@ -16,6 +16,8 @@ export class RequestRepository implements RequestStore, RequestBoard {
   private readonly loadStmt;
   private readonly assignStmt;
   private readonly insertStmt;
+  private readonly teamWorkStmt;
+  private readonly teamVersionStmt;
 
   constructor(private readonly d: Database) {
     const { db, t } = d;
@@ -33,14 +35,31 @@ export class RequestRepository implements RequestStore, RequestBoard {
       db.select({ teamId: t.teamDayLoads.teamId, n: t.teamDayLoads.n }).from(t.teamDayLoads).where(eq(t.teamDayLoads.day, sql.placeholder('date'))),
       'team_loads_on_day',
     );
+    // A team's open work, and its version: what every officer's work page reads.
+    const held = and(eq(t.requests.teamId, sql.placeholder('teamId')), inArray(t.requests.status, ['assigned', 'claimed']));
+    this.teamWorkStmt = prepareOnce(
+      db.select().from(t.requests).where(held).orderBy(t.requests.priority, t.requests.preferredDate, t.requests.createdAt).limit(sql.placeholder('limit')),
+      'team_work',
+    );
+    this.teamVersionStmt = prepareOnce(db.select(this.versionColumns()).from(t.requests).where(held), 'team_version');
     this.assignStmt = prepareOnce(
       db
         .update(t.requests)
-        .set({ status: 'assigned', teamId: param('teamId'), assignedAt: param('now'), updatedAt: param('now'), reason: null })
+        .set({ status: 'assigned', teamId: param('teamId'), assignedAt: param('now'), updatedAt: this.touched(param('now')), reason: null })
         .where(and(eq(t.requests.id, sql.placeholder('id')), eq(t.requests.status, 'new')))
         .returning({ id: t.requests.id }),
       'request_assign',
     );
+  }
+
+  /**
+   * The time of a change, never earlier than or equal to the one before on the same row: every
+   * change makes a new version (what a page's stale check and the board's refresh compare),
+   * even two changes in one millisecond or from a process whose clock runs behind.
+   */
+  private touched(now: number | SQL): SQL {
+    const at = this.d.t.requests.updatedAt;
+    return sql`case when ${at} >= ${now} then ${at} + 1 else ${now} end`;
   }
 
   /**
@@ -93,35 +112,55 @@ export class RequestRepository implements RequestStore, RequestBoard {
   /** A team's open work: bedridden first, then the soonest day, then the oldest. */
   async listByTeam(teamId: string, statuses: readonly RequestStatus[], limit = 50): Promise<CitizenRequest[]> {
     const { db, t } = this.d;
-    const rows = await db
-      .select()
-      .from(t.requests)
-      .where(and(eq(t.requests.teamId, teamId), inArray(t.requests.status, [...statuses])))
-      .orderBy(t.requests.priority, t.requests.preferredDate, t.requests.createdAt)
-      .limit(limit);
+    const held = statuses.length === 2 && statuses.includes('assigned') && statuses.includes('claimed');
+    const rows = held
+      ? await this.teamWorkStmt.execute({ teamId, limit })
+      : await db
+          .select()
+          .from(t.requests)
+          .where(and(eq(t.requests.teamId, teamId), inArray(t.requests.status, [...statuses])))
+          .orderBy(t.requests.priority, t.requests.preferredDate, t.requests.createdAt)
+          .limit(limit);
     return rows.map(toDomain);
   }
 
   /** The console's list: the filters, bedridden first then the oldest, a page of it and how many in all. */
-  async board(f: BoardFilter): Promise<{ rows: CitizenRequest[]; total: number }> {
+  async board(f: BoardFilter): Promise<{ rows: BoardRow[]; total: number }> {
     const { db, t } = this.d;
     const r = t.requests;
     const where = and(...this.boardWhere(f));
+    const columns = {
+      id: r.id, code: r.code, type: r.type, status: r.status, reason: r.reason, condition: r.condition,
+      personName: r.personName, communeId: r.communeId, preferredDate: r.preferredDate, teamId: r.teamId, createdAt: r.createdAt,
+    };
     const [rows, [n]] = await Promise.all([
-      db.select().from(r).where(where).orderBy(asc(r.priority), asc(r.createdAt)).limit(f.limit).offset(f.offset),
+      db.select(columns).from(r).where(where).orderBy(asc(r.priority), asc(r.createdAt)).limit(f.limit).offset(f.offset),
       db.select({ n: count() }).from(r).where(where),
     ]);
-    return { rows: rows.map(toDomain), total: Number(n?.n ?? 0) };
+    return {
+      rows: rows.map((x) => ({
+        ...x,
+        type: x.type as BoardRow['type'],
+        status: x.status as BoardRow['status'],
+        condition: x.condition as BoardRow['condition'],
+        reason: x.reason ?? undefined,
+        personName: x.personName ?? '',
+        teamId: x.teamId ?? undefined,
+        createdAt: Number(x.createdAt),
+      })),
+      total: Number(n?.n ?? 0),
+    };
   }
 
   private boardWhere(f: BoardFilter): SQL[] {
     const r = this.d.t.requests;
-    const w: SQL[] = [isNull(r.erasedAt)];
+    const state = f.state ?? 'open';
+    // Open: the partial index's own condition, word for word.
+    const w: SQL[] = state === 'open' ? [sql.raw(OPEN_BOARD)] : [isNull(r.erasedAt)];
     if (f.communes.length > 0) w.push(inArray(r.communeId, f.communes));
     const held = inArray(r.status, ['assigned', 'claimed']);
-    switch (f.state ?? 'open') {
+    switch (state) {
       case 'open':
-        w.push(inArray(r.status, [...OPEN_STATUSES]));
         break;
       case 'overdue':
         w.push(held, lt(r.preferredDate, f.today));
@@ -132,7 +171,7 @@ export class RequestRepository implements RequestStore, RequestBoard {
       case 'all':
         break;
       default:
-        w.push(eq(r.status, f.state!));
+        w.push(eq(r.status, state));
     }
     if (f.communeId) w.push(eq(r.communeId, f.communeId));
     if (f.teamId) w.push(eq(r.teamId, f.teamId));
@@ -150,47 +189,53 @@ export class RequestRepository implements RequestStore, RequestBoard {
     return w;
   }
 
+  /**
+   * The board's counts in two reads: the open requests by state, reason and whether overdue
+   * (a few thousand rows, by the status index), and today's done ones (by status and time).
+   */
   async counts(communes: string[], today: string, todayStart: number): Promise<BoardCounts> {
     const { db, t } = this.d;
     const r = t.requests;
     const scope = communes.length > 0 ? inArray(r.communeId, communes) : undefined;
-    const [byStatus, reasons, [overdue], [doneToday]] = await Promise.all([
-      db.select({ status: r.status, n: count() }).from(r).where(and(scope, inArray(r.status, ['new', 'unassigned', 'assigned', 'claimed']))).groupBy(r.status),
-      db.select({ reason: r.reason, n: count() }).from(r).where(and(scope, eq(r.status, 'unassigned'))).groupBy(r.reason),
-      db.select({ n: count() }).from(r).where(and(scope, inArray(r.status, ['assigned', 'claimed']), lt(r.preferredDate, today))),
+    const late = sql<number>`case when ${r.preferredDate} < ${today} then 1 else 0 end`;
+    const [open, [doneToday]] = await Promise.all([
+      db
+        .select({ status: r.status, reason: r.reason, late, n: count() })
+        .from(r)
+        .where(and(scope, inArray(r.status, ['new', 'unassigned', 'assigned', 'claimed'])))
+        .groupBy(r.status, r.reason, late),
       db.select({ n: count() }).from(r).where(and(scope, eq(r.status, 'done'), gte(r.closedAt, todayStart))),
     ]);
-    const by = new Map(byStatus.map((x) => [x.status, Number(x.n)]));
-    return {
-      new: by.get('new') ?? 0,
-      unassigned: by.get('unassigned') ?? 0,
-      assigned: by.get('assigned') ?? 0,
-      claimed: by.get('claimed') ?? 0,
-      overdue: Number(overdue?.n ?? 0),
-      done_today: Number(doneToday?.n ?? 0),
-      reasons: Object.fromEntries(reasons.map((x) => [x.reason ?? '', Number(x.n)])),
-    };
+    const c: BoardCounts = { new: 0, unassigned: 0, assigned: 0, claimed: 0, overdue: 0, done_today: Number(doneToday?.n ?? 0), reasons: {} };
+    for (const x of open) {
+      const n = Number(x.n);
+      c[x.status as 'new' | 'unassigned' | 'assigned' | 'claimed'] += n;
+      if (x.status === 'unassigned') c.reasons[x.reason ?? ''] = (c.reasons[x.reason ?? ''] ?? 0) + n;
+      if ((x.status === 'assigned' || x.status === 'claimed') && Number(x.late) === 1) c.overdue += n;
+    }
+    return c;
   }
 
   async teamVersion(teamId: string): Promise<string> {
-    const { db, t } = this.d;
-    const r = t.requests;
-    // A request that left the team lowers the count; one that changed raises the newest time.
-    const [v] = await db
-      .select({ at: max(r.updatedAt), n: count() })
-      .from(r)
-      .where(and(eq(r.teamId, teamId), inArray(r.status, ['assigned', 'claimed'])));
-    return `${Number(v?.at ?? 0)}.${Number(v?.n ?? 0)}`;
+    return versionOf((await this.teamVersionStmt.execute({ teamId }))[0]);
   }
 
   async version(communes: string[]): Promise<string> {
     const { db, t } = this.d;
-    const r = t.requests;
     const [v] = await db
-      .select({ at: max(r.updatedAt), n: count() })
-      .from(r)
-      .where(communes.length > 0 ? inArray(r.communeId, communes) : undefined);
-    return `${Number(v?.at ?? 0)}.${Number(v?.n ?? 0)}`;
+      .select(this.versionColumns())
+      .from(t.requests)
+      .where(communes.length > 0 ? inArray(t.requests.communeId, communes) : undefined);
+    return versionOf(v);
+  }
+
+  /**
+   * How many rows, and the sum of their change times (modulo a prime, to stay exact in a
+   * double): every change raises one row's time (see `touched`), so the pair moves on any
+   * change, arrival or departure, whatever the clocks say.
+   */
+  private versionColumns() {
+    return { n: count(), sum: sql<string>`coalesce(sum(${this.d.t.requests.updatedAt} % 2147483647), 0)` };
   }
 
   /**
@@ -203,7 +248,7 @@ export class RequestRepository implements RequestStore, RequestBoard {
     const visit = o.visit ? { visitDate: o.visit.date, visitFrom: o.visit.from, visitTo: o.visit.to } : {};
     const rows = await db
       .update(t.requests)
-      .set({ status: to, updatedAt: now, ...(closing ? { closedAt: now } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), ...(o.outcome ? { outcome: o.outcome } : {}), ...visit })
+      .set({ status: to, updatedAt: this.touched(now), ...(closing ? { closedAt: now } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), ...(o.outcome ? { outcome: o.outcome } : {}), ...visit })
       .where(and(eq(t.requests.id, id), inArray(t.requests.status, [...from]), ...this.unchangedSince(o.expected)))
       .returning({ id: t.requests.id });
     return rows.length > 0;
@@ -228,7 +273,7 @@ export class RequestRepository implements RequestStore, RequestBoard {
           status: 'assigned',
           teamId,
           assignedAt: now,
-          updatedAt: now,
+          updatedAt: this.touched(now),
           reason: null,
           round: sql`case when ${r.status} = 'new' then ${r.round} else ${r.round} + 1 end`,
           excludedTeams: '[]',
@@ -248,7 +293,7 @@ export class RequestRepository implements RequestStore, RequestBoard {
     const r = t.requests;
     const rows = await db
       .update(r)
-      .set({ status: 'new', teamId: null, reason: null, round: sql`${r.round} + 1`, excludedTeams: '[]', updatedAt: now })
+      .set({ status: 'new', teamId: null, reason: null, round: sql`${r.round} + 1`, excludedTeams: '[]', updatedAt: this.touched(now) })
       .where(and(eq(r.id, id), inArray(r.status, ['assigned', 'claimed', 'unassigned']), eq(r.updatedAt, expected)))
       .returning({ round: r.round });
     return rows[0]?.round;
@@ -259,7 +304,7 @@ export class RequestRepository implements RequestStore, RequestBoard {
     const { db, t } = this.d;
     const rows = await db
       .update(t.requests)
-      .set({ visitDate: visit.date, visitFrom: visit.from, visitTo: visit.to, updatedAt: now })
+      .set({ visitDate: visit.date, visitFrom: visit.from, visitTo: visit.to, updatedAt: this.touched(now) })
       .where(and(eq(t.requests.id, id), eq(t.requests.teamId, teamId), eq(t.requests.status, 'claimed')))
       .returning({ id: t.requests.id });
     return rows.length > 0;
@@ -289,7 +334,7 @@ export class RequestRepository implements RequestStore, RequestBoard {
     const { db, t } = this.d;
     const rows = await db
       .update(t.requests)
-      .set({ status: 'unassigned', reason, teamId: null, updatedAt: now })
+      .set({ status: 'unassigned', reason, teamId: null, updatedAt: this.touched(now) })
       .where(and(eq(t.requests.id, id), inArray(t.requests.status, ['new', 'assigned', 'claimed'])))
       .returning({ id: t.requests.id });
     return rows.length > 0;
@@ -303,7 +348,7 @@ export class RequestRepository implements RequestStore, RequestBoard {
     const excluded = JSON.stringify([...new Set([...(r.excludedTeams ?? []), teamId])]);
     const rows = await db
       .update(t.requests)
-      .set({ status: 'new', teamId: null, round: sql`${t.requests.round} + 1`, excludedTeams: excluded, updatedAt: now })
+      .set({ status: 'new', teamId: null, round: sql`${t.requests.round} + 1`, excludedTeams: excluded, updatedAt: this.touched(now) })
       .where(and(eq(t.requests.id, id), eq(t.requests.teamId, teamId), inArray(t.requests.status, ['assigned', 'claimed'])))
       .returning({ round: t.requests.round });
     return rows[0]?.round;
@@ -341,7 +386,7 @@ export class RequestRepository implements RequestStore, RequestBoard {
     const { db, t } = this.d;
     const rows = await db
       .update(t.requests)
-      .set({ ...ERASED, erasedAt: now, updatedAt: now })
+      .set({ ...ERASED, erasedAt: now, updatedAt: this.touched(now) })
       .where(and(isNotNull(t.requests.closedAt), lt(t.requests.closedAt, cutoff), isNull(t.requests.erasedAt)))
       .returning({ id: t.requests.id });
     if (rows.length > 0) await this.eraseNotes();
@@ -367,12 +412,16 @@ export class RequestRepository implements RequestStore, RequestBoard {
     const { db, t } = this.d;
     const rows = await db
       .update(t.requests)
-      .set({ ...ERASED, chatId: '', userId: '', erasedAt: now, updatedAt: now })
+      .set({ ...ERASED, chatId: '', userId: '', erasedAt: now, updatedAt: this.touched(now) })
       .where(and(eq(t.requests.channel, owner.channel), eq(t.requests.userId, owner.userId), isNull(t.requests.erasedAt)))
       .returning({ id: t.requests.id });
     if (rows.length > 0) await this.eraseNotes();
     return rows.map((r) => r.id);
   }
+}
+
+function versionOf(v: { n: number; sum: string } | undefined): string {
+  return `${Number(v?.n ?? 0)}.${String(v?.sum ?? 0)}`;
 }
 
 /** A placeholder where the builder wants a value (`set`), for statements prepared once. */

@@ -1,7 +1,8 @@
-import { and, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Actor } from '../../domain/address.js';
 import type { StaffMember } from '../../domain/team.js';
-import type { Database } from '../database.js';
+import { type Database, prepareOnce } from '../database.js';
+import type { Tables } from '../schema/define.js';
 import type { StaffStore } from '../../core/ports.js';
 
 /** A team's officers are read for every new card (who to tell directly): cached briefly. */
@@ -19,7 +20,15 @@ export interface NewStaff {
 export class StaffRepository implements StaffStore {
   private readonly teamCache = new Map<string, { at: number; staff: StaffMember[] }>();
 
-  constructor(private readonly d: Database) {}
+  // Every console page and every card press reads one person: prepared once.
+  private readonly byIdStmt;
+  private readonly identitiesStmt;
+
+  constructor(private readonly d: Database) {
+    const { db, t } = d;
+    this.byIdStmt = prepareOnce(db.select().from(t.staff).where(and(eq(t.staff.id, sql.placeholder('id')), eq(t.staff.active, 1))), 'staff_by_id');
+    this.identitiesStmt = prepareOnce(db.select().from(t.identities).where(eq(t.identities.staffId, sql.placeholder('id'))), 'staff_identities');
+  }
 
   invalidate(): void {
     this.teamCache.clear();
@@ -38,7 +47,8 @@ export class StaffRepository implements StaffStore {
   }
 
   async byId(id: string): Promise<StaffMember | undefined> {
-    return (await this.load(eq(this.d.t.staff.id, id)))[0];
+    const [r] = await this.byIdStmt.execute({ id });
+    return r ? toStaff(r, await this.identitiesStmt.execute({ id })) : undefined;
   }
 
   /** Active officers of a team. */
@@ -90,14 +100,18 @@ export class StaffRepository implements StaffStore {
     const rows = await db.select().from(t.staff).where(and(where, eq(t.staff.active, 1)));
     if (rows.length === 0) return [];
     const ids = await db.select().from(t.identities).where(inArray(t.identities.staffId, rows.map((r) => r.id)));
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      teamId: r.teamId,
-      commander: r.commander === 1,
-      communes: JSON.parse(r.communes) as string[],
-      root: r.root === 1,
-      identities: ids.filter((i) => i.staffId === r.id).map((i) => ({ channel: i.channel, userId: i.userId })),
-    }));
+    return rows.map((r) => toStaff(r, ids.filter((i) => i.staffId === r.id)));
   }
+}
+
+function toStaff(r: Tables['staff']['$inferSelect'], ids: { channel: string; userId: string }[]): StaffMember {
+  return {
+    id: r.id,
+    name: r.name,
+    teamId: r.teamId,
+    commander: r.commander === 1,
+    communes: JSON.parse(r.communes) as string[],
+    root: r.root === 1,
+    identities: ids.map((i) => ({ channel: i.channel, userId: i.userId })),
+  };
 }

@@ -61,6 +61,7 @@ export function boardRoutes(app: FastifyInstance, c: ConsoleContext): void {
     const today = c.board.today();
     return {
       q,
+      searchText: field(src, 'search').slice(0, 40),
       errors,
       counts,
       counted: COUNTED,

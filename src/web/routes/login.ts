@@ -9,15 +9,16 @@ const STATUS = { expired: 410, used: 410, unknown: 404 } as const;
  * uses it once and starts the session.
  */
 export function loginRoutes(app: FastifyInstance, c: ConsoleContext): void {
-  const limit = { rateLimit: { max: c.loginPerMinute, timeWindow: 60_000 } };
+  // One budget (one store) for the link pages and the press: a guesser gets a handful of tries a minute.
+  const limit = { onRequest: app.rateLimit({ max: c.loginPerMinute, timeWindow: 60_000 }) };
 
-  app.get<{ Params: { token: string } }>('/login/:token', { config: limit }, async (req, reply) => {
+  app.get<{ Params: { token: string } }>('/login/:token', limit, async (req, reply) => {
     const state = await c.access.check(req.params.token);
     if (state !== 'ok') return c.page(reply, req, 'login', { state }, STATUS[state]);
     return c.page(reply, req, 'login', { state, token: req.params.token });
   });
 
-  app.post('/login', { config: limit }, async (req, reply) => {
+  app.post('/login', limit, async (req, reply) => {
     const r = await c.access.login(field(req.body, 'token'));
     if (!r.ok) return c.page(reply, req, 'login', { state: r.reason }, STATUS[r.reason]);
     reply.setCookie(SESSION_COOKIE, r.cookie, { path: '/', httpOnly: true, sameSite: 'lax', secure: c.secure, maxAge: Math.round(c.access.o.idleMs / 1000) });

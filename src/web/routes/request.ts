@@ -72,7 +72,7 @@ export function requestRoutes(app: FastifyInstance, c: ConsoleContext): void {
         teams: teams.map((t) => ({ id: t.id, name: t.name, load: loads.get(t.id) ?? 0, capacity: t.capacityPerDay, covers: t.communes.includes(r.communeId), current: t.id === r.teamId })),
         outcomes: OUTCOMES,
         cancelReasons: UNIT_CANCEL_REASONS,
-        work: works(user.staff, r) ? await workItem(c, user, r, fieldErrors) : undefined,
+        work: works(user.staff, r) ? await workItem(c, user, r, card, fieldErrors) : undefined,
         flash,
       },
       status,

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebUser } from '../../core/access/service.js';
 import { works } from '../../core/access/scope.js';
 import type { CardAction, CardActionResult } from '../../core/assignment/service.js';
+import type { CardView } from '../../core/board/service.js';
 import { HANDBACK_REASONS, type CitizenRequest, OUTCOMES } from '../../domain/request.js';
 import { checkVisit } from '../../domain/visit.js';
 import { type ConsoleContext, field, version } from '../console.js';
@@ -22,9 +23,8 @@ async function recordView(c: ConsoleContext, user: WebUser, r: CitizenRequest): 
 }
 
 /** One piece of work as the officer's page shows it: what the visit needs and what they may do. */
-export async function workItem(c: ConsoleContext, user: WebUser, r: CitizenRequest, errors: Record<string, string> = {}, values: Record<string, string> = {}) {
+export async function workItem(c: ConsoleContext, user: WebUser, r: CitizenRequest, card: CardView | undefined, errors: Record<string, string> = {}, values: Record<string, string> = {}) {
   await recordView(c, user, r);
-  const card = await c.board.cardOf(r);
   const commune = c.board.areas.communeName(r.communeId);
   const place = [r.type === 'ride' && r.pickupAddress ? r.pickupAddress : r.address, commune].filter(Boolean).join(', ');
   return {
@@ -59,9 +59,12 @@ export function workRoutes(app: FastifyInstance, c: ConsoleContext): void {
   async function show(req: FastifyRequest, reply: FastifyReply, user: WebUser, o: { flash?: Flash; status?: number; code?: string; errors?: Record<string, string>; values?: Record<string, string>; partial?: boolean } = {}) {
     const teamId = user.staff.teamId!;
     const [team, work, v] = await Promise.all([c.board.team(teamId), c.board.teamWork(teamId), c.board.teamVersion(teamId)]);
+    const cards = await c.board.cardsOf(work);
     const items = [];
-    for (const r of work) items.push(await workItem(c, user, r, r.code === o.code ? o.errors : {}, r.code === o.code ? o.values : {}));
-    return c.page(reply, req, o.partial ? 'work-rows' : 'work', { team, items, v, flash: o.flash, flashCode: o.code }, o.status ?? 200, o.partial ? undefined : '/work');
+    for (const r of work) items.push(await workItem(c, user, r, cards.get(r.id), r.code === o.code ? o.errors : {}, r.code === o.code ? o.values : {}));
+    // A flash about work that has left the list (done, handed back) is shown above it.
+    const onItem = items.some((i) => i.r.code === o.code);
+    return c.page(reply, req, o.partial ? 'work-rows' : 'work', { team, items, v, flash: o.flash, flashCode: onItem ? o.code : undefined }, o.status ?? 200, o.partial ? undefined : '/work');
   }
 
   app.get('/work', async (req, reply) => {

@@ -1,0 +1,2 @@
+CREATE INDEX `requests_closed_idx` ON `requests` (`status`,`closed_at`);--> statement-breakpoint
+CREATE INDEX `requests_open_board_idx` ON `requests` (`priority`,`created_at`) WHERE status in ('new', 'assigned', 'claimed', 'unassigned') and erased_at is null;
