@@ -5,6 +5,24 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 /** Debian's chromium (`apt-get install chromium`); CHROMIUM_PATH for another. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/**
+ * Whether the browser tests can run here. Without chromium they are skipped with a warning;
+ * in CI (CI=true) that is an error, as for PostgreSQL.
+ */
+let available: boolean | undefined;
+
+export function browserAvailable(): boolean {
+  available ??= check();
+  return available;
+}
+
+function check(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI) throw new Error(`CI must run the browser tests: ${CHROMIUM} is missing (apt-get install chromium; see .ci/run)`);
+  process.stderr.write(`\n⚠ ${CHROMIUM} not found (apt-get install chromium): the browser tests are SKIPPED in this run.\n\n`);
+  return false;
+}
+
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (bash .ci/run installs it)`);
   // As root (CI containers) chromium refuses to start with its sandbox.

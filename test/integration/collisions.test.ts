@@ -75,7 +75,7 @@ describe.each(DIALECTS)('assignment and capacity on %s', (dialect) => {
     await requests.insertOnce(second);
     requests.stale = false;
     // A (tie, by name) takes the first request and is then full.
-    expect(await assignment.assign(first.id)).toEqual({ kind: 'assigned', teamId: 'a-full' });
+    expect(await assignment.assign(first.id)).toEqual({ kind: 'assigned', teamId: 'a-full', waitedMs: expect.any(Number) });
     // The second sees stale loads (A empty), picks A, is refused, reads again and goes to B.
     requests.stale = true;
     expect(await assignment.assign(second.id)).toEqual({ kind: 'assigned', teamId: 'b-room' });
