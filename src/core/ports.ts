@@ -32,6 +32,13 @@ export interface RequestStore {
   assignedWithoutCard(olderThan: number, limit?: number): Promise<string[]>;
   anonymiseClosedBefore(cutoff: number, now: number): Promise<number>;
   eraseOwner(owner: Actor, now: number): Promise<string[]>;
+  /** Requests bound to a session, of a type, that hold a place (open or done). */
+  countForSession(sessionId: string, type: string): Promise<number>;
+  /** Open requests filed from a chat, and open requests with a phone number (limits). */
+  openCountForChat(channel: ChannelId, chatId: string): Promise<number>;
+  openCountForPhone(phone: string): Promise<number>;
+  /** Open requests for someone born that year in that commune: the caller compares the names. */
+  openForPerson(birthYear: number, communeId: string): Promise<CitizenRequest[]>;
 }
 
 /** What else a state change writes, and the version it must still be at (a page's stale check). */

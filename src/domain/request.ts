@@ -52,6 +52,8 @@ export interface RequestFields {
   services: Service[];
   preferredDate: string;
   notes?: string;
+  /** The session it is for: a ride to it, or a home visit on its day (none: a day the person chose). */
+  sessionId?: string;
 }
 
 export interface CitizenRequest extends RequestFields {
@@ -76,6 +78,8 @@ export interface CitizenRequest extends RequestFields {
   erasedAt?: number;
   /** When the officer who took it will come (a day, and a time window HH:MM–HH:MM). */
   visit?: Visit;
+  /** Its session was full when it was filed: it waits for a place before it is assigned. */
+  waitlisted?: boolean;
 }
 
 /** A request as the board lists it: no phone, no address (those are on its audited page). */

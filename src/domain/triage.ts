@@ -119,11 +119,14 @@ interface Entry {
   phrase: string;
   atStart: boolean;
   atEnd: boolean;
-  /** "lửa … lan": the words that must follow within GAP words, in the same clause (each a way to spell them). */
-  rest: string[][] | undefined;
+  /** "lửa … lan": the words that must follow within GAP words, in the same clause (each way to spell them, by first word). */
+  rest: Tail | undefined;
   /** "ăn nấm …, nôn ói": `rest` may follow within SENTENCE_GAP words, past commas, in the same sentence. */
   across: boolean;
 }
+
+/** The ways to say the words after a gap, by their first word (one look-up per word of the gap). */
+type Tail = ReadonlyMap<string, readonly string[][]>;
 
 interface TrieNode {
   next: Map<string, TrieNode>;
@@ -287,7 +290,7 @@ export class EmergencyTriage {
       acute: acute || urgent,
       cancelled: false,
       hinted: hintList,
-      matched: [...new Set(kept.map((m) => m.entry.phrase))],
+      matched: [...new Set(kept.map((m) => (m.entry.rest === undefined ? m.entry.phrase : `${m.entry.phrase} …${m.entry.across ? ',' : ''} ${tokens.words.slice(m.tailStart, m.end).join(' ')}`)))],
     };
   }
 
@@ -326,22 +329,22 @@ export class EmergencyTriage {
   }
 
   private add(phrase: string, kind: Kind, call: EmergencyCall | undefined, words: Record<string, string[]>): void {
-    for (const expanded of expand(phrase.trim(), words)) {
-      let p = expanded.trim();
-      const atStart = p.startsWith('^');
-      const atEnd = p.endsWith('$');
-      if (atStart) p = p.slice(1);
-      if (atEnd) p = p.slice(0, -1);
-      const gap = GAP_MARK.exec(p);
-      const head = gap === null ? p : p.slice(0, gap.index);
-      const tail = gap === null ? undefined : p.slice(gap.index + gap[0].length);
-      const across = gap !== null && gap[1] === ',';
-      const heads = this.spellings(head);
+    let p = phrase.trim();
+    const atStart = p.startsWith('^');
+    const atEnd = p.endsWith('$');
+    if (atStart) p = p.slice(1);
+    if (atEnd) p = p.slice(0, -1);
+    // "a … b": a and b are expanded apart, each way to say b shared by every way to say a.
+    const gap = GAP_MARK.exec(p);
+    const head = gap === null ? p : p.slice(0, gap.index);
+    const tail = gap === null ? undefined : p.slice(gap.index + gap[0].length);
+    const across = gap !== null && gap[1] === ',';
+    const rest = tail === undefined ? undefined : byFirstWord(expand(tail.trim(), words).flatMap((t) => this.spellings(t.trim())));
+    if (rest !== undefined && rest.size === 0) return;
+    for (const expanded of expand(head.trim(), words)) {
+      const heads = this.spellings(expanded.trim());
       if (heads.length === 0) continue;
-      const rest = tail !== undefined ? this.spellings(tail) : undefined;
-      if (rest !== undefined && rest.length === 0) continue;
-      const phraseText = heads[heads.length - 1]!.join(' ') + (rest !== undefined ? ` …${across ? ',' : ''} ${rest[rest.length - 1]!.join(' ')}` : '');
-      const entry: Entry = { kind, call, phrase: phraseText, atStart, atEnd, rest, across };
+      const entry: Entry = { kind, call, phrase: heads[heads.length - 1]!.join(' '), atStart, atEnd, rest, across };
       for (const path of heads) {
         let node = this.root;
         for (const w of path) {
@@ -382,15 +385,21 @@ export class EmergencyTriage {
  * Where one of `rest` starts and ends when it starts within `gap` words after `from`, in the same
  * part (`parts`: the clause of each word, or the sentence for "a …, b").
  */
-function followedBy(tokens: string[], parts: number[], from: number, rest: string[][], gap: number): [number, number] | undefined {
+function followedBy(tokens: string[], parts: number[], from: number, rest: Tail, gap: number): [number, number] | undefined {
   const c = parts[from - 1];
   for (let k = from; k <= from + gap && k < tokens.length && parts[k] === c; k++) {
-    for (const words of rest) {
+    for (const words of rest.get(tokens[k]!) ?? []) {
       if (k + words.length > tokens.length || parts[k + words.length - 1] !== c) continue;
       if (words.every((w, n) => tokens[k + n] === w)) return [k, k + words.length];
     }
   }
   return undefined;
+}
+
+function byFirstWord(phrases: string[][]): Tail {
+  const out = new Map<string, string[][]>();
+  for (const p of phrases) if (p.length > 0) out.set(p[0]!, [...(out.get(p[0]!) ?? []), p]);
+  return out;
 }
 
 /** Drops the numbers of `done` that only conditions asked for, while another number is still needed. */
@@ -444,10 +453,15 @@ function overlaps(a: Match, b: Match): boolean {
 function cancels(not: Match, m: Match): boolean {
   if (not.entry.call !== undefined && m.entry.call !== not.entry.call) return false;
   if (!overlaps(not, m)) return false;
-  // Past a comma ("ăn nấm …, nôn ói") only a negative on the phrase's own words cancels it.
-  if (m.entry.across) return not.start < m.headEnd || m.tailStart < not.end;
-  // Words in a gap ("bình gas … rò rỉ") are anyone's: a negative among them still cancels.
-  if (m.entry.rest !== undefined) return true;
+  if (m.entry.rest !== undefined) {
+    // A negative the head or the tail holds whole is theirs ("xe tông" in "xe tông … bỏ chạy").
+    if ((m.start <= not.start && not.end <= m.headEnd) || (m.tailStart <= not.start && not.end <= m.end)) return false;
+    // Past a comma ("ăn nấm …, nôn ói") the words between are another clause's: only a
+    // negative on the phrase's own words cancels it.
+    if (m.entry.across) return not.start < m.headEnd || m.tailStart < not.end;
+    // Words in a gap ("bình gas … rò rỉ") are anyone's: a negative among them still cancels.
+    return true;
+  }
   if (!(m.start <= not.start && not.end <= m.end)) return true;
   // A phrase that is the whole clause ("^cấp cứu$") is meant as it is: the negative that is
   // the same words ("cấp cứu" in "đã cấp cứu xong") is about longer clauses.

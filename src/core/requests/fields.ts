@@ -138,6 +138,8 @@ export const FIELDS = [
     card: (r) => (r.notes ? msg('team:card.notes', { notes: r.notes }) : undefined),
     edit: { step: 'notes', label: 'intake:field.notes' },
   }),
+  // Which session it is for: set by the date question, never shown as a line of its own.
+  field({ key: 'sessionId', personal: false, applies: always, optional: true, ...plain }),
   field({ key: 'filedFor', personal: false, applies: always, ...plain, summary: (d) => (d.filedFor === 'other' ? msg('intake:summary.filed_for_other') : undefined) }),
   field({ key: 'consentAt', personal: false, applies: always, ...number }),
 ] as const satisfies readonly Field[];

@@ -109,6 +109,40 @@ export class RequestRepository implements RequestStore, RequestBoard {
     return rows.map(toDomain);
   }
 
+  async countForSession(sessionId: string, type: string): Promise<number> {
+    const { db, t } = this.d;
+    const [n] = await db
+      .select({ n: count() })
+      .from(t.requests)
+      .where(and(eq(t.requests.sessionId, sessionId), eq(t.requests.type, type), inArray(t.requests.status, ['new', 'assigned', 'claimed', 'unassigned', 'done']), eq(t.requests.waitlisted, 0)));
+    return Number(n?.n ?? 0);
+  }
+
+  async openCountForChat(channel: string, chatId: string): Promise<number> {
+    const { db, t } = this.d;
+    const [n] = await db
+      .select({ n: count() })
+      .from(t.requests)
+      .where(and(eq(t.requests.channel, channel), eq(t.requests.chatId, chatId), inArray(t.requests.status, [...OPEN_STATUSES])));
+    return Number(n?.n ?? 0);
+  }
+
+  async openCountForPhone(phone: string): Promise<number> {
+    const { db, t } = this.d;
+    const [n] = await db.select({ n: count() }).from(t.requests).where(and(eq(t.requests.phone, phone), inArray(t.requests.status, [...OPEN_STATUSES])));
+    return Number(n?.n ?? 0);
+  }
+
+  async openForPerson(birthYear: number, communeId: string): Promise<CitizenRequest[]> {
+    const { db, t } = this.d;
+    const rows = await db
+      .select()
+      .from(t.requests)
+      .where(and(eq(t.requests.birthYear, birthYear), eq(t.requests.communeId, communeId), inArray(t.requests.status, [...OPEN_STATUSES])))
+      .limit(50);
+    return rows.map(toDomain);
+  }
+
   /** A team's open work: bedridden first, then the soonest day, then the oldest. */
   async listByTeam(teamId: string, statuses: readonly RequestStatus[], limit = 50): Promise<CitizenRequest[]> {
     const { db, t } = this.d;
@@ -455,6 +489,7 @@ function insertValues(r: CitizenRequest): Record<string, unknown> {
     userId: r.userId,
     consentVersion: r.consentVersion,
     priority: priorityOf(r.condition),
+    waitlisted: r.waitlisted ? 1 : 0,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
@@ -496,5 +531,6 @@ function toDomain(r: RequestRow): CitizenRequest {
     closedAt: r.closedAt === null ? undefined : Number(r.closedAt),
     erasedAt: r.erasedAt === null ? undefined : Number(r.erasedAt),
     visit: r.visitDate && r.visitFrom && r.visitTo ? { date: r.visitDate, from: r.visitFrom, to: r.visitTo } : undefined,
+    waitlisted: r.waitlisted === 1 ? true : undefined,
   };
 }

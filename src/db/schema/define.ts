@@ -76,9 +76,15 @@ export function defineTables(b: Builders) {
       visitDate: b.text('visit_date'),
       visitFrom: b.text('visit_from'),
       visitTo: b.text('visit_to'),
+      /** The session it was filed for (a ride to it, or a home visit on its day), if any. */
+      sessionId: b.text('session_id'),
+      /** 1: the session was full when filed; assigned once a place frees. */
+      waitlisted: b.int('waitlisted').notNull().default(0),
     },
     (t) => [
       b.index('requests_owner_idx').on(t.channel, t.userId),
+      b.index('requests_session_idx').on(t.sessionId, t.type, t.status),
+      b.index('requests_phone_idx').on(t.phone),
       b.index('requests_status_idx').on(t.status),
       b.index('requests_day_team_idx').on(t.preferredDate, t.teamId, t.status),
       // The console's board: its newest change (does it need a refresh?) and its order.
@@ -331,6 +337,15 @@ export function defineTables(b: Builders) {
     (t) => [b.index('audit_at_idx').on(t.at), b.index('audit_subject_idx').on(t.subject, t.at)],
   );
 
+  /** "Did the officer come?", asked a day after a request is done: the citizen's answer, for the reports. */
+  const feedback = b.table('feedback', {
+    requestId: b.text('request_id').primaryKey(),
+    askedAt: b.time('asked_at').notNull(),
+    answer: b.text('answer'),
+    comment: b.text('comment'),
+    answeredAt: b.time('answered_at'),
+  });
+
   /** A staff member's internal note on a request (personal data: erased with the request's). */
   const requestNotes = b.table(
     'request_notes',
@@ -367,7 +382,7 @@ export function defineTables(b: Builders) {
     (t) => [b.index('web_sessions_staff_idx').on(t.staffId)],
   );
 
-  return { areas, requests, dialogStates, auditLog, requestNotes, loginLinks, webSessions, teams, teamDayLoads, staff, identities, outbox, invites, cards, unreachableChats, handoffs, sessions, subscriptions, broadcasts, broadcastRecipients };
+  return { areas, requests, dialogStates, auditLog, feedback, requestNotes, loginLinks, webSessions, teams, teamDayLoads, staff, identities, outbox, invites, cards, unreachableChats, handoffs, sessions, subscriptions, broadcasts, broadcastRecipients };
 }
 
 export type Tables = ReturnType<typeof defineTables>;
