@@ -147,12 +147,12 @@ export class IntentClassifier {
    * words' numbers.
    */
   classify(text: string): IntentResult {
-    const triage = this.emergencyRule.run(text);
+    // One reading of the text: the words the emergency rule reads, and the plain words (with
+    // their clauses for the phrase rules, and joined for the model).
+    const { result: triage, plain: words } = this.emergencyRule.runWithWords(text);
     if (triage.calls !== undefined) {
       return { intent: 'emergency', confidence: 1, ranked: [{ intent: 'emergency', p: 1 }], call: triage.calls };
     }
-    // One pass over the words: clauses for the phrase rules, and the same words joined for the model.
-    const words = this.normalizer.tokenize(text);
     const normalized = words.words.join(' ');
     const scores = new Float64Array(this.labels.length);
     let known = 0;

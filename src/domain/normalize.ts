@@ -19,6 +19,14 @@ export interface TokenizeOptions {
   surnames?: ReadonlySet<string>;
 }
 
+interface Scanned {
+  raws: string[];
+  breaks: number[];
+  capitalised: number;
+  lettered: number;
+  shouted: number;
+}
+
 /** Runs of letters, marks and digits: what foldText keeps as one word (marks never split a word). */
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 const SENTENCE_BREAK = /[.!?;\n\r…]/;
@@ -45,6 +53,8 @@ export class MessageNormalizer {
   /** Words of the table's expansions: kept as they are ("cccd" must not be squeezed to "cd"). */
   private readonly known = new Set<string>();
   private readonly cache = new Map<string, string>();
+  /** Per set of kept words: each typed word, as kept (or null when it is not one of them). */
+  private readonly keptCache = new WeakMap<ReadonlySet<string>, Map<string, string | null>>();
 
   /**
    * `lexicon`: the normalised words the unit's phrases use, with how often. With it, a word typed
@@ -78,8 +88,20 @@ export class MessageNormalizer {
    * the punctuation normalising removes), for rules that must not run across a sentence.
    */
   tokenize(text: string, options: TokenizeOptions = {}): NormalizedWords {
-    const out: NormalizedWords = { words: [], sentences: [], clauses: [] };
-    // First the typed words and the breaks before them; names need the whole text's capitals.
+    return this.build(this.scan(text), options);
+  }
+
+  /**
+   * The message's words twice from one reading of it: with `options` (for the emergency rule)
+   * and plain, as `tokenize(text)` gives them (for the model and the request rules).
+   */
+  tokenizePair(text: string, options: TokenizeOptions): { marked: NormalizedWords; plain: NormalizedWords } {
+    const scanned = this.scan(text);
+    return { marked: this.build(scanned, options), plain: this.build(scanned, {}) };
+  }
+
+  /** The typed words, the break before each and how they are capitalised: names need the whole text's capitals. */
+  private scan(text: string): Scanned {
     const raws: string[] = [];
     const breaks: number[] = []; // 0 none, 1 clause, 2 sentence
     let prevEnd = 0;
@@ -102,6 +124,11 @@ export class MessageNormalizer {
       if (isCapitalised(raw)) capitalised++;
       else if (isShouted(raw)) shouted++;
     }
+    return { raws, breaks, capitalised, lettered, shouted };
+  }
+
+  private build({ raws, breaks, capitalised, lettered, shouted }: Scanned, options: TokenizeOptions): NormalizedWords {
+    const out: NormalizedWords = { words: [], sentences: [], clauses: [] };
     // Names: capitalised words inside a sentence, unless the text is typed in capitals or with
     // every word capitalised ("Nhà Tôi Bị Cháy"; its first word too, unlike "ấp Cây Cháy").
     const titled = raws.length > 0 && (isCapitalised(raws[0]!) || isShouted(raws[0]!)) && (capitalised + shouted) * 2 > lettered;
@@ -113,38 +140,26 @@ export class MessageNormalizer {
       }
     }
     const keep = options.keep !== undefined && options.keep.size > 0 ? options.keep : undefined;
+    let keptCache = keep === undefined ? undefined : this.keptCache.get(keep);
+    if (keep !== undefined && keptCache === undefined) this.keptCache.set(keep, (keptCache = new Map()));
     let sentence = 0;
     let clause = 0;
-    let pending: string[] = [];
-    const push = (w: string) => {
-      out.words.push(w);
-      out.sentences.push(sentence);
-      out.clauses.push(clause);
-    };
-    const flush = () => {
-      if (pending.length === 0) return;
-      if (this.multi.length > 0 && pending.length > 1) for (const w of this.expandMulti(pending.join(' ')).split(' ')) push(w);
-      else for (const w of pending) push(w);
-      pending = [];
-    };
+    const pending: string[] = [];
     for (let i = 0; i < raws.length; i++) {
       const raw = raws[i]!;
       const brk = breaks[i]!;
       if (brk > 0) {
-        flush();
+        this.flush(pending, out, sentence, clause);
         if (brk === 2) sentence++;
         clause++;
       }
       // A kept or masked word is its own token: it must not join an abbreviation either.
       let special: string | undefined;
       if (names && i > 0 && brk === 0 && isCapitalised(raw)) special = options.nameToken;
-      else if (keep !== undefined) {
-        const lower = hasNonAscii(raw) ? raw.normalize('NFC').toLowerCase() : raw.toLowerCase();
-        if (keep.has(lower)) special = lower;
-      }
+      else if (keep !== undefined) special = this.kept(raw, keep, keptCache!);
       if (special !== undefined) {
-        flush();
-        push(special);
+        this.flush(pending, out, sentence, clause);
+        pushWord(out, special, sentence, clause);
         continue;
       }
       const w = this.word(raw);
@@ -152,8 +167,28 @@ export class MessageNormalizer {
       if (w.includes(' ')) for (const part of w.split(' ')) pending.push(part);
       else pending.push(w);
     }
-    flush();
+    this.flush(pending, out, sentence, clause);
     return out;
+  }
+
+  /** The pending words into `out`, multi-word abbreviations expanded; empties `pending`. */
+  private flush(pending: string[], out: NormalizedWords, sentence: number, clause: number): void {
+    if (pending.length === 0) return;
+    if (this.multi.length > 0 && pending.length > 1) for (const w of this.expandMulti(pending.join(' ')).split(' ')) pushWord(out, w, sentence, clause);
+    else for (const w of pending) pushWord(out, w, sentence, clause);
+    pending.length = 0;
+  }
+
+  /** The typed word as one of `keep` (NFC, lower case), or undefined; `cache` is that set's. */
+  private kept(raw: string, keep: ReadonlySet<string>, cache: Map<string, string | null>): string | undefined {
+    let hit = cache.get(raw);
+    if (hit === undefined) {
+      const lower = hasNonAscii(raw) ? raw.normalize('NFC').toLowerCase() : raw.toLowerCase();
+      hit = keep.has(lower) ? lower : null;
+      if (cache.size >= WORD_CACHE_MAX) cache.clear();
+      cache.set(raw, hit);
+    }
+    return hit ?? undefined;
   }
 
   /** One typed word, folded, squeezed and expanded (possibly into several words); cached. */
@@ -260,6 +295,12 @@ export class PhraseIndex {
 export function containsPhrase(normalized: string, phrases: readonly string[]): boolean {
   const padded = ` ${normalized} `;
   return phrases.some((p) => p !== '' && padded.includes(` ${p} `));
+}
+
+function pushWord(out: NormalizedWords, w: string, sentence: number, clause: number): void {
+  out.words.push(w);
+  out.sentences.push(sentence);
+  out.clauses.push(clause);
 }
 
 function isCapitalised(word: string): boolean {

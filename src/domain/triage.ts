@@ -1,4 +1,4 @@
-import type { MessageNormalizer, NormalizedWords } from './normalize.js';
+import type { MessageNormalizer, NormalizedWords, TokenizeOptions } from './normalize.js';
 
 /** Vietnam's emergency numbers: 113 police, 114 fire and rescue, 115 ambulance. */
 export type EmergencyCall = '113' | '114' | '115';
@@ -15,9 +15,11 @@ export const EMERGENCY_CALLS: readonly EmergencyCall[] = ['114', '115', '113'];
  * word group ("{now} {fire}" is "dang chay", "vua boc chay", …); a leading `^` or trailing `$`
  * ties a phrase to the start or end of a clause ("^chay$": the whole clause is "cháy!"); "a … b"
  * allows a few words between a and b in the same clause; "a …, b" lets b come later in the same
- * sentence, past commas ("ăn nấm rừng, giờ nôn ói": "ăn nấm …, nôn ói"); "=cháy" matches only
- * "cháy" typed with its diacritics (for a word of `distinct`: "xe khách cháy" is a fire, "xe khach
- * chay" may be a bus leaving).
+ * sentence, past commas ("ăn nấm rừng, giờ nôn ói": "ăn nấm …, nôn ói"); a leading `!` keeps a
+ * phrase whatever negative overlaps it (a crash is no crime, but "!xe tông … bỏ chạy" is: the
+ * negatives about crashes must not cancel it); "=cháy" matches only "cháy" typed with its
+ * diacritics (for a word of `distinct`: "xe khách cháy" is a fire, "xe khach chay" may be a bus
+ * leaving).
  */
 export interface TriageData {
   /** Per number: phrases that mean that emergency is happening now ("đang cháy", "không thở"). */
@@ -56,7 +58,10 @@ export interface TriageData {
   hypothetical: string[];
   /** Phrases before which, in the same clause (between commas), an emergency is a question ("… thì phải làm gì"). */
   hypotheticalAfter: string[];
-  /** Where the hypothetical words mean something else ("khi nãy", "khi nào", "có dấu hiệu"). */
+  /**
+   * Where the hypothetical or past words mean something else ("khi nãy", "khi nào", "có dấu
+   * hiệu"; "từ hôm qua": since yesterday, and still).
+   */
   notHypothetical: string[];
   /** Past, lasting conditions and requests: they cancel `conditions` (not `calls`) anywhere in the message. */
   unless: string[];
@@ -119,6 +124,8 @@ interface Entry {
   phrase: string;
   atStart: boolean;
   atEnd: boolean;
+  /** "!…": no negative cancels it. */
+  strong: boolean;
   /** "lửa … lan": the words that must follow within GAP words, in the same clause (each way to spell them, by first word). */
   rest: Tail | undefined;
   /** "ăn nấm …, nôn ói": `rest` may follow within SENTENCE_GAP words, past commas, in the same sentence. */
@@ -210,7 +217,19 @@ export class EmergencyTriage {
   }
 
   run(text: string, context: TriageContext = {}): TriageResult {
-    const tokens = this.tokenize(text);
+    return this.decide(this.tokenize(text), context);
+  }
+
+  /**
+   * The rule and the message's plain words (`MessageNormalizer.tokenize(text)`, for the model),
+   * from one reading of the text.
+   */
+  runWithWords(text: string, context: TriageContext = {}): { result: TriageResult; plain: NormalizedWords } {
+    const { marked, plain } = this.normalizer.tokenizePair(text, this.options());
+    return { result: this.decide(marked, context), plain };
+  }
+
+  private decide(tokens: NormalizedWords, context: TriageContext): TriageResult {
     const matches = this.find(tokens, tokens.sentences);
     if (matches.length === 0) return { calls: undefined, acute: false, cancelled: false, hinted: [], matched: [] };
 
@@ -235,7 +254,7 @@ export class EmergencyTriage {
           urgent = true;
           break;
         case Kind.Unless:
-          unless = true;
+          if (!notIfs.some((n) => overlaps(n, m))) unless = true;
           break;
         case Kind.If:
           if (!notIfs.some((n) => overlaps(n, m))) ifs.push(m);
@@ -295,7 +314,11 @@ export class EmergencyTriage {
   }
 
   private tokenize(text: string): NormalizedWords {
-    return this.normalizer.tokenize(text, { keep: this.distinct, nameToken: NAME_TOKEN, surnames: this.surnames });
+    return this.normalizer.tokenize(text, this.options());
+  }
+
+  private options(): TokenizeOptions {
+    return { keep: this.distinct, nameToken: NAME_TOKEN, surnames: this.surnames };
   }
 
   /** Every phrase in the message; a phrase never runs across a sentence, nor across a comma unless "a …, b". */
@@ -330,6 +353,8 @@ export class EmergencyTriage {
 
   private add(phrase: string, kind: Kind, call: EmergencyCall | undefined, words: Record<string, string[]>): void {
     let p = phrase.trim();
+    const strong = p.startsWith('!');
+    if (strong) p = p.slice(1).trim();
     const atStart = p.startsWith('^');
     const atEnd = p.endsWith('$');
     if (atStart) p = p.slice(1);
@@ -344,7 +369,7 @@ export class EmergencyTriage {
     for (const expanded of expand(head.trim(), words)) {
       const heads = this.spellings(expanded.trim());
       if (heads.length === 0) continue;
-      const entry: Entry = { kind, call, phrase: heads[heads.length - 1]!.join(' '), atStart, atEnd, rest, across };
+      const entry: Entry = { kind, call, phrase: heads[heads.length - 1]!.join(' '), atStart, atEnd, strong, rest, across };
       for (const path of heads) {
         let node = this.root;
         for (const w of path) {
@@ -451,6 +476,7 @@ function overlaps(a: Match, b: Match): boolean {
  * ("giật điện thoại"); a negative of one number cancels only that number's phrases.
  */
 function cancels(not: Match, m: Match): boolean {
+  if (m.entry.strong) return false;
   if (not.entry.call !== undefined && m.entry.call !== not.entry.call) return false;
   if (!overlaps(not, m)) return false;
   if (m.entry.rest !== undefined) {

@@ -311,6 +311,68 @@ describe('after the fresh set (2026-12-01): families of phrasing it showed missi
   });
 });
 
+describe('after the second blind set (2026-12-01): families of phrasing it showed missing', () => {
+  it.each<[string, EmergencyCall[]]>([
+    // A bare cry for an ambulance, "cop" for cướp.
+    ['cấp cứu', ['115']],
+    ['Cap cuu!!', ['115']],
+    ['cop', ['113']],
+    // A named victim slashed or stabbed is hurt; the attackers still there.
+    ['tụi nó chém em tôi rồi đập phá nhà, tụi nó còn ngoài ngõ', ['115', '113']],
+    ['thằng kia đâm chồng tôi hai nhát rồi bỏ chạy', ['115', '113']],
+    ['đám côn đồ đốt luôn cái lán trên rẫy, lửa còn cháy', ['114', '113']],
+    // Hostages, people held, children taken, being followed, forced into a car, a house besieged.
+    ['tên đó bắt giữ con tin trong tiệm tạp hóa', ['113']],
+    ['chủ lò nhốt mấy đứa công nhân, thu điện thoại, không cho về', ['113']],
+    ['con tôi bị một người lạ đón ở cổng trường, giờ mất tích', ['113']],
+    ['co mot chiec xe may cu bam sat em tu cho ve, em so', ['113']],
+    ['mấy người lạ đang lôi một chị lên xe ô tô', ['113']],
+    ['tụi đòi nợ kéo tới vây nhà, ném đá vào cửa', ['113']],
+    // Stroke signs, labour, scalds, pesticides, dehydration.
+    ['bà tôi nằm dưới đất, miệng méo, gọi không thưa', ['115']],
+    ['vợ tôi có bầu 9 tháng, vỡ nước ối, đau bụng liên tục', ['115']],
+    ['bé bị ấm nước sôi đổ vào người, phồng rộp', ['115']],
+    ['ông xịt thuốc trừ sâu xong, giờ nôn ói, sùi bọt mép', ['115']],
+    ['tiêu chảy từ hôm kia, giờ li bì, mệt lả', ['115']],
+    // "since yesterday" is no past: it is still going on.
+    ['bé sốt từ tối qua, giờ co giật', ['115']],
+    // Boats adrift, fuel leaks, swimmers not back, a person pinned down.
+    ['ghe của ba tôi chết máy, trôi dạt ngoài khơi', ['114']],
+    ['bồn chứa xì xăng ra lênh láng', ['114']],
+    ['hai đứa nhỏ đi tắm sông từ sáng không thấy về', ['114']],
+    ['máy cày lật đè lên người, không nhấc xe lên được', ['114', '115']],
+    // Drugging and ransacking, a hit and run, a rescue already done.
+    ['người lạ cho mẹ tôi uống nước xong mẹ lờ đờ, nó đang lục tủ', ['115', '113']],
+    ['xe tải tông người rồi bỏ chạy, nạn nhân nằm bất tỉnh', ['115', '113']],
+    ['bị điện giật, đã tách ra rồi mà không thở', ['115']],
+  ])('"%s" → %j', (text, call) => {
+    expect(classifier.classify(text)).toMatchObject({ intent: 'emergency', call });
+    expect(classifier.triage(text)).toEqual(call);
+  });
+
+  it.each([
+    'con bò nhà tôi đẻ rồi',
+    'mèo nhà tôi kẹt trên mái cả ngày',
+    'trận chung kết tối qua nổ tung',
+    'giá phân bón tăng, nông dân kêu cứu',
+    'ruộng khô cháy vì nắng hạn',
+    'bị điện giật nhẹ khi cắm sạc, không sao',
+    'gọi cấp cứu 115 thì xe có xuống tận thôn không',
+    'người bị đột quỵ có dấu hiệu gì',
+    'bỏng nước sôi bôi kem đánh răng được không',
+    'tuần trước có người đuối nước ở hồ, xã có rào lại không',
+    'điện thoại rơi xuống ao mất rồi',
+    'xem thời sự thấy cháy chung cư, lo quá',
+    'cứu tôi với, bị lừa hết tiền rồi',
+    'ly bạc xỉu bao nhiêu',
+    'nhà tôi hay có trộm gà, xã tuần tra giúp',
+    'bà tôi bị tai biến nằm bất động mấy năm nay, làm căn cước tại nhà được không',
+  ])('hyperbole, animals, questions and the past "%s" raise no alarm', (text) => {
+    expect(classifier.triage(text)).toBeUndefined();
+    expect(classifier.classify(text).intent).not.toBe('emergency');
+  });
+});
+
 describe('scams', () => {
   it.each([
     'có người gọi xưng công an bảo đọc mã OTP',

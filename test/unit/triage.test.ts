@@ -78,3 +78,56 @@ describe('words typed without their spaces', () => {
     expect(r.calls('chaynha cuuvoi')).toEqual(['114']);
   });
 });
+
+describe('after the second blind set (2026-12-01): the rule\'s new syntax', () => {
+  const words = { poison: ['thuốc sâu', 'nấm'], sick: ['nôn ói', 'co giật'], car: ['xe', 'ô tô'], hit: ['tông', 'đâm'] };
+  const r = new EmergencyTriage(n, {
+    words,
+    calls: { '114': ['mắc kẹt'] },
+    conditions: { '114': ['điện giật', 'cây đổ trúng'], '115': ['ăn {poison} …, {sick}', 'không thở', 'chảy máu'], '113': ['!{car} {hit} … bỏ chạy'] },
+    helpFor: { '115': ['^cấp cứu$'] },
+    not: ['cấp cứu', 'rồi xong'],
+    notFor: { '113': ['{car} {hit}', 'đâm xe'] },
+    doneFor: { '114': ['đã kéo ra', 'đã tách ra'] },
+    unless: ['năm ngoái'],
+  });
+
+  it('"a …, b" lets b come later in the same sentence, past commas, never in the next sentence', () => {
+    expect(r.calls('cả nhà ăn nấm rừng, giờ nôn ói')).toEqual(['115']);
+    expect(r.calls('ăn nấm rừng, tối về thấy mệt, giờ co giật')).toEqual(['115']);
+    expect(r.calls('ăn nấm rừng. Hôm qua con tôi nôn ói')).toBeUndefined();
+    // The words between are another clause's: a negative there does not cancel it.
+    expect(r.calls('ăn nấm rừng, rồi xong, giờ nôn ói')).toEqual(['115']);
+    expect(r.run('ăn nấm rừng, giờ nôn ói').matched).toEqual(['an nam …, non oi']);
+    // Still a condition: the past explains it.
+    expect(r.calls('năm ngoái ăn nấm rừng, nôn ói')).toBeUndefined();
+  });
+
+  it('keeps a phrase that is the whole clause though a negative is the same words', () => {
+    expect(r.calls('cấp cứu')).toEqual(['115']);
+    expect(r.calls('CẤP CỨU!!!')).toEqual(['115']);
+    expect(r.calls('mẹ tôi đã cấp cứu xong')).toBeUndefined();
+  });
+
+  it('drops a number whose part is over while another number is still needed', () => {
+    expect(r.calls('bị điện giật, đã tách ra rồi nhưng không thở')).toEqual(['115']);
+    expect(r.calls('cây đổ trúng, đã kéo ra, chảy máu')).toEqual(['115']);
+    // Alone it stays: better a call too many than none.
+    expect(r.calls('bị điện giật, đã tách ra rồi')).toEqual(['114']);
+    // Never an emergency phrase: someone still trapped needs 114.
+    expect(r.calls('đã kéo ra 1 người, còn 1 người mắc kẹt, chảy máu')).toEqual(['114', '115']);
+  });
+
+  it('"!" keeps a phrase whatever negative overlaps it', () => {
+    expect(r.calls('ô tô tông xe máy rồi bỏ chạy')).toEqual(['113']);
+    expect(r.calls('xe đâm xe máy xong bỏ chạy luôn')).toEqual(['113']);
+  });
+
+  it('reads the plain words for the model in the same pass', () => {
+    for (const text of ['Nhà Tôi Bị Cháy', 'ông Nguyễn Văn Cứu bị ngã, ko dậy dc', 'Trần Thị Cháy', 'cháy túi rồi, sdt tôi đây']) {
+      const { result, plain } = r.runWithWords(text);
+      expect(plain, text).toEqual(n.tokenize(text));
+      expect(result, text).toEqual(r.run(text));
+    }
+  });
+});
