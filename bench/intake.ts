@@ -31,10 +31,17 @@ const app = await createContainer(
 );
 
 // What an old phone types: numbers for choices, names without diacritics, a spaced phone number.
+// Every person is a different one (the same person twice is refused), and the calendar is empty:
+// the day is typed.
+const letters = (i: number) => [0, 1, 2].map((k) => String.fromCharCode(65 + (Math.floor(i / 26 ** k) % 26))).join('');
+const soon = (() => {
+  const d = new Date(Date.now() + 7 * 86_400_000 + 7 * 3_600_000);
+  return `${d.getUTCDate()}/${d.getUTCMonth() + 1}`;
+})();
 const script = (i: number) => [
-  '/start', i % 2 ? '1' : '2', '1', '2', '1', `Nguyen Van ${String.fromCharCode(65 + (i % 26))}`, String(1930 + (i % 60)),
+  '/start', i % 2 ? '1' : '2', '1', '2', '1', `Nguyen Van ${letters(i)}`, String(1930 + (i % 60)),
   String(1 + (i % 5)), ['tan hoa', 'long thanh', 'phuoc dong', 'my loc'][i % 4]!, `so ${i} ap ${i % 9}`,
-  ...(i % 2 ? [] : ['1', '2']), `09${String(10_000_000 + i).slice(-8)}`, '1,3', '1', '1', '1',
+  ...(i % 2 ? [] : ['1', '2']), `09${String(10_000_000 + i).slice(-8)}`, '1,3', soon, '1', '1',
 ];
 
 const latencies: number[] = [];

@@ -46,6 +46,7 @@ export async function startBenchStack(o: {
     TELEGRAM_BOT_TOKEN: BOT_TOKEN,
     TELEGRAM_API_ROOT: fake.apiRoot,
     ADMIN_CHAT_ID: '-900',
+    UNIT_PHONE: '0272 3 123 456',
     PORT: '0',
     ...o.env(dir),
     LOG_LEVEL: 'silent',

@@ -1,4 +1,5 @@
 import type { AccessService } from '../core/access/service.js';
+import type { FeedbackService } from '../core/requests/feedback.js';
 import type { Actor, Address } from '../domain/address.js';
 import type { IntentClassifier } from '../domain/intent.js';
 import type { AreaService } from '../core/areas/service.js';
@@ -9,6 +10,7 @@ import type { Clock } from '../core/clock.js';
 import type { HandoffService } from '../core/handoff/service.js';
 import type { PrivacyService } from '../core/privacy/service.js';
 import type { RequestService } from '../core/requests/service.js';
+import type { RequestLimits } from '../core/requests/limits.js';
 import type { SafetyService } from '../core/safety/service.js';
 import type { StaffService } from '../core/teams/service.js';
 import type { GuideCatalog } from '../services/guide.js';
@@ -16,6 +18,8 @@ import type { ChatState, InboundEvent } from './types.js';
 
 export interface DialogServices {
   requests: RequestService;
+  /** Open requests per chat and per phone, the same person twice, sessions' places. */
+  limits: RequestLimits;
   privacy: PrivacyService;
   areas: AreaService;
   safety: SafetyService;
@@ -28,6 +32,8 @@ export interface DialogServices {
   assignment: AssignmentService;
   /** Login links to the web console. */
   access: AccessService;
+  /** "Did the officer come?" */
+  feedback: FeedbackService;
   clock: Clock;
   unit: { name: string; phone: string; retentionDays: number };
   /** A list of words from the locales (what people may type to pick a choice). */

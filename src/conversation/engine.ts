@@ -4,6 +4,9 @@ import { msg, type Msg } from '../domain/message.js';
 import { findRequestCode } from '../domain/request.js';
 import { cleanInput, foldText } from '../domain/text.js';
 import { parseCardButton } from '../core/notices/card.js';
+import { FEEDBACK_ANSWERS } from '../core/ports.js';
+import { parseVnMobile } from '../domain/phone.js';
+import { answerFeedback, parseFeedbackButton } from './flows/feedback/flow.js';
 import type { StateStore } from '../core/ports.js';
 import type { Lang, Translator } from '../i18n.js';
 import { ChatLock } from './chatLock.js';
@@ -51,6 +54,8 @@ export class DialogEngine {
         if (state.seen.includes(event.deliveryId)) return { replies: [] };
         state.seen = [...state.seen.slice(-(SEEN_WINDOW - 1)), event.deliveryId];
       }
+      // A display name is stored (an officer registers under it): cleaned like typed text.
+      if (event.actorName !== undefined) event = { ...event, actorName: cleanInput(event.actorName) };
       const ctx: FlowContext = { state, event, owner: event.actor, chat: event.address, chatKey: key, services: this.o.services, menu: MENU_ITEMS };
       const result = event.address.kind === 'group' ? await this.group(ctx) : { replies: await this.dispatch(ctx) };
       await this.o.states.put(key, JSON.stringify(state), this.o.services.clock.now());
@@ -120,6 +125,14 @@ export class DialogEngine {
     if (event.location) return this.location(ctx, event.location);
 
     if (event.option?.id.startsWith('bc:stop:')) return this.reprompt(ctx, [await stopAnnouncement(ctx, event.option.id.slice(8))]);
+    // A button of a message the bot sent of its own accord ("did the officer come?").
+    const feedback = event.option ? parseFeedbackButton(event.option.id) : undefined;
+    if (feedback) return this.prompt(ctx, await answerFeedback(ctx, feedback.requestId, feedback.answer));
+    // At the menu, words that answer such a message (typed on Zalo, which has no buttons).
+    if (text && state.flow === 'menu') {
+      const said = await this.answerToNotice(ctx, text);
+      if (said) return this.prompt(ctx, said);
+    }
     const spec = flowSpec(state.flow);
     if (!(await this.allowed(ctx, spec.rights))) {
       goToMenu(state);
@@ -221,6 +234,28 @@ export class DialogEngine {
       { text: [msg(`safety:emergency.do.${first}`), msg('safety:emergency.alerted')], askLocation: true },
       this.ask(ctx, p.text, p),
     ];
+  }
+
+  /**
+   * Typed at the menu in answer to what the bot sent: the number (or words) of an answer to
+   * "did the officer come?", or a new phone number after an officer could not reach them.
+   */
+  private async answerToNotice(ctx: FlowContext, text: string): Promise<Msg[] | undefined> {
+    const { services, state } = ctx;
+    const pending = await services.feedback.pending(ctx.chat.channel, ctx.chat.chatId);
+    if (pending) {
+      const fold = (s: string) => services.classifier.normalize(s);
+      const labels = FEEDBACK_ANSWERS.map((a) => ({ id: a, label: this.o.translator.render(msg(`notify:feedback_answer.${a}`), state.lang), exactOnly: false }));
+      const picked = /^[1-3]$/.test(text.trim()) ? FEEDBACK_ANSWERS[Number(text.trim()) - 1] : matchOption(text, labels, fold);
+      const answer = FEEDBACK_ANSWERS.find((a) => a === picked);
+      if (answer) return answerFeedback(ctx, pending.requestId, answer);
+    }
+    const phone = parseVnMobile(text);
+    if (phone.ok) {
+      const r = await services.assignment.awaitingContact(ctx.owner);
+      if (r && (await services.requests.changePhone(ctx.owner, r, phone.phone))) return [msg('requests:phone_changed', { code: r.code, phone: phone.phone })];
+    }
+    return undefined;
   }
 
   /** A shared location: where an emergency reported minutes ago is (else not something we read). */

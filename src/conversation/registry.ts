@@ -6,11 +6,12 @@ import { goToMenu, type Flow } from './flow.js';
 import { announceFlow } from './flows/announce/flow.js';
 import { cancelFlow, startCancel, statusReport } from './flows/cancel/flow.js';
 import { eraseFlow } from './flows/erase/flow.js';
+import { feedbackFlow } from './flows/feedback/flow.js';
 import { guideFlow } from './flows/guide/flow.js';
 import { handoffFlow } from './flows/handoff/flow.js';
 import { intakeFlow } from './flows/intake/flow.js';
 import { menuFlow } from './flows/menu/flow.js';
-import { scheduleFlow } from './flows/schedule/flow.js';
+import { scheduleFlow, subscribeFlow } from './flows/schedule/flow.js';
 import { sessionsAdminFlow } from './flows/sessions/flow.js';
 import { workFlow } from './flows/work/flow.js';
 import { STAFF_COMMANDS } from './staffCommands.js';
@@ -198,7 +199,10 @@ export const FLOWS: FlowSpec[] = [
       },
     ],
   },
+  // "Which commune to follow": typed words are the commune's name there, not a wish.
+  { name: 'subscribe', flow: subscribeFlow },
   { name: 'sessions', flow: sessionsAdminFlow, rights: 'commander', commands: [{ name: 'phien', rights: 'commander', run: async (ctx) => (sessionsAdminFlow.start(ctx.state), prompt()) }] },
+  { name: 'feedback', flow: feedbackFlow },
   { name: 'work', flow: workFlow, rights: 'officer', commands: [{ name: 'viec', rights: 'officer', run: async (ctx) => (workFlow.start(ctx.state), prompt()) }] },
 ];
 

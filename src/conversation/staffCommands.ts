@@ -40,7 +40,7 @@ export const STAFF_COMMANDS: CommandSpec[] = [
     async run(ctx, arg) {
       const r = await ctx.services.staff.linkWorkChat(arg, ctx.chat, ctx.owner);
       if (!r.ok) return say(msg(r.reason === 'not_group' ? 'team:link.group_only' : 'team:link.bad_code'));
-      ctx.services.assignment.invalidateTeams();
+      await ctx.services.assignment.teamsChanged();
       return say(msg('team:link.group_ok', { team: r.team.name }));
     },
   },
@@ -52,7 +52,7 @@ export const STAFF_COMMANDS: CommandSpec[] = [
       const name = ctx.event.actorName || ctx.owner.userId;
       const r = await ctx.services.staff.register(arg, ctx.owner, name);
       if (!r.ok) return say(msg(r.reason === 'taken' ? 'team:link.identity_taken' : 'team:link.bad_code'));
-      ctx.services.assignment.invalidateTeams();
+      await ctx.services.assignment.teamsChanged();
       if (r.team) return say(msg('team:link.officer_ok', { name: r.name, team: r.team.name }));
       return say(msg('team:link.identity_ok', { name: r.name }));
     },

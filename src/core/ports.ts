@@ -32,6 +32,10 @@ export interface RequestStore {
   assignedWithoutCard(olderThan: number, limit?: number): Promise<string[]>;
   anonymiseClosedBefore(cutoff: number, now: number): Promise<number>;
   eraseOwner(owner: Actor, now: number): Promise<string[]>;
+  /** Unassigned requests with these reasons become new again in a new round (not wait-listed ones). */
+  reopenUnassigned(reasons: readonly string[], now: number, id?: string): Promise<CitizenRequest[]>;
+  /** The oldest wait-listed open request of a session and type: off the list, new, a new round. */
+  promoteWaitlisted(sessionId: string, type: string, now: number): Promise<CitizenRequest | undefined>;
   /** Requests bound to a session, of a type, that hold a place (open or done). */
   countForSession(sessionId: string, type: string): Promise<number>;
   /** Open requests filed from a chat, and open requests with a phone number (limits). */
@@ -39,11 +43,26 @@ export interface RequestStore {
   openCountForPhone(phone: string): Promise<number>;
   /** Open requests for someone born that year in that commune: the caller compares the names. */
   openForPerson(birthYear: number, communeId: string): Promise<CitizenRequest[]>;
+  /** Open requests whose day is before `date` are closed as expired (cancelled, reason "expired"). */
+  expireBefore(date: string, now: number): Promise<CitizenRequest[]>;
+  /** Open requests bound to a session. */
+  boundToSession(sessionId: string): Promise<CitizenRequest[]>;
+  /**
+   * Its session moved to `date`: the request moves with it, keeping its team when the team has
+   * room that day ('moved'), else back to the queue for that day ('requeued', a new round).
+   */
+  moveToDate(id: string, date: string, now: number): Promise<'moved' | 'requeued' | 'gone'>;
+  /** Open, held requests whose visit (or, without one, requested day) is on `date`: tomorrow's reminders. */
+  dueOn(date: string, limit?: number): Promise<CitizenRequest[]>;
+  /** A new phone number given by the person while a request is open. */
+  setPhone(id: string, phone: string, now: number): Promise<boolean>;
 }
 
 /** What else a state change writes, and the version it must still be at (a page's stale check). */
 export interface TransitionOptions {
   expected?: number;
+  /** Open again: no team, no outcome, not closed (retention must not erase it). */
+  reopen?: boolean;
   outcome?: string;
   reason?: string;
   visit?: Visit;
@@ -83,6 +102,8 @@ export interface RequestBoard {
   counts(communes: string[], today: string, todayStart: number): Promise<BoardCounts>;
   /** Changes whenever a request in these communes changes: a page knows when to refresh. */
   version(communes: string[]): Promise<string>;
+  /** Of these requests, those another open request may duplicate (same phone, or same name, year and commune). */
+  possibleDuplicates(ids: string[]): Promise<Set<string>>;
   /** The same for one team's open work: it changes when a request arrives, moves or leaves. */
   teamVersion(teamId: string): Promise<string>;
 }
@@ -166,6 +187,7 @@ export interface SubscriptionStore {
 export interface AreaStore {
   replaceAll(areas: Area[]): Promise<void>;
   communes(): Promise<Area[]>;
+  hamlets(): Promise<Area[]>;
 }
 
 export interface LoginLink {
@@ -200,6 +222,19 @@ export interface Note {
   staffId: string;
   text: string;
   at: number;
+}
+
+export const FEEDBACK_ANSWERS = ['came_ok', 'came_bad', 'nobody'] as const;
+export type FeedbackAnswer = (typeof FEEDBACK_ANSWERS)[number];
+
+/** "Did the officer come?": asked once per request, answered once, a comment may follow. */
+export interface FeedbackStore {
+  /** Records the question; false when it was asked before (a retried job asks nothing twice). */
+  ask(requestId: string, now: number): Promise<boolean>;
+  answer(requestId: string, answer: FeedbackAnswer, now: number): Promise<boolean>;
+  comment(requestId: string, text: string): Promise<void>;
+  /** The newest question to this chat still unanswered since `since`: its request. */
+  pendingFor(channel: ChannelId, chatId: string, since: number): Promise<{ requestId: string; code: string } | undefined>;
 }
 
 /** Erasing a request's personal data (RequestStore) erases its notes' text too. */
@@ -252,21 +287,44 @@ export const AUDIT_ACTIONS = [
   'note_added',
   'web_login',
   'web_logout',
+  'feedback_given',
+  'phone_changed',
+  'request_expired',
+  'request_reopened',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Who touched personal data and how, never the data itself. */
 export interface AuditLog {
   record(actor: string, action: AuditAction, subject: string | null, now: number): Promise<void>;
+  /** An erased person's account no longer names them in the log: the same pseudonym for all their entries. */
+  pseudonymise(actor: string, pseudonym: string): Promise<number>;
   /** What happened to one subject (a request), oldest first: its timeline. */
   forSubject(subject: string): Promise<{ at: number; actor: string; action: string }[]>;
 }
 
-export type CitizenEvent = 'assigned' | 'claimed' | 'done' | 'returned' | 'unassigned' | 'visit' | 'cancelled_by_unit';
-export type AdminEvent = 'unassigned' | 'unclaimed' | 'overdue' | 'unreachable';
-export type SlaKind = 'unclaimed' | 'escalate' | 'overdue';
+export type CitizenEvent =
+  | 'assigned'
+  | 'claimed'
+  | 'done'
+  | 'returned'
+  | 'unassigned'
+  | 'visit'
+  | 'cancelled_by_unit'
+  | 'contact_failed'
+  | 'unreachable'
+  | 'promoted'
+  | 'waitlisted'
+  | 'feedback'
+  | 'expired'
+  | 'phone_changed'
+  | 'reminder_visit'
+  | 'reminder_pickup';
+export type AdminEvent = 'unassigned' | 'unclaimed' | 'overdue' | 'unreachable' | 'nobody_came';
+/** Delayed checks on a request: the SLA clocks, and the question a day after it is done. */
+export type SlaKind = 'unclaimed' | 'escalate' | 'overdue' | 'feedback';
 export type OfficerEvent = 'new_work' | 'reminder';
-export type TeamEvent = 'cancelled' | 'erased' | 'reassigned' | 'requeued';
+export type TeamEvent = 'cancelled' | 'erased' | 'reassigned' | 'requeued' | 'phone_changed';
 
 /**
  * Work done after a change, by the queue (or at once, where nothing is in the way). Every call is

@@ -17,6 +17,12 @@ export interface Database {
   dialect: 'sqlite' | 'postgres';
   /** Answers when the database does (for /readyz). */
   ping(): Promise<void>;
+  /**
+   * After personal data was erased: nothing of it may stay readable in the file. SQLite
+   * overwrites deleted content (secure_delete) and this folds the write-ahead log back into the
+   * file and empties it (the log still held the old pages). PostgreSQL: nothing to do here.
+   */
+  flushErased(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,6 +52,8 @@ async function openSqlite(url: string, busyTimeoutMs: number): Promise<Database>
   client.pragma('journal_mode = WAL');
   client.pragma('synchronous = NORMAL');
   client.pragma(`busy_timeout = ${Math.round(busyTimeoutMs)}`);
+  // Erased names and phones are overwritten with zeros, not left in free pages.
+  client.pragma('secure_delete = ON');
   const db = drizzle(client);
   migrate(db, { migrationsFolder: path.join(MIGRATIONS, 'sqlite') });
   return {
@@ -54,6 +62,9 @@ async function openSqlite(url: string, busyTimeoutMs: number): Promise<Database>
     dialect: 'sqlite',
     ping: async () => {
       client.prepare('select 1').get();
+    },
+    flushErased: async () => {
+      client.pragma('wal_checkpoint(TRUNCATE)');
     },
     close: async () => {
       client.close();
@@ -79,6 +90,7 @@ async function openPostgres(url: string): Promise<Database> {
     ping: async () => {
       await pool.query('select 1');
     },
+    flushErased: async () => undefined,
     close: () => pool.end(),
   };
 }

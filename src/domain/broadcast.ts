@@ -6,8 +6,12 @@ export type Audience =
   | { kind: 'all' }
   | { kind: 'communes'; communeIds: string[] }
   | { kind: 'open_requests' }
-  /** A session's people: its commune's subscribers and those with an open request for its day there. */
-  | { kind: 'session'; communeId: string; date: string };
+  /**
+   * A session's people: its commune's subscribers and those with an open request for it (bound
+   * to it, or for its day there). `subscribersOnly`: the venue reminder, which those with a
+   * request do not get (they are reminded of their own visit or pickup instead).
+   */
+  | { kind: 'session'; communeId: string; date: string; sessionId?: string; subscribersOnly?: boolean };
 
 export type BroadcastKind = 'admin' | 'reminder' | 'session_changed';
 export type BroadcastStatus = 'preparing' | 'sending' | 'done' | 'cancelled';

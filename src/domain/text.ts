@@ -16,14 +16,31 @@ export function foldText(input: string): string {
     .trim();
 }
 
-/** Trims, NFC-normalises and collapses whitespace of text we store as the user typed it. */
-export function cleanInput(input: string): string {
-  return input
-    .normalize('NFC')
-    // Control characters (not newlines/tabs) break rendering on some phones and in logs.
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, '')
-    .replace(/\s+/g, ' ')
+/**
+ * Characters that show nothing (or reorder what is shown) and so let stored text differ from what
+ * an officer reads on a card: zero-width spaces and joiners, the word joiner and invisible
+ * operators, the byte-order mark, Hangul fillers (U+3164 passes for a blank name), soft hyphens,
+ * bidi embeddings, overrides, isolates and marks (U+202E makes an address read backwards), tag
+ * characters, and C0/C1 controls (they break rendering on some phones and in logs).
+ */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u115F\u1160\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB]|\u{E0001}|[\u{E0020}-\u{E007F}]/gu;
+
+/**
+ * The one cleaner of text we store as the user typed it (names, addresses, notes, questions,
+ * announcements): invisible and control characters out first (so "An\u200B" is judged as "An"),
+ * then NFC, whitespace collapsed and trimmed. Every check runs on what this returns.
+ */
+export function cleanInput(input: string, o: { lines?: boolean } = {}): string {
+  const text = input.replace(INVISIBLE, '').normalize('NFC');
+  if (!o.lines) return text.replace(/\s+/g, ' ').trim();
+  // Line breaks kept (a note written on several lines), at most one blank line between.
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
 

@@ -32,6 +32,12 @@ export function workerOptions(o: WorkerBase, concurrency = 1): WorkerOptions {
 
 // Finished jobs are kept a day: their ids are what makes a re-issued job a no-op.
 const KEEP = { removeOnComplete: { age: 24 * 3600, count: 200_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+/**
+ * Outbound jobs may carry words meant for a person (an officer's answer): gone once sent (the
+ * sent marks, not the finished jobs, keep a notice from going out twice), and a failed one kept
+ * a day for whoever looks into it.
+ */
+const SENT_AND_GONE = { removeOnComplete: true, removeOnFail: { age: 24 * 3600 } };
 const RETRY = { attempts: 12, backoff: { type: 'exponential' as const, delay: 500 } };
 
 /** Delivers a notice at once when nothing is in the way (false: queue it). */
@@ -106,7 +112,7 @@ export class JobQueues implements FollowUps {
 
   private outbound(n: Notice, version?: string, priority?: number): JobSpec {
     const id = version ? `${noticeId(n)}.${version}` : noticeId(n);
-    return { queue: QUEUES.outbound, name: n.kind, data: n, opts: { jobId: id, ...(priority ? { priority } : {}), ...KEEP, ...RETRY } };
+    return { queue: QUEUES.outbound, name: n.kind, data: n, opts: { jobId: id, ...(priority ? { priority } : {}), ...SENT_AND_GONE, ...RETRY } };
   }
 
   private async notice(n: Notice, spec: JobSpec, known?: CitizenRequest): Promise<void> {

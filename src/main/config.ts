@@ -66,8 +66,18 @@ const schema = z.object({
   ZALO_CHAT_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
   /** Unset: the locale's generic name for the unit is shown. */
   UNIT_NAME: optionalString,
-  UNIT_PHONE: z.string().trim().min(3).default('113'),
+  /**
+   * Where citizens call the unit for ordinary questions. Required with a platform token; the
+   * console without one shows the locale's clearly fake example number.
+   */
+  UNIT_PHONE: optionalString.refine((v) => v === undefined || /^[\d\s.+()-]{3,30}$/.test(v), {
+    message: 'UNIT_PHONE must be a phone number, e.g. 0272 3 123 456',
+  }),
+  /** Open requests one chat, or one phone number, may have at once. */
+  MAX_OPEN_REQUESTS: positiveInt(3),
   RETENTION_DAYS: positiveInt(90),
+  /** A request still open this many days after its day is closed as expired (then erased on schedule). */
+  EXPIRE_AFTER_DAYS: positiveInt(30),
   TEAMS_FILE: z.string().default('./data/teams.json'),
   /** Unset: a private redis-server is started under DATA_DIR/redis. */
   REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\//.test(v), { message: 'REDIS_URL must be redis://host:port' }),
@@ -134,6 +144,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       'Invalid configuration:\n  ADMIN_CHAT_ID: required when a platform token is set: the duty chat where emergencies and questions go (e.g. -1001234567890, or zalo:8412345)',
     );
+  }
+  if ((c.TELEGRAM_BOT_TOKEN || c.ZALO_BOT_TOKEN) && !c.UNIT_PHONE) {
+    // Every "call us" line shows it; an invented default would send real people to a wrong number.
+    throw new ConfigError(
+      "Invalid configuration:\n  UNIT_PHONE: required when a platform token is set: the commune police's phone for citizens' questions (e.g. 0272 3 123 456)",
+    );
+  }
+  if (c.UNIT_PHONE && /^(11[345])$/.test(c.UNIT_PHONE.replace(/\D/g, ''))) {
+    // Ordinary questions ("Hỏi thêm: gọi …") must not be sent to an emergency line.
+    throw new ConfigError('Invalid configuration:\n  UNIT_PHONE: 113, 114 and 115 are emergency lines: give the unit\'s own number for ordinary questions');
   }
   const databaseUrl = c.DATABASE_URL ?? path.join(c.DATA_DIR, 'bot.sqlite');
   const dialect = /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgres' : 'sqlite';

@@ -17,7 +17,9 @@ import { HandoffService } from '../core/handoff/service.js';
 import { NoticeComposer } from '../core/notices/compose.js';
 import { PrivacyService } from '../core/privacy/service.js';
 import { requestFollowUps } from '../core/requests/followUps.js';
+import { FeedbackService } from '../core/requests/feedback.js';
 import { RequestService } from '../core/requests/service.js';
+import { RequestLimits } from '../core/requests/limits.js';
 import { SafetyService } from '../core/safety/service.js';
 import { loadTeamsFile } from '../core/teams/file.js';
 import { StaffService } from '../core/teams/service.js';
@@ -32,6 +34,7 @@ import { HandoffRepository } from '../db/repositories/handoffs.js';
 import { OutboxRepository } from '../db/repositories/outbox.js';
 import { AccessRepository } from '../db/repositories/access.js';
 import { NoteRepository } from '../db/repositories/notes.js';
+import { FeedbackRepository } from '../db/repositories/feedback.js';
 import { RequestRepository } from '../db/repositories/requests.js';
 import { SessionRepository } from '../db/repositories/sessions.js';
 import { StaffRepository } from '../db/repositories/staff.js';
@@ -90,6 +93,7 @@ function stores(database: Database) {
     outbox: new OutboxRepository(database),
     access: new AccessRepository(database),
     notes: new NoteRepository(database),
+    feedback: new FeedbackRepository(database),
   };
 }
 
@@ -112,6 +116,8 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
   const repos = stores(database);
   const translator = await Translator.create(config.DEFAULT_LANG);
   const unitName = config.UNIT_NAME ?? translator.render({ key: 'common:unit.default_name' });
+  // Only the console runs without UNIT_PHONE (config requires it with a token): a number that is plainly an example.
+  const unitPhone = config.UNIT_PHONE ?? translator.render({ key: 'common:unit.example_phone' });
   const consoleMode = o.consoleMode ?? false;
 
   const areas = new AreaService(repos.areas);
@@ -139,6 +145,14 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
   const requests = new RequestService(repos.requests, repos.audit, clock, [
     async (e) => log.info({ requestId: e.request.id, code: e.request.code, event: e.type }, 'request changed'),
     async () => boardChanged(),
+    // A place freed (cancelled, handed back, sent back to the queue): requests no team had room
+    // for try again, and the first on its session's wait list gets the place.
+    async (e) => {
+      const freed = e.type === 'cancelled' || e.type === 'returned' || e.type === 'requeued' || e.type === 'expired' || (e.type === 'erased' && e.wasOpen);
+      if (!freed) return;
+      await requests.retryUnassigned(['no_capacity']);
+      if (e.request.sessionId) await requests.promoteWaitlisted(e.request.sessionId, e.request.type);
+    },
     requestFollowUps({ jobs, cards: repos.cards, teams: repos.teams, staff: repos.staff, clock, policy }),
   ]);
   const assignment = new AssignmentService(requests, repos.requests, repos.teams, repos.staff, repos.cards, clock, jobs, {
@@ -155,10 +169,11 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
   const board = new BoardService(repos.requests, repos.requests, repos.teams, repos.staff, repos.cards, repos.notes, repos.audit, areas, clock);
   boardChanged = () => board.changed();
   const commander = new CommanderActions(requests, repos.teams, repos.notes, repos.audit, clock);
+  const feedback = new FeedbackService(repos.feedback, repos.requests, requests, jobs, repos.audit, clock);
   const handoff = new HandoffService(repos.handoffs, repos.audit, clock, jobs, dutyChat);
   const broadcast = new BroadcastService(repos.broadcasts, repos.audit, clock, jobs, () => jobs.connected);
-  const sessions = new SessionService(repos.sessions, repos.subscriptions, broadcast, repos.audit, areas, clock, config.REMINDER_HOUR);
-  const privacy = new PrivacyService(requests, repos.states, handoff, repos.subscriptions, repos.broadcasts, repos.audit, clock);
+  const sessions = new SessionService(repos.sessions, repos.subscriptions, broadcast, repos.audit, areas, clock, config.REMINDER_HOUR, requests, repos.requests, jobs);
+  const privacy = new PrivacyService(requests, repos.states, handoff, repos.subscriptions, repos.broadcasts, repos.audit, clock, () => database.flushErased());
   const { classifier, guide } = createUnderstanding(translator);
   const safety = new SafetyService(classifier, handoff, repos.handoffs, jobs, clock, {
     alerted: () => metrics.emergencyAlerts.inc(),
@@ -179,9 +194,10 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
     areas,
     clock,
     dutyChat,
-    unit: { name: unitName, phone: config.UNIT_PHONE },
+    unit: { name: unitName, phone: unitPhone },
     maxContactAttempts: config.MAX_CONTACT_ATTEMPTS,
-    workPageUrl: () => access.url('/work'),
+    consoleUrl: (path) => access.url(path),
+    sessions: repos.sessions,
   });
   // Its Redis calls sit on the request path too (a card edited at once after a citizen cancels):
   // they fail fast rather than hold a reply while Redis is down.
@@ -192,6 +208,7 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
 
   const services = {
     requests,
+    limits: new RequestLimits(repos.requests, config.MAX_OPEN_REQUESTS),
     privacy,
     areas,
     safety,
@@ -203,8 +220,9 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
     staff,
     assignment,
     access,
+    feedback,
     clock,
-    unit: { name: unitName, phone: config.UNIT_PHONE, retentionDays: config.RETENTION_DAYS },
+    unit: { name: unitName, phone: unitPhone, retentionDays: config.RETENTION_DAYS },
     words: (key: string) => translator.words(key),
   };
   const engine = new DialogEngine({ services, states: repos.states, translator, defaultLang: config.DEFAULT_LANG });
@@ -230,7 +248,7 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
         logError(log, e, 'update failed', { channel: event.address.channel });
         // The person still hears something, and how to reach the unit.
         await delivery
-          .deliver(event.address, { text: [msg('common:errors.internal', { phone: config.UNIT_PHONE })] }, { patience: 'direct' })
+          .deliver(event.address, { text: [msg('common:errors.internal', { phone: unitPhone })] }, { patience: 'direct' })
           .catch(() => undefined);
         return {};
       } finally {
@@ -350,10 +368,15 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
         clock,
         retentionDays: config.RETENTION_DAYS,
         sendDueReminders: () => sessions.sendDueReminders(),
+        startOfDay: async () => {
+          await requests.expireOlderThan(sessions.today(), config.EXPIRE_AFTER_DAYS);
+          await assignment.teamsChanged();
+        },
+        flushErased: () => database.flushErased(),
       };
       const workers: Worker[] = [
         assignWorker({ assignment, metrics }, base, config.ASSIGN_CONCURRENCY),
-        slaWorker(assignment, base),
+        slaWorker(assignment, feedback, base),
         outboundWorker(outbound, base, config.OUTBOUND_CONCURRENCY),
         broadcastWorker(broadcaster, base, config.BROADCAST_CONCURRENCY),
       ];
@@ -368,6 +391,8 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
       }
       reconciler.start(config.RECONCILE_SECONDS * 1000);
       void reconciler.runOnce();
+      // The teams file may have linked or enlarged a team since the last run.
+      void assignment.teamsChanged().catch((e: unknown) => logError(log, e, 'retrying unassigned requests failed'));
       return {
         workers,
         async stop() {

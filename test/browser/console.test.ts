@@ -53,7 +53,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${stack.app.server!.port}`;
   await linkTeam(tg, 'doan-tn', GROUP_A, OFFICER_A, 'Trần Văn Hùng');
   await linkTeam(tg, 'hoi-pn', GROUP_B, OFFICER_B, 'Lê Thị Mai');
-  stack.app.services.assignment.invalidateTeams();
+  await stack.app.services.assignment.teamsChanged();
   browser = await launchBrowser();
 });
 

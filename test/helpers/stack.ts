@@ -97,8 +97,8 @@ export async function linkTeam(fake: FakeTelegram, teamId: string, groupId: numb
 let phoneSeq = 0;
 
 /** Files a request through the real request service (as the dialog's confirm step does). */
-export async function fileRequest(app: TestApp, over: Partial<RequestFields> & { chatId?: number | string; channel?: string } = {}): Promise<CitizenRequest> {
-  const { chatId: chat, channel = 'telegram', ...fieldsOver } = over;
+export async function fileRequest(app: TestApp, over: Partial<RequestFields> & { chatId?: number | string; channel?: string; waitlisted?: boolean } = {}): Promise<CitizenRequest> {
+  const { chatId: chat, channel = 'telegram', waitlisted, ...fieldsOver } = over;
   const chatId = String(chat ?? 6000 + ++phoneSeq);
   const fields: RequestFields = {
     type: 'home',
@@ -114,7 +114,7 @@ export async function fileRequest(app: TestApp, over: Partial<RequestFields> & {
     preferredDate: '2026-11-28',
     ...fieldsOver,
   };
-  return app.services.requests.submit(randomUUID(), fields, { channel, userId: chatId }, { channel, chatId, kind: 'private' });
+  return app.services.requests.submit(randomUUID(), fields, { channel, userId: chatId }, { channel, chatId, kind: 'private' }, { waitlisted });
 }
 
 export async function eventually<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, ms = 10_000): Promise<T> {

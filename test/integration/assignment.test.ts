@@ -22,7 +22,7 @@ async function start(over: Record<string, string> = {}, teams?: Parameters<typeo
   await linkTeam(fake, 'doan-tn', YOUTH, OFFICER_Y, 'Trần Văn Hùng');
   await linkTeam(fake, 'hoi-pn', WOMEN, OFFICER_W, 'Lê Thị Mai');
   await linkTeam(fake, 'to-xe', CARS, OFFICER_C, 'Phạm Văn Tài');
-  stack.app.services.assignment.invalidateTeams();
+  await stack.app.services.assignment.teamsChanged();
 }
 
 beforeEach(async () => {

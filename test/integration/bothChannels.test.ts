@@ -25,7 +25,7 @@ describe('one process, Telegram and Zalo at once', () => {
     await zalo.start();
     stack = await startStack(tg, zaloEnv(zalo));
     await linkTeam(tg, 'doan-tn', YOUTH, OFFICER, 'Trần Văn Hùng');
-    stack.app.services.assignment.invalidateTeams();
+    await stack.app.services.assignment.teamsChanged();
 
     // The officer links their Zalo account: a code asked for on Telegram, sent to the Zalo bot.
     await tg.text(OFFICER, '/lienketkenh', OFFICER, 'Trần Văn Hùng');
@@ -34,7 +34,7 @@ describe('one process, Telegram and Zalo at once', () => {
     expect(await zalo.text('zalo-officer-1', `/dangky ${linkCode}`)).toContain('Đã liên kết tài khoản này với Trần Văn Hùng');
     expect(await zalo.text('zalo-officer-2', `/dangky ${linkCode}`)).toContain('Mã không đúng');
 
-    for (const step of ['/start', '1', '1', '2', '1', 'Nguyen Thi Lanh', '1936', '1', 'long thanh', 'ap Long Hung', '0912345678', '1,3', '1', '1']) {
+    for (const step of ['/start', '1', '1', '2', '1', 'Nguyen Thi Lanh', '1936', '1', 'long thanh', 'ap Long Hung', '0912345678', '1,3', '28/11', '1']) {
       await zalo.text(CITIZEN, step);
     }
     const code = /TB-\w{4}/.exec(await zalo.text(CITIZEN, '1'))![0];

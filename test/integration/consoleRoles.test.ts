@@ -6,6 +6,11 @@ import { testEnv } from '../helpers/app.js';
 import { exited } from '../helpers/processes.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+/** A day a week ahead in Vietnam, as typed: the console runs on the real clock, and an empty calendar asks for a day. */
+const soon = () => {
+  const d = new Date(Date.now() + 7 * 86_400_000 + 7 * 3_600_000);
+  return `${d.getUTCDate()}/${d.getUTCMonth() + 1}`;
+};
 
 describe('console roles', () => {
   it('/vai chihuy, /vai canbo, /vai dan: link a team, register, file, see the card, claim it by number, answer a question', async () => {
@@ -44,7 +49,7 @@ describe('console roles', () => {
       await send('/doi', /doan-tn: Tổ Đoàn Thanh niên · đã liên kết nhóm/);
       await send('/vai dan', /Bạn đang là người dân/);
       const from = out.length;
-      for (const line of ['/start', '1', '1', '2', '1', 'Nguyen Thi Hoa', '1941', '1', 'tan hoa', 'so 7 ap Binh Thanh', '0912 345 678', '1,3', '1', '1']) {
+      for (const line of ['/start', '1', '1', '2', '1', 'Nguyen Thi Hoa', '1941', '1', 'tan hoa', 'so 7 ap Binh Thanh', '0912 345 678', '1,3', soon(), '1']) {
         child.stdin!.write(`${line}\n`);
       }
       const code = (await send('1', /Mã yêu cầu của bạn: (TB-\w{4})/))[1]!;

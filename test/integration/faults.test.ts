@@ -32,7 +32,7 @@ async function linkAll(): Promise<void> {
   await linkTeam(fake, 'doan-tn', YOUTH, 501, 'Trần Văn Hùng');
   await linkTeam(fake, 'hoi-pn', WOMEN, 502, 'Lê Thị Mai');
   await linkTeam(fake, 'to-xe', CARS, 503, 'Phạm Văn Tài');
-  stack!.app.services.assignment.invalidateTeams();
+  await stack!.app.services.assignment.teamsChanged();
 }
 
 // Room for every request of these tests on one day: capacity is not what they test.

@@ -16,10 +16,15 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const fastQueue = () => ({ REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: `p${randomUUID().slice(0, 8)}`, TELEGRAM_CHAT_INTERVAL_MS: '0' });
 const CHAT = 7001;
 
+/** A day a week ahead in Vietnam, as typed ("8/12"): the processes run on the real clock, and an empty calendar asks for a day. */
+const SOON = (() => {
+  const d = new Date(Date.now() + 7 * 86_400_000 + 7 * 3_600_000);
+  return `${d.getUTCDate()}/${d.getUTCMonth() + 1}`;
+})();
 /** The exact answers of a full request, one per line, typed as an old phone would (no diacritics). */
-const PIPED_SESSION = ['/start', '1', '1', '2', '1', 'Nguyen Thi Hoa', '1941', '1', 'tan hoa', 'so 7 ap Binh Thanh', '0912 345 678', '1,3', '1', '1', '1'];
+const PIPED_SESSION = ['/start', '1', '1', '2', '1', 'Nguyen Thi Hoa', '1941', '1', 'tan hoa', 'so 7 ap Binh Thanh', '0912 345 678', '1,3', SOON, '1', '1'];
 /** Up to the summary: the next "1" confirms. */
-const TO_SUMMARY = ['/start', '1', '1', '1', 'Le Van Nam', '1939', '1', 'tan hoa', 'ap Tan Lap', '0912345678', '1 2', '1', '1'];
+const TO_SUMMARY = ['/start', '1', '1', '1', 'Le Van Nam', '1939', '1', 'tan hoa', 'ap Tan Lap', '0912345678', '1 2', SOON, '1'];
 
 describe('piped console', () => {
   it('printf … | npm run chat files a request, prints its code and exits at end of input', () => {

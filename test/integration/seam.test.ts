@@ -43,9 +43,9 @@ describe('Redis down', { timeout: 90_000 }, () => {
     const redisPort = redis.port;
     stack = await startStack(tg, { REDIS_URL: redis.url, TEAMS_FILE: ONE_TEAM(), JOB_LOCK_MS: '2000' });
     await linkTeam(tg, 'doan-tn', YOUTH, OFFICER, 'Trần Văn Hùng');
-    stack.app.services.assignment.invalidateTeams();
+    await stack.app.services.assignment.teamsChanged();
     const chat = 8801;
-    for (const step of ['/start', '1', '1', '2', '1', 'Nguyen Thi Lanh', '1936', '1', 'tan hoa', 'ap Hoa Binh', '0912345678', '1,3', '1']) await tg.text(chat, step);
+    for (const step of ['/start', '1', '1', '2', '1', 'Nguyen Thi Lanh', '1936', '1', 'tan hoa', 'ap Hoa Binh', '0912345678', '1,3', '28/11']) await tg.text(chat, step);
     await tg.press(chat, 'Không có');
     expect(tg.lastTo(chat).text).toContain('Xin kiểm tra lại');
 
@@ -124,7 +124,7 @@ describe('erasure closes the card', { timeout: 60_000 }, () => {
     await tg.start();
     stack = await startStack(tg, { TEAMS_FILE: ONE_TEAM() });
     await linkTeam(tg, 'doan-tn', YOUTH, OFFICER, 'Trần Văn Hùng');
-    stack.app.services.assignment.invalidateTeams();
+    await stack.app.services.assignment.teamsChanged();
     const citizen = new Conversation(stack.app, 'citizen-erase');
     const r = await fileRequest(stack.app, { channel: 'memory', chatId: 'citizen-erase', personName: 'Lê Thị Riêng Tư' });
     const card = await eventually(() => tg!.messagesTo(YOUTH).filter((m) => m.text.includes(r.code)), (c) => c.length === 1);
@@ -185,10 +185,10 @@ describe('a channel added by one registry entry', { timeout: 60_000 }, () => {
     expect(memory.textTo('group-1', translator)).toContain('Đã liên kết nhóm này với Tổ Đoàn Thanh niên');
     const officerCode = /\b([A-Z0-9]{6})\b/.exec(await admin.say('/moicanbo doan-tn'))![1]!;
     await memory.inbound({ chatId: 'officer-m', text: `/dangky ${officerCode}`, actorName: 'Võ Thị Mai' });
-    stack.app.services.assignment.invalidateTeams();
+    await stack.app.services.assignment.teamsChanged();
 
     const citizen = new Conversation(stack.app, 'citizen-m');
-    for (const step of ['/start', '1', '1', '2', '1', 'Nguyen Thi Lanh', '1936', '1', 'tan hoa', 'ap Hoa Binh', '0912345678', '1,3', '1', 'khong co']) await citizen.say(step);
+    for (const step of ['/start', '1', '1', '2', '1', 'Nguyen Thi Lanh', '1936', '1', 'tan hoa', 'ap Hoa Binh', '0912345678', '1,3', '28/11', 'khong co']) await citizen.say(step);
     const code = /TB-\w{4}/.exec(await citizen.press('Đúng, gửi đi'))![0];
     const card = await eventually(() => memory.to('group-1').find((s) => translator.renderAll(s.reply.text).includes(code)), (c) => c !== undefined);
     const claim = card!.reply.options!.find((o) => translator.render(o.label).includes('Nhận việc'))!;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { testApp, type TestApp, TestClock } from '../helpers/app.js';
+import { fileRequest } from '../helpers/stack.js';
 
 let app: TestApp | undefined;
 
@@ -95,5 +96,19 @@ describe('web console access', () => {
     const rows = JSON.stringify([await db.select().from(t.loginLinks), await db.select().from(t.webSessions)]);
     expect(rows).not.toContain(token);
     expect(rows).not.toContain(cookie);
+  });
+
+  it('the board flags possible duplicates: the same phone, or the same person, open twice', async () => {
+    app = await testApp({}, new TestClock(), { http: true });
+    const a = await fileRequest(app, { phone: '0911222333', personName: 'Lê Văn Một' });
+    const b = await fileRequest(app, { phone: '0911222333', personName: 'Lê Văn Hai' });
+    const c = await fileRequest(app, { phone: '0944555666', personName: 'LÊ VĂN BA', birthYear: 1940 });
+    const d = await fileRequest(app, { phone: '0988777666', personName: 'lê văn ba', birthYear: 1940 });
+    const alone = await fileRequest(app, { phone: '0900111222', personName: 'Trần Thị Riêng' });
+    const cookie = await session();
+    const html = await (await fetch(`${base()}/board?state=all`, { headers: { cookie } })).text();
+    const flagged = (code: string) => new RegExp(`${code}</strong></a> <span class="badge duplicate"`).test(html);
+    expect([a, b, c, d].map((r) => flagged(r.code))).toEqual([true, true, true, true]);
+    expect(flagged(alone.code)).toBe(false);
   });
 });

@@ -62,7 +62,7 @@ describe('loadConfig', () => {
   it('refuses a platform token without a duty chat, naming ADMIN_CHAT_ID (an emergency must reach someone)', () => {
     expect(() => loadConfig({ TELEGRAM_BOT_TOKEN: '123456:abcdefghijklmnopqrstuvwxyz' })).toThrow(/ADMIN_CHAT_ID/);
     expect(() => loadConfig({ ZALO_BOT_TOKEN: '1234567890:zalo-token' })).toThrow(/ADMIN_CHAT_ID/);
-    expect(loadConfig({ ZALO_BOT_TOKEN: '1234567890:zalo-token', ADMIN_CHAT_ID: 'zalo:84123' }).ADMIN_CHAT_ID).toBe('zalo:84123');
+    expect(loadConfig({ ZALO_BOT_TOKEN: '1234567890:zalo-token', ADMIN_CHAT_ID: 'zalo:84123', UNIT_PHONE: '0272 3 123 456' }).ADMIN_CHAT_ID).toBe('zalo:84123');
     expect(() => loadConfig({ ADMIN_CHAT_ID: 'not a chat' })).toThrow(/ADMIN_CHAT_ID/);
     expect(loadConfig({ ADMIN_USER_IDS: '123, zalo:abc-9' }).ADMIN_USER_IDS).toEqual(['123', 'zalo:abc-9']);
   });

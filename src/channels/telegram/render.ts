@@ -1,5 +1,4 @@
 import type { InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, InlineKeyboardMarkup } from 'grammy/types';
-import { splitText } from '../../domain/text.js';
 import type { Reply } from '../../domain/reply.js';
 import type { Lang, Translator } from '../../i18n.js';
 
@@ -32,7 +31,7 @@ export function renderTelegram(reply: Reply, t: Translator, lang?: Lang): Telegr
 }
 
 function renderText(reply: Reply, t: Translator, lang?: Lang): TelegramMessage[] {
-  const pieces = splitText(t.renderAll(reply.text, lang), TELEGRAM_TEXT_MAX);
+  const pieces = splitHtml(t.renderAll(reply.text, lang), TELEGRAM_TEXT_MAX);
   const messages: TelegramMessage[] = pieces.map((text) => ({ text }));
   const last = messages[messages.length - 1]!;
   const nonce = reply.nonce ?? 0;
@@ -69,4 +68,68 @@ function renderText(reply: Reply, t: Translator, lang?: Lang): TelegramMessage[]
     ];
   }
   return messages;
+}
+
+/** What Telegram counts against its limit: the text it shows, tags removed and entities decoded. */
+export function visibleLength(html: string): number {
+  return html.replace(/<[^>]*>/g, '').replace(/&(?:[a-z]+|#\d+|#x[0-9a-f]+);/gi, '_').length;
+}
+
+const BREAKS: RegExp[] = [/\n\n/y, /\n/y, /[.!?…]\s/y, /\s/y];
+
+/**
+ * Splits HTML into pieces of at most `max` shown characters (Telegram measures the parsed text:
+ * "&lt;" is one character, a tag none), cutting only outside tags and entities and where no tag
+ * is open, so every piece is valid on its own: at a paragraph, else a line, else a sentence,
+ * else a space, keeping pieces reasonably full.
+ */
+export function splitHtml(html: string, max: number): string[] {
+  const pieces: string[] = [];
+  let rest = html.trim();
+  while (visibleLength(rest) > max) {
+    const cut = cutPoint(rest, max);
+    pieces.push(rest.slice(0, cut).trim());
+    rest = rest.slice(cut).trim();
+  }
+  if (rest.length > 0) pieces.push(rest);
+  return pieces;
+}
+
+/** Where to cut: the best break (by kind, then latest) within `max` shown characters. */
+function cutPoint(html: string, max: number): number {
+  const best: (number | undefined)[] = BREAKS.map(() => undefined);
+  let shown = 0;
+  let open = 0;
+  let lastSafe = 0;
+  for (let i = 0; i < html.length && shown <= max; ) {
+    const c = html[i]!;
+    if (c === '<') {
+      const end = html.indexOf('>', i);
+      const tag = html.slice(i, end + 1);
+      open += tag.startsWith('</') ? -1 : tag.endsWith('/>') ? 0 : 1;
+      i = end + 1;
+      if (open === 0) lastSafe = i;
+      continue;
+    }
+    if (c === '&') {
+      const m = /^&(?:[a-z]+|#\d+|#x[0-9a-f]+);/i.exec(html.slice(i, i + 12));
+      if (m) {
+        i += m[0].length;
+        shown++;
+        if (open === 0 && shown <= max) lastSafe = i;
+        continue;
+      }
+    }
+    if (open === 0 && shown > max / 3) {
+      BREAKS.forEach((re, k) => {
+        re.lastIndex = i;
+        const m = re.exec(html);
+        if (m && shown + m[0].length <= max + 1) best[k] = i + m[0].length;
+      });
+    }
+    i++;
+    shown++;
+    if (open === 0 && shown <= max) lastSafe = i;
+  }
+  return best.find((b) => b !== undefined) ?? Math.max(1, lastSafe);
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { type Area, AreaMatcher } from '../../domain/area.js';
+import { type Area, type AreaMatch, AreaMatcher } from '../../domain/area.js';
 import type { AreaStore } from '../ports.js';
 
 const areaFile = z.object({
@@ -46,7 +46,7 @@ export class AreaService {
   async refresh(): Promise<void> {
     // Vietnamese alphabetical order (Đ after D), as people expect to read a list.
     const communes = (await this.repo.communes()).sort((a, b) => a.name.localeCompare(b.name, 'vi'));
-    this.matcher = new AreaMatcher(communes);
+    this.matcher = new AreaMatcher([...communes, ...(await this.repo.hamlets())]);
   }
 
   communes(): Area[] {
@@ -62,11 +62,15 @@ export class AreaService {
     return this.commune(id)?.name ?? id;
   }
 
-  mentionedIn(sentence: string) {
+  mentionedIn(sentence: string): Area | undefined {
     return this.matcher.mentionedIn(sentence);
   }
 
-  match(text: string) {
+  /**
+   * What a typed commune (or hamlet) name means, the same for every step that takes one: one
+   * commune, several to ask about, or the closest names.
+   */
+  match(text: string): AreaMatch {
     return this.matcher.match(text);
   }
 }

@@ -4,6 +4,7 @@ import { canWork, type StaffMember } from '../../domain/team.js';
 import { oversees } from '../access/scope.js';
 import type { AuditLog, Clock, NoteStore, TeamStore } from '../ports.js';
 import type { RequestService } from '../requests/service.js';
+import { cleanInput } from '../../domain/text.js';
 
 /** Why the unit cancels a request: the citizen is told this, in plain words. */
 export const UNIT_CANCEL_REASONS = ['duplicate', 'came_to_session', 'not_eligible', 'asked_by_family', 'other'] as const;
@@ -73,7 +74,8 @@ export class CommanderActions {
   async note(r: CitizenRequest, text: string, by: StaffMember): Promise<ByHandResult> {
     if (!oversees(by, r.communeId) && !(by.teamId && by.teamId === r.teamId)) return refused('forbidden');
     if (r.erasedAt !== undefined) return refused('closed');
-    const body = text.trim();
+    // Cleaned like every stored text (invisible and bidi characters out) before it is judged.
+    const body = cleanInput(text, { lines: true });
     if (!body) return refused('empty');
     if (body.length > NOTES_MAX) return refused('too_long');
     const now = this.clock.now();

@@ -6,6 +6,9 @@ import { addWorkingTime, type WorkingHours } from '../../domain/workingHours.js'
 import type { CardStore, Clock, FollowUps, RequestStore, SlaKind, StaffStore, TeamStore } from '../ports.js';
 import type { RequestService } from '../requests/service.js';
 
+/** Why no team took a request, when a change of teams or a new day may help (not "unreachable": the commander decides). */
+export const RETRY_REASONS = ['no_team_for_area', 'no_team_linked', 'no_capability', 'no_capacity'] as const;
+
 export interface AssignmentOptions {
   slaUnclaimedMs: number;
   workingHours: WorkingHours;
@@ -54,6 +57,11 @@ export class AssignmentService {
   async assign(requestId: string): Promise<AssignResult> {
     let r = await this.store.byId(requestId);
     if (!r) return { kind: 'skipped' };
+    if (r.status === 'new' && r.waitlisted) {
+      // Its session was full: it waits for a place (the commander sees it, the person was told).
+      await this.requests.markUnassigned(r, 'waitlist');
+      return { kind: 'unassigned', reason: 'waitlist' };
+    }
     if (r.status === 'new') {
       const teams = await this.teams.active();
       // Another worker may fill the chosen team between our read of the loads and our write:
@@ -138,6 +146,7 @@ export class AssignmentService {
         if (card && attempts < this.o.maxContactAttempts) {
           await this.cards.update(card, { attempts }, now);
           await this.jobs.syncCard(r.id, round, `attempt-${attempts}`);
+          await this.requests.contactFailed(r, attempts, officer);
           return 'ok';
         }
         if (card) await this.cards.update(card, { attempts }, now);
@@ -147,6 +156,21 @@ export class AssignmentService {
         return (await this.requests.handBack(r, officer.teamId!, officer)) ? 'ok' : 'stale';
       }
     }
+  }
+
+  /**
+   * The person's open request an officer could not reach them about (a card that counts
+   * tries, or sent back as unreachable): a number they type now is its new phone.
+   */
+  async awaitingContact(owner: Actor): Promise<CitizenRequest | undefined> {
+    for (const r of await this.store.listByOwner(owner, true)) {
+      if (r.status === 'unassigned' && r.reason === 'unreachable') return r;
+      if (r.status === 'assigned' || r.status === 'claimed') {
+        const card = await this.cards.get(r.id, r.round ?? 0);
+        if (card && card.attempts > 0) return r;
+      }
+    }
+    return undefined;
   }
 
   /** A delayed SLA check fired. Does nothing when the request has moved on. */
@@ -177,9 +201,13 @@ export class AssignmentService {
     }
   }
 
-  /** Teams were changed here (a link, a registration): forget the cached ones. */
-  invalidateTeams(): void {
+  /**
+   * Teams changed (a group linked, an officer registered, the teams file loaded, a new day):
+   * the cached ones are forgotten, and every request no team could take tries again.
+   */
+  async teamsChanged(): Promise<number> {
     this.teams.invalidate();
+    return this.requests.retryUnassigned(RETRY_REASONS);
   }
 }
 

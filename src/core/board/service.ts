@@ -120,6 +120,11 @@ export class BoardService {
     return this.board.teamVersion(teamId);
   }
 
+  /** Which of these may be filed twice (the same phone, or the same person): flagged for the commander. */
+  possibleDuplicates(ids: string[]): Promise<Set<string>> {
+    return this.board.possibleDuplicates(ids);
+  }
+
   /** The current cards of a list of requests, in one read. */
   async cardsOf(rs: CitizenRequest[]): Promise<Map<string, CardView>> {
     const cards = await this.cards.ofRequests(rs.map((r) => ({ requestId: r.id, round: r.round ?? 0 })));

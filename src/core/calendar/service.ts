@@ -5,15 +5,17 @@ import type { Param } from '../../domain/message.js';
 import { saturdayRotation, type Session, type SessionPatch, timeRange } from '../../domain/session.js';
 import type { AreaService } from '../areas/service.js';
 import type { BroadcastService } from '../broadcast/service.js';
-import type { AuditLog, Clock, SessionStore, SubscriptionStore } from '../ports.js';
+import type { AuditLog, Clock, FollowUps, RequestStore, SessionStore, SubscriptionStore } from '../ports.js';
+import type { RequestService } from '../requests/service.js';
 
 export type NewSession = Omit<Session, 'id' | 'status' | 'previous' | 'version'>;
 export type Move = Partial<Pick<Session, 'date' | 'startTime' | 'endTime' | 'placeName' | 'address'>>;
 
 /**
  * The session calendar. Who is told what: a new session → its commune's subscribers; moved or
- * cancelled → its commune's subscribers and everyone with an open request for it; the evening
- * before → the same people, reminded. Each notice has a fixed id (session, version), so it goes
+ * cancelled → its commune's subscribers and everyone with an open request for it (whose requests
+ * move with it, or go back to the commander); the evening before → the subscribers get the venue,
+ * each family its own visit or pickup. Each notice has a fixed id (session, version), so it goes
  * out once however often it is triggered.
  */
 export class SessionService {
@@ -25,6 +27,10 @@ export class SessionService {
     private readonly areas: AreaService,
     private readonly clock: Clock,
     private readonly reminderHour: number,
+    /** Requests follow their session: moved, cancelled, waiting for a new day. */
+    private readonly requests: RequestService,
+    private readonly requestStore: RequestStore,
+    private readonly jobs: FollowUps,
   ) {}
 
   today(): string {
@@ -48,6 +54,8 @@ export class SessionService {
     await this.sessions.insert(session, by, this.clock.now());
     await this.audit.record(by, 'session_changed', session.id, this.clock.now());
     await this.notify(session, 'session_new', { kind: 'communes', communeIds: [session.communeId] }, by);
+    // A new day to work: requests no team had room for try again.
+    await this.requests.retryUnassigned(['no_capacity']);
     return session;
   }
 
@@ -65,8 +73,10 @@ export class SessionService {
     const s = await this.sessions.update(id, { ...to, status: 'moved', previous }, true, this.clock.now());
     if (!s) return undefined;
     await this.audit.record(by, 'session_changed', id, this.clock.now());
+    // Its requests move with it (their cards edited; back to the queue where the team is full that day).
+    await this.requests.sessionMoved(id, s.date, by);
     // Those who planned on the old day are told; so are the commune's subscribers.
-    await this.notify(s, 'session_moved', { kind: 'session', communeId: s.communeId, date: before.date }, by);
+    await this.notify(s, 'session_moved', { kind: 'session', communeId: s.communeId, date: before.date, sessionId: id }, by);
     return s;
   }
 
@@ -76,7 +86,9 @@ export class SessionService {
     const s = await this.sessions.update(id, { status: 'cancelled' }, true, this.clock.now());
     if (!s) return undefined;
     await this.audit.record(by, 'session_changed', id, this.clock.now());
-    await this.notify(s, 'session_cancelled', { kind: 'session', communeId: s.communeId, date: s.date }, by);
+    await this.notify(s, 'session_cancelled', { kind: 'session', communeId: s.communeId, date: s.date, sessionId: id }, by);
+    // Each of its requests goes back to the commander to arrange (the families heard it above).
+    await this.requests.sessionCancelled(id, by);
     return s;
   }
 
@@ -103,13 +115,19 @@ export class SessionService {
     let sent = 0;
     for (const s of await this.sessions.upcoming(tomorrow, undefined, 200)) {
       if (s.date !== tomorrow) break;
+      // The venue reminder goes to the commune's subscribers; families with a request get their own.
       await this.broadcasts.send({
         id: `reminder.${s.id}.${s.date}`,
         kind: 'reminder',
         createdBy: 'system',
         content: { key: 'calendar:notice.reminder', params: this.noticeParams(s) },
-        audience: { kind: 'session', communeId: s.communeId, date: s.date },
+        audience: { kind: 'session', communeId: s.communeId, date: s.date, sessionId: s.id, subscribersOnly: true },
       });
+      sent++;
+    }
+    // Each family whose visit (or pickup) is tomorrow: its own day and time window.
+    for (const r of await this.requestStore.dueOn(tomorrow)) {
+      await this.jobs.notifyCitizen(r, r.type === 'ride' ? 'reminder_pickup' : 'reminder_visit', r.round ?? 0, tomorrow.replaceAll('-', ''));
       sent++;
     }
     return sent;

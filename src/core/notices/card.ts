@@ -13,10 +13,10 @@ import { cardLines, type FieldView } from '../requests/fields.js';
  * only here, in the team's own chat), its state, and the buttons that state allows. Once the
  * person erased their data, the card keeps only its code and why it closed.
  */
-export function renderCard(r: CitizenRequest, card: Card, view: FieldView, maxAttempts: number): Reply {
+export function renderCard(r: CitizenRequest, card: Card, view: FieldView, maxAttempts: number, extra: Msg[] = []): Reply {
   const title = msg('team:card.title', { code: r.code, type: msg(`intake:type.${r.type}`) });
   if (r.erasedAt !== undefined) return { text: [msg('common:lines', { lines: list([title, msg('team:card.status_erased')], 'line') })] };
-  const lines: Msg[] = [title, ...cardLines(r, view), statusLine(r, card, maxAttempts)];
+  const lines: Msg[] = [title, ...cardLines(r, view), ...extra, statusLine(r, card, maxAttempts)];
   if (card.attempts > 0 && card.mode !== 'closed') lines.push(msg('team:card.attempts', { count: card.attempts, max: maxAttempts }));
   if (card.flagged && r.status === 'claimed') lines.push(msg('team:card.overdue'));
   if (card.mode === 'outcome') lines.push(msg('team:card.ask_outcome'));

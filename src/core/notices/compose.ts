@@ -1,10 +1,11 @@
 import { type Address, directAddress } from '../../domain/address.js';
 import { formatVnDate } from '../../domain/dates.js';
-import { list, msg, msgOr } from '../../domain/message.js';
+import { list, msg, msgOr, type Param } from '../../domain/message.js';
+import { timeRange } from '../../domain/session.js';
 import type { Reply } from '../../domain/reply.js';
 import type { CitizenRequest } from '../../domain/request.js';
 import type { AreaService } from '../areas/service.js';
-import type { AdminEvent, CardStore, CitizenEvent, HandoffStore, OfficerEvent, RequestStore, StaffStore, TeamEvent, TeamStore, Clock } from '../ports.js';
+import { type AdminEvent, type CardStore, type CitizenEvent, type Clock, FEEDBACK_ANSWERS, type HandoffStore, type OfficerEvent, type RequestStore, type StaffStore, type SessionStore, type TeamEvent, type TeamStore } from '../ports.js';
 import { visitParams } from '../../domain/visit.js';
 import { adminMessage, renderCard } from './card.js';
 
@@ -64,8 +65,10 @@ export interface NoticeDeps {
   dutyChat: Address | undefined;
   unit: { name: string; phone: string };
   maxContactAttempts: number;
-  /** The officers' work page of the web console, linked from their "new work" messages. */
-  workPageUrl?: () => string;
+  /** The calendar: what a session-bound request's card and reminders say about its session. */
+  sessions?: SessionStore;
+  /** A page of the web console (its address as people reach it), linked from messages. */
+  consoleUrl?: (path: string) => string;
 }
 
 /**
@@ -92,10 +95,12 @@ export class NoticeComposer {
         const card = await this.d.cards.get(r.id, n.round);
         if (!card) return [];
         const view = { communeName: (id: string) => this.d.areas.communeName(id) };
+        const session = await this.sessionOf(r);
+        const extra = session ? [msg('team:card.session', session)] : [];
         return [
           {
             to: card.chat,
-            reply: renderCard(r, card, view, this.d.maxContactAttempts),
+            reply: renderCard(r, card, view, this.d.maxContactAttempts, extra),
             messageId: card.messageId,
             onSent: async (messageId) => {
               if (messageId !== undefined) await this.d.cards.setMessage(card, messageId, this.d.clock.now());
@@ -110,7 +115,9 @@ export class NoticeComposer {
       case 'admin': {
         if (!this.d.dutyChat) return [];
         const team = r.teamId ? await this.d.teams.byId(r.teamId) : r.excludedTeams?.length ? await this.d.teams.byId(r.excludedTeams[r.excludedTeams.length - 1]!) : undefined;
-        return [{ to: this.d.dutyChat, reply: { text: [adminMessage(n.event, r, commune, team, this.d.maxContactAttempts)] } }];
+        // With a link to act on it: the page shows the details (the view audited) and the actions.
+        const page = this.d.consoleUrl ? [msg('team:admin.open_page', { url: this.d.consoleUrl(`/r/${r.code}`) })] : [];
+        return [{ to: this.d.dutyChat, reply: { text: [adminMessage(n.event, r, commune, team, this.d.maxContactAttempts), ...page] } }];
       }
       case 'notify':
         return this.citizen(r, n.event);
@@ -132,11 +139,34 @@ export class NoticeComposer {
       phone: this.d.unit.phone,
       ...(r.visit ? visitParams(r.visit) : {}),
       reason: event === 'cancelled_by_unit' ? msgOr(`notify:cancel_reason.${r.reason}`, '') : '',
+      ...(event === 'reminder_pickup' || event === 'reminder_visit' ? await this.reminderParams(r) : {}),
     };
     // A claim that came with the visit time says when, in the same message.
     const key = event === 'claimed' && r.visit ? 'notify:claimed_visit' : `notify:${event}`;
     if (event === 'visit' && !r.visit) return [];
-    return [{ to: { channel: r.channel, chatId: r.chatId, kind: 'private' }, reply: { text: [msg(key, params)] } }];
+    // Their own number, said back so they can check it.
+    const own = { ...params, number: r.phone };
+    const reply: Reply = { text: [msg(key, own)] };
+    // One question with three answers (buttons; numbers on Zalo).
+    if (event === 'feedback') reply.options = FEEDBACK_ANSWERS.map((a) => ({ id: `fb:${r.id}:${a}`, label: msg(`notify:feedback_answer.${a}`) }));
+    return [{ to: { channel: r.channel, chatId: r.chatId, kind: 'private' }, reply }];
+  }
+
+  /** The session a request is bound to, as its card and reminders name it. */
+  private async sessionOf(r: CitizenRequest): Promise<{ place: string; time: string; date: string } | undefined> {
+    const s = r.sessionId ? await this.d.sessions?.byId(r.sessionId) : undefined;
+    if (!s || s.status === 'cancelled') return undefined;
+    return { place: s.placeName, time: timeRange(s.startTime, s.endTime), date: formatVnDate(s.date) };
+  }
+
+  /** Tomorrow's reminder: the visit's window (or "they will call first"), the pickup and where to. */
+  private async reminderParams(r: CitizenRequest): Promise<Record<string, Param>> {
+    const session = await this.sessionOf(r);
+    return {
+      when: r.visit ? msg('notify:reminder_window', visitParams(r.visit)) : msg('notify:reminder_call_first'),
+      pickup: r.pickupAddress ?? r.address,
+      place: session ? msg('notify:reminder_place', session) : msg('notify:reminder_place_unknown'),
+    };
   }
 
   /**
@@ -160,7 +190,7 @@ export class NoticeComposer {
       ],
     };
     // Officers without a work chat (Zalo has no groups for bots) work from the web page.
-    if (this.d.workPageUrl) reply.text.push(msg('team:officer_dm.work_link', { url: this.d.workPageUrl() }));
+    if (this.d.consoleUrl) reply.text.push(msg('team:officer_dm.work_link', { url: this.d.consoleUrl('/work') }));
     return member.identities.filter((i) => i.channel !== team.workChat?.channel).map((i) => ({ to: directAddress(i), reply }));
   }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type Actor, actorKey, type Address, addressKey } from '../../domain/address.js';
 import type { AuditLog, BroadcastStore, Clock, StateStore, SubscriptionStore } from '../ports.js';
 import type { HandoffService } from '../handoff/service.js';
@@ -18,6 +19,8 @@ export class PrivacyService {
     private readonly broadcasts: BroadcastStore,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
+    /** Makes the erasure final in the files (SQLite keeps old pages in its log until then). */
+    private readonly flushErased: () => Promise<void> = async () => undefined,
   ) {}
 
   async eraseOwner(owner: Actor, chat: Address): Promise<number> {
@@ -26,7 +29,11 @@ export class PrivacyService {
     await this.handoffs.eraseChat(chat.channel, chat.chatId);
     await this.subscriptions.unsubscribe(chat.channel, chat.chatId);
     await this.broadcasts.forgetChat(chat.channel, chat.chatId);
-    await this.audit.record(actorKey(owner), 'data_erased', ids.length > 0 ? ids.join(',') : null, this.clock.now());
+    // The log keeps what was done, no longer by whom: their account becomes a pseudonym.
+    const pseudonym = `erased:${randomBytes(6).toString('hex')}`;
+    await this.audit.pseudonymise(actorKey(owner), pseudonym);
+    await this.audit.record(pseudonym, 'data_erased', ids.length > 0 ? ids.join(',') : null, this.clock.now());
+    await this.flushErased();
     return ids.length;
   }
 }

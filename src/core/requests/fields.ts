@@ -1,9 +1,13 @@
 import { formatVnDate } from '../../domain/dates.js';
 import { list, msg, type Msg } from '../../domain/message.js';
+import { UNKNOWN_BIRTH_YEAR } from '../../domain/person.js';
 import type { CitizenRequest, RequestFields } from '../../domain/request.js';
 
-/** What the intake has gathered so far; the request id is drawn before the summary is shown. */
-export type Draft = Partial<RequestFields> & { requestId?: string };
+/**
+ * What the intake has gathered so far; the request id is drawn before the summary is shown.
+ * `waitlisted`: the chosen session was full; filed with it, the request waits for a place.
+ */
+export type Draft = Partial<RequestFields> & { requestId?: string; waitlisted?: boolean };
 
 /** How a field line names things it only holds the id of. */
 export interface FieldView {
@@ -55,7 +59,7 @@ export const FIELDS = [
     applies: always,
     ...plain,
     summary: (d) => line('intake:summary.name', d.personName ?? ''),
-    card: (r) => msg('team:card.person', { name: r.personName, year: r.birthYear, condition: msg(`intake:condition.${r.condition}`) }),
+    card: (r) => msg('team:card.person', { name: r.personName, year: r.birthYear === UNKNOWN_BIRTH_YEAR ? msg('intake:birth_year.unknown_card') : r.birthYear, condition: msg(`intake:condition.${r.condition}`) }),
     edit: { step: 'name', label: 'intake:field.name' },
   }),
   field({
@@ -63,7 +67,7 @@ export const FIELDS = [
     personal: true,
     applies: always,
     ...number,
-    summary: (d) => line('intake:summary.birth_year', d.birthYear ?? ''),
+    summary: (d) => line('intake:summary.birth_year', d.birthYear === UNKNOWN_BIRTH_YEAR ? msg('intake:birth_year.unknown_value') : (d.birthYear ?? '')),
     edit: { step: 'birth_year', label: 'intake:field.birth_year' },
   }),
   field({

@@ -3,6 +3,9 @@ import { addWorkingTime, endOfDayAfter, type WorkingHours } from '../../domain/w
 import type { CardStore, Clock, FollowUps, StaffStore, TeamStore } from '../ports.js';
 import type { RequestEvent } from './service.js';
 
+/** "Did the officer come?" is asked this long after a request is done. */
+export const FEEDBACK_AFTER_MS = 24 * 3600_000;
+
 export interface FollowUpPolicy {
   slaUnclaimedMs: number;
   workingHours: WorkingHours;
@@ -61,8 +64,38 @@ export function requestFollowUps(d: { jobs: FollowUps; cards: CardStore; teams: 
         await d.jobs.syncCard(r.id, round, `visit-${visitTag(r)}`);
         return d.jobs.notifyCitizen(r, 'visit', round, visitTag(r));
       case 'unassigned':
+        if (e.repeat) return;
         await d.jobs.notifyAdmin(r.id, 'unassigned', round);
-        return d.jobs.notifyCitizen(r, 'unassigned', round);
+        return d.jobs.notifyCitizen(r, r.reason === 'waitlist' ? 'waitlisted' : 'unassigned', round);
+      case 'contact_failed':
+        // "The officer called and could not reach you": check the phone, or give another number.
+        return d.jobs.notifyCitizen(r, 'contact_failed', round, `try${e.attempt}`);
+      case 'promoted':
+        return d.jobs.notifyCitizen(r, 'promoted', round);
+      case 'moved': {
+        const before = e.before.round ?? 0;
+        if (!e.requeued) return d.jobs.syncCard(r.id, round, `date-${r.preferredDate}`);
+        await closeCard(r.id, before, `moved-${r.preferredDate}`);
+        if (e.before.teamId) await d.jobs.notifyTeam(r.id, before, 'requeued');
+        return d.jobs.enqueueAssignment(r.id, round, priorityOf(r.condition));
+      }
+      case 'expired':
+        await closeCard(r.id, round, 'expired');
+        if (r.teamId) await d.jobs.notifyTeam(r.id, round, 'cancelled');
+        return d.jobs.notifyCitizen(r, 'expired', round);
+      case 'session_cancelled':
+        await closeCard(r.id, round, 'session_cancelled');
+        if (r.teamId && (r.status === 'assigned' || r.status === 'claimed')) await d.jobs.notifyTeam(r.id, round, 'cancelled');
+        return d.jobs.notifyAdmin(r.id, 'unassigned', round);
+      case 'nobody_came':
+        return d.jobs.notifyAdmin(r.id, 'nobody_came', round);
+      case 'phone_changed': {
+        // The team sees the new number on its card (and hears of it where there is no card).
+        const card = await d.cards.get(r.id, round);
+        if (card) await d.jobs.syncCard(r.id, round, `phone-${r.updatedAt}`);
+        else if (r.teamId) await d.jobs.notifyTeam(r.id, round, 'phone_changed');
+        return;
+      }
       case 'claimed': {
         const card = await d.cards.get(r.id, round);
         if (card) await d.cards.update(card, { claimedBy: e.officer.id, claimedName: e.officer.name, mode: 'actions' }, d.clock.now());
@@ -72,12 +105,17 @@ export function requestFollowUps(d: { jobs: FollowUps; cards: CardStore; teams: 
       }
       case 'done':
         await closeCard(r.id, round, 'done');
-        return d.jobs.notifyCitizen(r, 'done', round);
+        await d.jobs.notifyCitizen(r, 'done', round);
+        // A day later: "did the officer come?"
+        return d.jobs.scheduleSla(r.id, 'feedback', round, (r.closedAt ?? d.clock.now()) + FEEDBACK_AFTER_MS);
       case 'unreachable':
         await closeCard(r.id, round, 'unreachable');
-        return d.jobs.notifyAdmin(r.id, 'unreachable', round);
+        await d.jobs.notifyAdmin(r.id, 'unreachable', round);
+        return d.jobs.notifyCitizen(r, 'unreachable', round);
       case 'returned':
         await closeCard(r.id, round, 'returned');
+        // Being passed on: the person hears it, not silence.
+        await d.jobs.notifyCitizen(r, 'returned', round);
         return d.jobs.enqueueAssignment(r.id, e.nextRound, priorityOf(r.condition));
       case 'cancelled':
       case 'erased': {

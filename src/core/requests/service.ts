@@ -20,7 +20,22 @@ export class CodeTakenError extends Error {
  * `cancelled` and `returned`, where it still names the team that held it. `by` is the actor key.
  */
 export type RequestEvent =
-  | { type: 'filed' | 'assigned' | 'unassigned' | 'done' | 'unreachable'; request: CitizenRequest; by: string }
+  | { type: 'filed' | 'assigned' | 'done' | 'unreachable'; request: CitizenRequest; by: string }
+  /** `repeat`: tried again and still no team, for the same reason (nobody is told twice). */
+  | { type: 'unassigned'; request: CitizenRequest; by: string; repeat?: boolean }
+  /** An officer could not reach the person (not yet the last try): they are asked to check their phone. */
+  | { type: 'contact_failed'; request: CitizenRequest; attempt: number; by: string }
+  /** A wait-listed request got its place in the session. */
+  | { type: 'promoted'; request: CitizenRequest; by: string }
+  /** The person said nobody came: open again (unassigned), the commander is told. */
+  | { type: 'nobody_came'; request: CitizenRequest; by: string }
+  | { type: 'phone_changed'; request: CitizenRequest; by: string }
+  /** Moved with its session to another day (`requeued`: its team had no room that day). */
+  | { type: 'moved'; request: CitizenRequest; before: CitizenRequest; requeued: boolean; by: string }
+  /** Still open long after its day: closed (cancelled, reason "expired"). */
+  | { type: 'expired'; request: CitizenRequest; by: string }
+  /** Its session was cancelled; `request` as it was (naming the team that held it). */
+  | { type: 'session_cancelled'; request: CitizenRequest; by: string }
   | { type: 'claimed'; request: CitizenRequest; officer: Pick<StaffMember, 'id' | 'name'>; by: string }
   | { type: 'returned'; request: CitizenRequest; nextRound: number; by: string }
   /** `byUnit`: the unit cancelled it (the citizen is told why), not the person. */
@@ -94,7 +109,8 @@ export class RequestService {
    * Files a citizen's request. Idempotent: the draft carries its request id from the summary on,
    * so a redelivered "confirm" or a retry after a crash returns the same request and code.
    */
-  async submit(id: string, draft: Draft, owner: Actor, chat: Address): Promise<CitizenRequest> {
+  /** `o.waitlisted`: its session was full (it waits for a place before a team is chosen). */
+  async submit(id: string, draft: Draft, owner: Actor, chat: Address, o: { waitlisted?: boolean } = {}): Promise<CitizenRequest> {
     const missing = missingFields(draft);
     if (missing.length > 0) throw new IncompleteRequestError(`missing: ${missing.join(', ')}`);
     const fields = draft as RequestFields;
@@ -113,6 +129,7 @@ export class RequestService {
           consentVersion: CONSENT_VERSION,
           createdAt: now,
           updatedAt: now,
+          ...(o.waitlisted ? { waitlisted: true } : {}),
         });
         // Submitted before (a retry after a crash): the request as it was stored, told once.
         if (!result.created) return result.stored;
@@ -165,10 +182,104 @@ export class RequestService {
   async markUnassigned(r: CitizenRequest, reason: string, by = SYSTEM): Promise<boolean> {
     const now = this.clock.now();
     if (!(await this.requests.setUnassigned(r.id, reason, now))) return false;
+    // Tried again (a retry keeps the last reason while the request is new) and the same answer:
+    // recorded, but nobody is told again.
+    const repeat = r.status === 'new' && r.reason === reason;
     await this.audit.record(by, reason === 'unreachable' ? 'request_unreachable' : 'request_unassigned', r.id, now);
     const after: CitizenRequest = { ...r, status: 'unassigned', reason, teamId: undefined, updatedAt: now };
-    await this.emit({ type: reason === 'unreachable' ? 'unreachable' : 'unassigned', request: after, by });
+    if (reason === 'unreachable') await this.emit({ type: 'unreachable', request: after, by });
+    else await this.emit({ type: 'unassigned', request: after, by, repeat });
     return true;
+  }
+
+  /**
+   * Requests no team could take, for these reasons, go back to the queue (a new round): a team
+   * was linked, a place freed, a day began. The reason stays while they wait, so a second "no"
+   * for the same reason is not told again.
+   */
+  async retryUnassigned(reasons: readonly string[]): Promise<number> {
+    const reopened = await this.requests.reopenUnassigned(reasons, this.clock.now());
+    for (const r of reopened) await this.emit({ type: 'filed', request: r, by: SYSTEM });
+    return reopened.length;
+  }
+
+  /** The first wait-listed request of a session and type gets the place that freed. */
+  async promoteWaitlisted(sessionId: string, type: string): Promise<CitizenRequest | undefined> {
+    const r = await this.requests.promoteWaitlisted(sessionId, type, this.clock.now());
+    if (!r) return undefined;
+    await this.emit({ type: 'promoted', request: r, by: SYSTEM });
+    await this.emit({ type: 'filed', request: r, by: SYSTEM });
+    return r;
+  }
+
+  /**
+   * Requests still open `days` after their day are closed as expired (the person is told, a team
+   * that held one hears it), and then erased on the normal retention schedule.
+   */
+  async expireOlderThan(today: string, days: number): Promise<number> {
+    const now = this.clock.now();
+    const cutoff = new Date(Date.parse(`${today}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+    const expired = await this.requests.expireBefore(cutoff, now);
+    for (const r of expired) {
+      await this.audit.record(SYSTEM, 'request_expired', r.id, now);
+      await this.emit({ type: 'expired', request: r, by: SYSTEM });
+    }
+    return expired.length;
+  }
+
+  /** Its session moved: the request (and its card) moves with it, or back to the queue when its team is full that day. */
+  async sessionMoved(sessionId: string, date: string, by: string): Promise<number> {
+    let n = 0;
+    for (const r of await this.requests.boundToSession(sessionId)) {
+      if (r.preferredDate === date) continue;
+      const result = await this.requests.moveToDate(r.id, date, this.clock.now());
+      if (result === 'gone') continue;
+      n++;
+      const after = (await this.requests.byId(r.id))!;
+      await this.emit({ type: 'moved', request: after, before: r, requeued: result === 'requeued', by });
+    }
+    return n;
+  }
+
+  /** Its session was cancelled: the commander arranges each request again (the families heard it from the notice). */
+  async sessionCancelled(sessionId: string, by: string): Promise<number> {
+    let n = 0;
+    for (const r of await this.requests.boundToSession(sessionId)) {
+      if (!(await this.requests.setUnassigned(r.id, 'session_cancelled', this.clock.now()))) continue;
+      n++;
+      await this.audit.record(by, 'request_unassigned', r.id, this.clock.now());
+      await this.emit({ type: 'session_cancelled', request: r, by });
+    }
+    return n;
+  }
+
+  /** "Nobody came" a day after it was done: open again, for the commander to arrange. */
+  async reopenNobodyCame(r: CitizenRequest): Promise<boolean> {
+    const now = this.clock.now();
+    if (!(await this.requests.transition(r.id, ['done'], 'unassigned', now, { reason: 'nobody_came', reopen: true }))) return false;
+    await this.audit.record(`${r.channel}:${r.userId}`, 'request_reopened', r.id, now);
+    await this.emit({ type: 'nobody_came', request: { ...r, status: 'unassigned', reason: 'nobody_came', teamId: undefined, outcome: undefined, closedAt: undefined, updatedAt: now }, by: `${r.channel}:${r.userId}` });
+    return true;
+  }
+
+  /** The person gives another number after the officer could not reach them: the card shows it. */
+  async changePhone(owner: Actor, r: CitizenRequest, phone: string): Promise<boolean> {
+    if (r.channel !== owner.channel || r.userId !== owner.userId) return false;
+    const now = this.clock.now();
+    if (!(await this.requests.setPhone(r.id, phone, now))) return false;
+    await this.audit.record(actorKey(owner), 'phone_changed', r.id, now);
+    await this.emit({ type: 'phone_changed', request: { ...r, phone, updatedAt: now }, by: actorKey(owner) });
+    // Sent back after nobody answered: with a number to call, it goes to a team again.
+    if (r.status === 'unassigned' && r.reason === 'unreachable') {
+      for (const again of await this.requests.reopenUnassigned(['unreachable'], now, r.id)) await this.emit({ type: 'filed', request: again, by: SYSTEM });
+    }
+    return true;
+  }
+
+  /** Told to the citizen: the officer tried to call and could not (the card counts the tries). */
+  async contactFailed(r: CitizenRequest, attempt: number, officer: StaffMember): Promise<void> {
+    await this.audit.record(`staff:${officer.id}`, 'request_unreachable', r.id, this.clock.now());
+    await this.emit({ type: 'contact_failed', request: r, attempt, by: `staff:${officer.id}` });
   }
 
   /** `visit`: when the officer will come, set with the claim (the citizen's notice says so). */

@@ -21,16 +21,25 @@ export class AreaRepository implements AreaStore {
   }
 
   async communes(): Promise<Area[]> {
+    return this.active('commune');
+  }
+
+  /** Hamlets are matched too: a typed "Ấp Bình Lợi" means its commune. */
+  async hamlets(): Promise<Area[]> {
+    return this.active('hamlet');
+  }
+
+  private async active(kind: Area['kind']): Promise<Area[]> {
     const { db, t } = this.d;
     const rows = await db
       .select()
       .from(t.areas)
-      .where(and(eq(t.areas.kind, 'commune'), eq(t.areas.active, 1)))
+      .where(and(eq(t.areas.kind, kind), eq(t.areas.active, 1)))
       .orderBy(t.areas.name);
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
-      kind: 'commune',
+      kind,
       parentId: r.parentId,
       aliases: JSON.parse(r.aliases) as string[],
     }));

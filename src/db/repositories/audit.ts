@@ -20,6 +20,12 @@ export class AuditRepository implements AuditLog {
     await this.insertStmt.execute({ id: randomUUID(), at: now, actor, action, subject });
   }
 
+  async pseudonymise(actor: string, pseudonym: string): Promise<number> {
+    const { db, t } = this.d;
+    const rows = await db.update(t.auditLog).set({ actor: pseudonym }).where(eq(t.auditLog.actor, actor)).returning({ id: t.auditLog.id });
+    return rows.length;
+  }
+
   async forSubject(subject: string): Promise<{ at: number; actor: string; action: string }[]> {
     const { db, t } = this.d;
     const rows = await db.select().from(t.auditLog).where(eq(t.auditLog.subject, subject)).orderBy(asc(t.auditLog.at));

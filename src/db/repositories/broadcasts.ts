@@ -1,4 +1,4 @@
-import { and, count, eq, gt, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, count, eq, gt, inArray, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
 import { OPEN_STATUSES } from '../../domain/request.js';
 import type { Audience, Broadcast, BroadcastContent, BroadcastKind, BroadcastStatus, NewBroadcast, Recipient, RecipientStatus } from '../../domain/broadcast.js';
 import type { BroadcastStore } from '../../core/ports.js';
@@ -46,8 +46,12 @@ export class BroadcastRepository implements BroadcastStore {
         return subs.where(inArray(s.communeId, a.communeIds)).union(reqs.where(and(openRequest, inArray(r.communeId, a.communeIds))));
       case 'open_requests':
         return reqs.where(openRequest);
-      case 'session':
-        return subs.where(eq(s.communeId, a.communeId)).union(reqs.where(and(openRequest, eq(r.communeId, a.communeId), eq(r.preferredDate, a.date))));
+      case 'session': {
+        const forIt = and(openRequest, or(and(eq(r.communeId, a.communeId), eq(r.preferredDate, a.date)), a.sessionId ? eq(r.sessionId, a.sessionId) : undefined));
+        if (!a.subscribersOnly) return subs.where(eq(s.communeId, a.communeId)).union(reqs.where(forIt));
+        const withRequest = db.select({ chatId: r.chatId }).from(r).where(and(forIt, eq(r.channel, s.channel)));
+        return subs.where(and(eq(s.communeId, a.communeId), notInArray(s.chatId, withRequest)));
+      }
     }
   }
 
@@ -96,6 +100,10 @@ export class BroadcastRepository implements BroadcastStore {
           channel: a.channel,
           chatId: a.chatId,
           status: sql<string>`'pending'`.as('status'),
+          // Drizzle's insert…select wants every column, in the table's order.
+          messageId: sql<string | null>`null`.as('message_id'),
+          deliveredAt: sql<null>`null`.as('delivered_at'),
+          seenAt: sql<null>`null`.as('seen_at'),
         })
         .from(a),
     );

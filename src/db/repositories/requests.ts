@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, like, lt, or, type SQL, sql } from 'drizzle-orm';
 import { type Database, prepareOnce } from '../database.js';
 import { OPEN_BOARD, type Tables } from '../schema/define.js';
+import { foldText } from '../../domain/text.js';
 import type { Actor } from '../../domain/address.js';
 import { type BoardRow, type CitizenRequest, type Outcome, OPEN_STATUSES, priorityOf, type RequestStatus, type Visit } from '../../domain/request.js';
 import { fieldsFromColumns, fieldsToColumns, PERSONAL_COLUMNS } from '../../core/requests/fields.js';
@@ -107,6 +108,97 @@ export class RequestRepository implements RequestStore, RequestBoard {
       .orderBy(desc(t.requests.createdAt))
       .limit(limit);
     return rows.map(toDomain);
+  }
+
+  async reopenUnassigned(reasons: readonly string[], now: number, id?: string): Promise<CitizenRequest[]> {
+    if (reasons.length === 0) return [];
+    const { db, t } = this.d;
+    const r = t.requests;
+    const rows = await db
+      .update(r)
+      .set({ status: 'new', round: sql`${r.round} + 1`, updatedAt: this.touched(now) })
+      .where(and(eq(r.status, 'unassigned'), inArray(r.reason, [...reasons]), eq(r.waitlisted, 0), isNull(r.erasedAt), ...(id ? [eq(r.id, id)] : [])))
+      .returning();
+    return rows.map(toDomain);
+  }
+
+  async promoteWaitlisted(sessionId: string, type: string, now: number): Promise<CitizenRequest | undefined> {
+    const { db, t } = this.d;
+    const r = t.requests;
+    const [first] = await db
+      .select({ id: r.id })
+      .from(r)
+      .where(and(eq(r.sessionId, sessionId), eq(r.type, type), eq(r.waitlisted, 1), inArray(r.status, [...OPEN_STATUSES])))
+      .orderBy(asc(r.createdAt))
+      .limit(1);
+    if (!first) return undefined;
+    // Conditional: two places freeing at once promote two different requests.
+    const rows = await db
+      .update(r)
+      .set({ waitlisted: 0, status: 'new', reason: null, teamId: null, round: sql`${r.round} + 1`, updatedAt: this.touched(now) })
+      .where(and(eq(r.id, first.id), eq(r.waitlisted, 1)))
+      .returning();
+    return rows[0] ? toDomain(rows[0]) : undefined;
+  }
+
+  async expireBefore(date: string, now: number): Promise<CitizenRequest[]> {
+    const { db, t } = this.d;
+    const r = t.requests;
+    const rows = await db
+      .update(r)
+      .set({ status: 'cancelled', reason: 'expired', closedAt: now, updatedAt: this.touched(now) })
+      .where(and(inArray(r.status, [...OPEN_STATUSES]), lt(r.preferredDate, date)))
+      .returning();
+    return rows.map(toDomain);
+  }
+
+  async boundToSession(sessionId: string): Promise<CitizenRequest[]> {
+    const { db, t } = this.d;
+    const rows = await db.select().from(t.requests).where(and(eq(t.requests.sessionId, sessionId), inArray(t.requests.status, [...OPEN_STATUSES])));
+    return rows.map(toDomain);
+  }
+
+  async moveToDate(id: string, date: string, now: number): Promise<'moved' | 'requeued' | 'gone'> {
+    const { db, t } = this.d;
+    const r = t.requests;
+    try {
+      const rows = await db
+        .update(r)
+        .set({ preferredDate: date, updatedAt: this.touched(now) })
+        .where(and(eq(r.id, id), inArray(r.status, [...OPEN_STATUSES])))
+        .returning({ id: r.id });
+      return rows.length > 0 ? 'moved' : 'gone';
+    } catch (e) {
+      if (!isTeamFull(e)) throw e;
+    }
+    // The team has no room on the new day: the request goes back to the queue for it.
+    const rows = await db
+      .update(r)
+      .set({ preferredDate: date, status: 'new', teamId: null, round: sql`${r.round} + 1`, updatedAt: this.touched(now) })
+      .where(and(eq(r.id, id), inArray(r.status, ['assigned', 'claimed'])))
+      .returning({ id: r.id });
+    return rows.length > 0 ? 'requeued' : 'gone';
+  }
+
+  async dueOn(date: string, limit = 1000): Promise<CitizenRequest[]> {
+    const { db, t } = this.d;
+    const r = t.requests;
+    const rows = await db
+      .select()
+      .from(r)
+      .where(and(inArray(r.status, ['assigned', 'claimed']), or(eq(r.visitDate, date), and(isNull(r.visitDate), eq(r.preferredDate, date)))))
+      .limit(limit);
+    return rows.map(toDomain);
+  }
+
+  async setPhone(id: string, phone: string, now: number): Promise<boolean> {
+    const { db, t } = this.d;
+    const rows = await db
+      .update(t.requests)
+      .set({ phone, updatedAt: this.touched(now) })
+      .where(and(eq(t.requests.id, id), inArray(t.requests.status, [...OPEN_STATUSES])))
+      .returning({ id: t.requests.id });
+    return rows.length > 0;
   }
 
   async countForSession(sessionId: string, type: string): Promise<number> {
@@ -250,6 +342,28 @@ export class RequestRepository implements RequestStore, RequestBoard {
     return c;
   }
 
+  async possibleDuplicates(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const { db, t } = this.d;
+    const r = t.requests;
+    const mine = await db.select({ id: r.id, phone: r.phone, name: r.personName, year: r.birthYear, commune: r.communeId }).from(r).where(inArray(r.id, ids));
+    const phones = [...new Set(mine.map((m) => m.phone).filter((p): p is string => !!p))];
+    const years = [...new Set(mine.map((m) => m.year).filter((y): y is number => y !== null))];
+    const open = and(inArray(r.status, [...OPEN_STATUSES]), isNull(r.erasedAt));
+    // Candidates: the same phone, or someone born the same year (names are compared folded
+    // here: SQL's lower() does not know "Ê" from "ê").
+    const others = await db
+      .select({ id: r.id, phone: r.phone, name: r.personName, year: r.birthYear, commune: r.communeId })
+      .from(r)
+      .where(and(open, or(phones.length > 0 ? inArray(r.phone, phones) : undefined, years.length > 0 ? inArray(r.birthYear, years) : undefined)));
+    const person = (x: { name: string | null; year: number | null; commune: string }) => `${foldText(x.name ?? '')}|${x.year}|${x.commune}`;
+    const flagged = new Set<string>();
+    for (const m of mine) {
+      if (others.some((o) => o.id !== m.id && ((m.phone && o.phone === m.phone) || (m.name && person(o) === person(m))))) flagged.add(m.id);
+    }
+    return flagged;
+  }
+
   async teamVersion(teamId: string): Promise<string> {
     return versionOf((await this.teamVersionStmt.execute({ teamId }))[0]);
   }
@@ -280,9 +394,10 @@ export class RequestRepository implements RequestStore, RequestBoard {
     const { db, t } = this.d;
     const closing = to === 'done' || to === 'cancelled';
     const visit = o.visit ? { visitDate: o.visit.date, visitFrom: o.visit.from, visitTo: o.visit.to } : {};
+    const reopen = o.reopen ? { closedAt: null, teamId: null, outcome: null } : {};
     const rows = await db
       .update(t.requests)
-      .set({ status: to, updatedAt: this.touched(now), ...(closing ? { closedAt: now } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), ...(o.outcome ? { outcome: o.outcome } : {}), ...visit })
+      .set({ status: to, updatedAt: this.touched(now), ...(closing ? { closedAt: now } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), ...(o.outcome ? { outcome: o.outcome } : {}), ...visit, ...reopen })
       .where(and(eq(t.requests.id, id), inArray(t.requests.status, [...from]), ...this.unchangedSince(o.expected)))
       .returning({ id: t.requests.id });
     return rows.length > 0;
@@ -427,10 +542,11 @@ export class RequestRepository implements RequestStore, RequestBoard {
     return rows.length;
   }
 
-  /** Staff notes can hold personal data too: those on erased requests lose their text. */
+  /** Staff notes and the person's comments can hold personal data too: erased with the request's. */
   private async eraseNotes(): Promise<void> {
     const { db, t } = this.d;
     const erased = db.select({ id: t.requests.id }).from(t.requests).where(isNotNull(t.requests.erasedAt));
+    await db.update(t.feedback).set({ comment: null }).where(and(isNotNull(t.feedback.comment), inArray(t.feedback.requestId, erased)));
     await db
       .update(t.requestNotes)
       .set({ text: null })

@@ -80,6 +80,8 @@ export function defineTables(b: Builders) {
       sessionId: b.text('session_id'),
       /** 1: the session was full when filed; assigned once a place frees. */
       waitlisted: b.int('waitlisted').notNull().default(0),
+      /** Everything done on the visit (JSON list: a CCCD taken and VNeID level 2 activated); `outcome` is the first. */
+      outcomes: b.text('outcomes').notNull().default('[]'),
     },
     (t) => [
       b.index('requests_owner_idx').on(t.channel, t.userId),
@@ -312,7 +314,39 @@ export function defineTables(b: Builders) {
     chatId: b.text('chat_id').notNull(),
     /** pending · sent · failed · blocked */
     status: b.text('status').notNull().default('pending'),
-  }, (t) => [b.uniqueIndex('broadcast_recipients_pk').on(t.broadcastId, t.seq), b.uniqueIndex('broadcast_recipients_chat').on(t.broadcastId, t.channel, t.chatId)]);
+    /** The platform's id of the message sent: its "received" and "seen" events name it. */
+    messageId: b.text('message_id'),
+    deliveredAt: b.time('delivered_at'),
+    seenAt: b.time('seen_at'),
+  }, (t) => [
+    b.uniqueIndex('broadcast_recipients_pk').on(t.broadcastId, t.seq),
+    b.uniqueIndex('broadcast_recipients_chat').on(t.broadcastId, t.channel, t.chatId),
+    b.index('broadcast_recipients_message').on(t.channel, t.messageId),
+  ]);
+
+  /**
+   * When a chat last wrote to us. Zalo OA may answer freely only within 7 days of it; after that
+   * a notice needs an approved template, or the commander is told to call.
+   */
+  const chatContacts = b.table('chat_contacts', {
+    channel: b.text('channel').notNull(),
+    chatId: b.text('chat_id').notNull(),
+    lastInboundAt: b.time('last_inbound_at').notNull(),
+  }, (t) => [b.uniqueIndex('chat_contacts_pk').on(t.channel, t.chatId)]);
+
+  /**
+   * A platform's OAuth token pair (Zalo OA): saved before it is used, because the refresh token
+   * is single use and the old access token dies when a new one is issued.
+   */
+  const platformTokens = b.table('platform_tokens', {
+    id: b.text('id').primaryKey(),
+    accessToken: b.text('access_token').notNull(),
+    refreshToken: b.text('refresh_token').notNull(),
+    expiresAt: b.time('expires_at').notNull(),
+    refreshedAt: b.time('refreshed_at').notNull(),
+    /** The last refresh failed: why (shown on the console), until one succeeds. */
+    error: b.text('error'),
+  });
 
   /**
    * One row per chat: the conversation survives restarts. The state also carries the last
@@ -336,6 +370,46 @@ export function defineTables(b: Builders) {
     },
     (t) => [b.index('audit_at_idx').on(t.at), b.index('audit_subject_idx').on(t.subject, t.at)],
   );
+
+  /** What the unit changes from the console without a restart (unit name and phone, hours, SLA…): JSON values. */
+  const settings = b.table('settings', {
+    key: b.text('key').primaryKey(),
+    value: b.text('value').notNull(),
+    updatedBy: b.text('updated_by').notNull(),
+    updatedAt: b.time('updated_at').notNull(),
+  });
+
+  /** What a team did at a session (or on a day of home visits), recorded by its lead: the reports count these. */
+  const sessionResults = b.table('session_results', {
+    id: b.text('id').primaryKey(),
+    sessionId: b.text('session_id'),
+    teamId: b.text('team_id').notNull(),
+    day: b.text('day').notNull(),
+    communeId: b.text('commune_id').notNull(),
+    cccdNew: b.int('cccd_new').notNull().default(0),
+    cccdAtHome: b.int('cccd_at_home').notNull().default(0),
+    cccdReissue: b.int('cccd_reissue').notNull().default(0),
+    vneidLevel1: b.int('vneid_level1').notNull().default(0),
+    vneidLevel2: b.int('vneid_level2').notNull().default(0),
+    vneidDocuments: b.int('vneid_documents').notNull().default(0),
+    fireClass: b.int('fire_class').notNull().default(0),
+    fireAttendees: b.int('fire_attendees').notNull().default(0),
+    peopleDriven: b.int('people_driven').notNull().default(0),
+    recordedBy: b.text('recorded_by').notNull(),
+    recordedAt: b.time('recorded_at').notNull(),
+  }, (t) => [b.uniqueIndex('session_results_once').on(t.teamId, t.day, t.communeId), b.index('session_results_day').on(t.day)]);
+
+  /** A target the province set for a period (e-ID activations 86,686 from a baseline of 35,322). */
+  const targets = b.table('targets', {
+    id: b.text('id').primaryKey(),
+    metric: b.text('metric').notNull(),
+    periodStart: b.text('period_start').notNull(),
+    periodEnd: b.text('period_end').notNull(),
+    target: b.int('target').notNull(),
+    baseline: b.int('baseline').notNull().default(0),
+    updatedBy: b.text('updated_by').notNull(),
+    updatedAt: b.time('updated_at').notNull(),
+  });
 
   /** "Did the officer come?", asked a day after a request is done: the citizen's answer, for the reports. */
   const feedback = b.table('feedback', {
@@ -382,7 +456,7 @@ export function defineTables(b: Builders) {
     (t) => [b.index('web_sessions_staff_idx').on(t.staffId)],
   );
 
-  return { areas, requests, dialogStates, auditLog, feedback, requestNotes, loginLinks, webSessions, teams, teamDayLoads, staff, identities, outbox, invites, cards, unreachableChats, handoffs, sessions, subscriptions, broadcasts, broadcastRecipients };
+  return { areas, requests, dialogStates, auditLog, feedback, chatContacts, platformTokens, settings, sessionResults, targets, requestNotes, loginLinks, webSessions, teams, teamDayLoads, staff, identities, outbox, invites, cards, unreachableChats, handoffs, sessions, subscriptions, broadcasts, broadcastRecipients };
 }
 
 export type Tables = ReturnType<typeof defineTables>;

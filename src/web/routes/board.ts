@@ -57,6 +57,7 @@ export function boardRoutes(app: FastifyInstance, c: ConsoleContext): void {
     const { q, errors } = readQuery(src, c, user);
     const [counts, list, teams, v] = await Promise.all([c.board.counts(user.staff), c.board.list(user.staff, q), c.board.teamsList(), c.board.version(user.staff)]);
     const teamName = new Map(teams.map((t) => [t.id, t.name]));
+    const duplicates = await c.board.possibleDuplicates(list.rows.filter((r) => r.status !== 'done' && r.status !== 'cancelled').map((r) => r.id));
     const communes = c.board.areas.communes().filter((a) => user.staff.communes.length === 0 || user.staff.communes.includes(a.id));
     const today = c.board.today();
     return {
@@ -85,6 +86,7 @@ export function boardRoutes(app: FastifyInstance, c: ConsoleContext): void {
         date: r.preferredDate,
         overdue: (r.status === 'assigned' || r.status === 'claimed') && r.preferredDate < today,
         team: r.teamId ? (teamName.get(r.teamId) ?? r.teamId) : '',
+        duplicate: duplicates.has(r.id),
         createdAt: r.createdAt,
       })),
     };

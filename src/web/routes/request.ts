@@ -68,6 +68,7 @@ export function requestRoutes(app: FastifyInstance, c: ConsoleContext): void {
         card,
         timeline,
         commanding,
+        duplicate: (await c.board.possibleDuplicates([r.id])).has(r.id),
         open: ['new', 'assigned', 'claimed', 'unassigned'].includes(r.status),
         teams: teams.map((t) => ({ id: t.id, name: t.name, load: loads.get(t.id) ?? 0, capacity: t.capacityPerDay, covers: t.communes.includes(r.communeId), current: t.id === r.teamId })),
         outcomes: OUTCOMES,

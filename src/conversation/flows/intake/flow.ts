@@ -1,15 +1,18 @@
-import { formatVnDate, parseLocalDate, upcomingSaturdays } from '../../../domain/dates.js';
+import { formatVnDate, parseLocalDate } from '../../../domain/dates.js';
 import { list, msg, type Msg } from '../../../domain/message.js';
 import { editableFields, summaryLines } from '../../../core/requests/fields.js';
-import { MIN_BIRTH_YEAR, NAME_MAX, parseBirthYear, parsePersonName } from '../../../domain/person.js';
-import { parseVnMobile } from '../../../domain/phone.js';
+import type { LimitVerdict } from '../../../core/requests/limits.js';
+import { MIN_BIRTH_YEAR, NAME_MAX, parsePersonName, readBirthYear, UNKNOWN_BIRTH_YEAR } from '../../../domain/person.js';
+import { parseVnPhone } from '../../../domain/phone.js';
 import { ADDRESS_MAX, CONDITIONS, MAX_PEOPLE, NOTES_MAX, SERVICES, type Service } from '../../../domain/request.js';
 import { cleanInput } from '../../../domain/text.js';
 import type { FlowContext } from '../../context.js';
+import { matchesAny } from '../../optionMatch.js';
 import type { Draft, Input, Outcome, Prompt } from '../../types.js';
 import { type Session, timeRange } from '../../../domain/session.js';
 import { goToMenu, ok, opt, reject, type Flow } from '../../flow.js';
 import { scheduleFlow } from '../schedule/flow.js';
+import { communeOptions, forgetTypedCommune, readCommune } from './commune.js';
 
 const DATE_CHOICES = 3;
 const MAX_DAYS_AHEAD = 120;
@@ -20,6 +23,7 @@ type StepId =
   | 'subject_consent'
   | 'name'
   | 'birth_year'
+  | 'birth_year_confirm'
   | 'condition'
   | 'commune'
   | 'address'
@@ -47,6 +51,8 @@ interface Step {
 const textOf = (input: Input): string | undefined => ('text' in input ? input.text : undefined);
 const optionOf = (input: Input): string | undefined => ('option' in input ? input.option : undefined);
 const isRide = (d: Draft) => d.type === 'ride';
+/** Whom the questions address: "you" when filed for oneself, "that person" when for someone else. */
+const who = (d: Draft) => (d.filedFor === 'self' ? 'self' : 'other');
 
 const STEPS: Record<StepId, Step> = {
   consent: {
@@ -56,9 +62,12 @@ const STEPS: Record<StepId, Step> = {
       options: [opt('consent:yes', 'privacy:agree'), opt('consent:no', 'privacy:decline')],
       nav: true,
     }),
-    accept: (ctx, input) => {
+    accept: async (ctx, input) => {
       const o = optionOf(input);
       if (o === 'consent:yes') {
+        // Told now, before they type a whole request that could not be filed.
+        const refused = await overLimit(ctx);
+        if (refused) return refused;
         ctx.state.draft.consentAt = ctx.services.clock.now();
         return ok();
       }
@@ -102,7 +111,7 @@ const STEPS: Record<StepId, Step> = {
   },
   name: {
     filled: (d) => d.personName !== undefined,
-    prompt: () => ({ text: [msg('intake:name.ask')], nav: true }),
+    prompt: ({ state }) => ({ text: [msg(`intake:name.ask_${who(state.draft)}`)], nav: true }),
     accept: (ctx, input) => {
       const r = parsePersonName(textOf(input) ?? '');
       if (!r.ok) return reject(msg(`intake:name.${r.reason}`, { max: NAME_MAX }));
@@ -112,19 +121,50 @@ const STEPS: Record<StepId, Step> = {
   },
   birth_year: {
     filled: (d) => d.birthYear !== undefined,
-    prompt: () => ({ text: [msg('intake:birth_year.ask')], nav: true }),
+    prompt: ({ state }) => ({
+      text: [msg(`intake:birth_year.ask_${who(state.draft)}`)],
+      options: [opt('by:unknown', 'intake:birth_year.unknown')],
+      nav: true,
+    }),
+    accept: (ctx, input) => acceptBirthYear(ctx, input),
+  },
+  birth_year_confirm: {
+    hidden: true,
+    prompt: ({ state }) => {
+      const year = Number(state.data.yearGuess);
+      const age = state.data.yearAge;
+      return {
+        text: [
+          age !== undefined
+            ? msg(`intake:birth_year.confirm_age_${who(state.draft)}`, { year, age: Number(age) })
+            : msg(`intake:birth_year.confirm_${who(state.draft)}`, { year }),
+        ],
+        options: [opt('by:yes', 'intake:birth_year.yes', { year }), opt('by:no', 'intake:birth_year.no'), opt('by:unknown', 'intake:birth_year.unknown')],
+        nav: true,
+      };
+    },
     accept: (ctx, input) => {
-      const now = new Date(ctx.services.clock.now());
-      const r = parseBirthYear(textOf(input) ?? '', now);
-      if (!r.ok) return reject(msg('intake:birth_year.invalid', { min: MIN_BIRTH_YEAR, max: now.getUTCFullYear() }));
-      ctx.state.draft.birthYear = r.year;
-      return ok();
+      const { state } = ctx;
+      const o = optionOf(input);
+      const typed = textOf(input);
+      if (o === 'by:yes' || (typed !== undefined && matchesAny(typed, ctx.services.words('intake:birth_year.yes_words')))) {
+        state.draft.birthYear = Number(state.data.yearGuess);
+        clearGuess(ctx);
+        return ok();
+      }
+      if (o === 'by:no') {
+        clearGuess(ctx);
+        state.step = 'birth_year';
+        return reject(msg('intake:birth_year.retype'));
+      }
+      // A whole year typed instead of yes or no is the answer; so is "không nhớ".
+      return acceptBirthYear(ctx, input);
     },
   },
   condition: {
     filled: (d) => d.condition !== undefined,
-    prompt: () => ({
-      text: [msg('intake:condition.ask')],
+    prompt: ({ state }) => ({
+      text: [msg(`intake:condition.ask_${who(state.draft)}`)],
       options: CONDITIONS.map((c) => opt(`cond:${c}`, `intake:condition.${c}`)),
       nav: true,
     }),
@@ -137,47 +177,33 @@ const STEPS: Record<StepId, Step> = {
   },
   commune: {
     filled: (d) => d.communeId !== undefined,
-    prompt: ({ state, services }) => {
-      const suggested = state.data.suggest;
-      const list = Array.isArray(suggested)
-        ? suggested.map((id) => services.areas.commune(id)).filter((a) => a !== undefined)
-        : services.areas.communes();
+    prompt: (ctx) => {
+      const { state, services } = ctx;
       if (services.areas.communes().length === 0) {
         return { text: [msg('intake:commune.none_configured', { phone: services.unit.phone })], nav: true };
       }
-      return {
-        text: [msg('intake:commune.ask')],
-        // Long lists do not fit a phone screen; people type the name instead.
-        options: list.length <= 12 ? list.map((a) => ({ id: `area:${a.id}`, label: msg('common:raw', { text: a.name }) })) : [],
-        nav: true,
-      };
+      return { text: [msg(`intake:commune.ask_${who(state.draft)}`)], options: communeOptions(ctx, 'area:'), nav: true };
     },
-    accept: (ctx, input) => {
-      const { state, services } = ctx;
-      const o = optionOf(input);
-      const chosen = o?.startsWith('area:') ? services.areas.commune(o.slice(5)) : undefined;
-      const typed = textOf(input);
-      let area = chosen;
-      if (!area && typed !== undefined) {
-        const m = services.areas.match(typed);
-        if (m.kind === 'exact') area = m.area;
-        else {
-          const text = cleanInput(typed).slice(0, 60);
-          if (m.areas.length > 0) {
-            state.data.suggest = m.areas.map((a) => a.id);
-            return reject(msg('intake:commune.suggest', { text }));
-          }
-          state.data.suggest = undefined;
-          const list = services.areas.communes().map((a) => a.name).join(', ');
-          return reject(msg('intake:commune.unknown', { text, list }));
+    accept: async (ctx, input) => {
+      const { state } = ctx;
+      const r = readCommune(ctx, input, 'area:');
+      if (r.kind === 'ask') return reject(r.say);
+      if (r.kind === 'none') return reject(msg('common:menu.not_understood'));
+      // A different commune makes the street address meaningless, and a session chosen there too
+      // (the day is asked again).
+      if (state.draft.communeId !== r.area.id) {
+        state.draft.address = undefined;
+        if (state.draft.sessionId !== undefined) {
+          state.draft.preferredDate = undefined;
+          state.draft.sessionId = undefined;
+          state.draft.waitlisted = undefined;
         }
       }
-      if (!area) return reject(msg('common:menu.not_understood'));
-      state.data.suggest = undefined;
-      // A different commune makes the street address meaningless.
-      if (state.draft.communeId !== area.id) state.draft.address = undefined;
-      state.draft.communeId = area.id;
-      return ok();
+      state.draft.communeId = r.area.id;
+      // The person is known now (name, year, commune): a request already open for them is said at once.
+      const refused = await overLimit(ctx);
+      if (refused) return refused;
+      return ok(...r.say);
     },
   },
   address: {
@@ -228,12 +254,15 @@ const STEPS: Record<StepId, Step> = {
   phone: {
     filled: (d) => d.phone !== undefined,
     prompt: () => ({ text: [msg('intake:phone.ask')], nav: true, askContact: true }),
-    accept: (ctx, input) => {
+    accept: async (ctx, input) => {
       const raw = 'contact' in input ? input.contact : (textOf(input) ?? '');
-      const r = parseVnMobile(raw);
+      const r = parseVnPhone(raw);
       if (!r.ok) return reject(msg('intake:phone.invalid'));
       ctx.state.draft.phone = r.phone;
-      return ok(msg('intake:phone.saved', { phone: r.phone }));
+      const refused = await overLimit(ctx);
+      if (refused) return refused;
+      // Officers call it while on the road and text it: a landline works, a mobile works better.
+      return ok(msg('intake:phone.saved', { phone: r.phone }), ...(r.kind === 'landline' ? [msg('intake:phone.landline')] : []));
     },
   },
   services: {
@@ -283,13 +312,24 @@ const STEPS: Record<StepId, Step> = {
   date: {
     filled: (d) => d.preferredDate !== undefined,
     prompt: async (ctx) => {
-      const sessions = await sessionChoices(ctx);
+      const choices = await sessionChoices(ctx);
+      const ride = isRide(ctx.state.draft);
+      if (choices.length === 0) {
+        // No session to offer: say so, and ask the day they would like (never an invented session).
+        const commune = ctx.services.areas.communeName(ctx.state.draft.communeId ?? '');
+        return { text: [msg(ride ? 'intake:date.no_session_ride' : 'intake:date.no_session_home', { commune })], nav: true };
+      }
+      const anyFull = choices.some((c) => c.full);
       return {
-        text: [msg(isRide(ctx.state.draft) ? 'intake:date.ask_ride' : 'intake:date.ask_home'), msg('intake:date.ask_typed')],
+        text: [msg(ride ? 'intake:date.ask_ride' : 'intake:date.ask_home'), ...(anyFull ? [msg('intake:date.full_note')] : []), msg('intake:date.ask_typed')],
         options: [
-          ...(sessions.length > 0
-            ? sessions.map((s) => opt(`date:${s.date}`, 'intake:date.session', { date: formatVnDate(s.date), time: timeRange(s.startTime, s.endTime), place: s.placeName }))
-            : upcomingSaturdays(new Date(ctx.services.clock.now()), DATE_CHOICES).map((d) => opt(`date:${d}`, 'intake:date.saturday', { date: formatVnDate(d) }))),
+          ...choices.map(({ session: s, full }) =>
+            opt(`date:${full ? 'w' : 's'}:${s.id}`, full ? 'intake:date.session_full' : 'intake:date.session', {
+              date: formatVnDate(s.date),
+              time: timeRange(s.startTime, s.endTime),
+              place: s.placeName,
+            }),
+          ),
           opt('date:other', 'intake:date.other'),
         ],
         nav: true,
@@ -301,11 +341,13 @@ const STEPS: Record<StepId, Step> = {
         ctx.state.step = 'date_typed';
         return { say: [], rejected: true };
       }
-      if (o?.startsWith('date:')) {
-        const sessions = await sessionChoices(ctx);
-        const offered = sessions.length > 0 ? sessions.map((s) => s.date) : upcomingSaturdays(new Date(ctx.services.clock.now()), DATE_CHOICES);
-        if (!offered.includes(o.slice(5))) return reject(msg('common:errors.stale_button'));
-        ctx.state.draft.preferredDate = o.slice(5);
+      const picked = /^date:([sw]):(.+)$/.exec(o ?? '');
+      if (picked) {
+        const choice = (await sessionChoices(ctx)).find((c) => c.session.id === picked[2]);
+        if (!choice) return reject(msg('common:errors.stale_button'));
+        // It filled up since it was offered: offered again, now as a wait list.
+        if (choice.full && picked[1] === 's') return reject(msg('intake:date.became_full', { date: formatVnDate(choice.session.date) }));
+        bindSession(ctx, choice.session, choice.full);
         return ok();
       }
       return acceptTypedDate(ctx, textOf(input));
@@ -349,10 +391,15 @@ const STEPS: Record<StepId, Step> = {
       }
       if (o !== 'sum:confirm') return reject(msg('common:menu.not_understood'));
       state.draft.requestId ??= services.requests.newRequestId();
-      const r = await services.requests.submit(state.draft.requestId, state.draft, ctx.owner, ctx.chat);
+      const refused = await overLimit(ctx);
+      if (refused) return refused;
+      await recheckPlaces(ctx);
+      const r = await services.requests.submit(state.draft.requestId, state.draft, ctx.owner, ctx.chat, { waitlisted: state.draft.waitlisted === true });
+      const said = [msg('intake:done.message', { code: r.code, phone: r.phone })];
+      if (r.waitlisted) said.push(msg('intake:done.waitlisted', { date: formatVnDate(r.preferredDate) }));
       // Then: be told about the commune's sessions? (Not asked again of a subscriber.)
       if (!(await scheduleFlow.offerSubscription(ctx, r.communeId))) goToMenu(state);
-      return ok(msg('intake:done.message', { code: r.code, phone: r.phone }));
+      return ok(...said);
     },
   },
   edit: {
@@ -373,12 +420,89 @@ const STEPS: Record<StepId, Step> = {
 };
 
 const ORDER = Object.keys(STEPS) as StepId[];
+/** The step a hidden one belongs to: the walk goes on from there. */
+const ORIGIN: Partial<Record<StepId, StepId>> = { date_typed: 'date', birth_year_confirm: 'birth_year' };
 
-function acceptTypedDate(ctx: FlowContext, text: string | undefined): Outcome {
+async function acceptTypedDate(ctx: FlowContext, text: string | undefined): Promise<Outcome> {
   const r = parseLocalDate(text ?? '', new Date(ctx.services.clock.now()), MAX_DAYS_AHEAD);
   if (!r.ok) return reject(msg(`intake:date.${r.reason}`, { text: cleanInput(text ?? '').slice(0, 30), days: MAX_DAYS_AHEAD }));
+  // The day of one of the commune's sessions is that session, with its places (typing its date
+  // must not get round a full one).
+  const session = (await ctx.services.sessions.upcoming(ctx.state.draft.communeId, 20)).find((s) => s.date === r.date && s.communeId === ctx.state.draft.communeId);
+  if (session) {
+    bindSession(ctx, session, await ctx.services.limits.sessionFull(session, ctx.state.draft.type ?? 'home'));
+    return ok();
+  }
   ctx.state.draft.preferredDate = r.date;
+  ctx.state.draft.sessionId = undefined;
+  ctx.state.draft.waitlisted = undefined;
   return ok();
+}
+
+function bindSession(ctx: FlowContext, s: Session, full: boolean): void {
+  const d = ctx.state.draft;
+  d.preferredDate = s.date;
+  d.sessionId = s.id;
+  d.waitlisted = full ? true : undefined;
+}
+
+/**
+ * A typed birth year: a whole year is taken; two digits or an age are asked back ("1941?"),
+ * since "41" is as likely an age; "không nhớ" stores the year as unknown.
+ */
+function acceptBirthYear(ctx: FlowContext, input: Input): Outcome {
+  const { state, services } = ctx;
+  const typed = textOf(input);
+  if (optionOf(input) === 'by:unknown' || (typed !== undefined && matchesAny(typed, services.words('intake:birth_year.unknown_words')))) {
+    state.draft.birthYear = UNKNOWN_BIRTH_YEAR;
+    clearGuess(ctx);
+    return ok();
+  }
+  const now = new Date(services.clock.now());
+  const r = readBirthYear(typed ?? '', now);
+  if (r.kind === 'year') {
+    state.draft.birthYear = r.year;
+    clearGuess(ctx);
+    return ok();
+  }
+  if (r.kind === 'guess') {
+    state.data.yearGuess = String(r.year);
+    state.data.yearAge = r.from === 'age' ? String(now.getUTCFullYear() - r.year) : undefined;
+    state.step = 'birth_year_confirm';
+    return { say: [], rejected: true };
+  }
+  return reject(msg('intake:birth_year.invalid', { min: MIN_BIRTH_YEAR, max: now.getUTCFullYear() }));
+}
+
+function clearGuess(ctx: FlowContext): void {
+  ctx.state.data.yearGuess = undefined;
+  ctx.state.data.yearAge = undefined;
+}
+
+/**
+ * The limits, checked on what the draft holds so far: refused, the draft is dropped (nothing
+ * half-saved) and the person hears why and what they can do instead.
+ */
+async function overLimit(ctx: FlowContext): Promise<Outcome | undefined> {
+  const verdict = await ctx.services.limits.check(ctx.state.draft, ctx.chat);
+  if (verdict.ok) return undefined;
+  const say = limitWords(ctx, verdict);
+  goToMenu(ctx.state);
+  return ok(...say);
+}
+
+function limitWords(ctx: FlowContext, v: Exclude<LimitVerdict, { ok: true }>): Msg[] {
+  const phone = ctx.services.unit.phone;
+  if (v.reason === 'same_person') {
+    const r = v.existing;
+    const mine = r.channel === ctx.owner.channel && r.userId === ctx.owner.userId;
+    return [
+      msg('intake:limit.same_person', { name: ctx.state.draft.personName ?? r.personName, code: r.code, status: msg(`requests:status.${r.status}`) }),
+      msg(mine ? 'intake:limit.what_now' : 'intake:limit.what_now_other', { phone }),
+    ];
+  }
+  const said = v.reason === 'chat' ? msg('intake:limit.chat', { open: v.open, max: v.max }) : msg('intake:limit.phone', { number: ctx.state.draft.phone ?? '', open: v.open, max: v.max });
+  return [said, msg('intake:limit.what_now', { phone })];
 }
 
 function boundedText(text: string | undefined, max: number, ns: string): { value: string } | { error: Msg } {
@@ -389,7 +513,23 @@ function boundedText(text: string | undefined, max: number, ns: string): { value
 }
 
 function summaryOf({ state, services }: FlowContext): Msg {
-  return msg('common:lines', { lines: list(summaryLines(state.draft, { communeName: (id) => services.areas.communeName(id) }), 'line') });
+  const lines = summaryLines(state.draft, { communeName: (id) => services.areas.communeName(id) });
+  if (state.draft.waitlisted) lines.push(msg('intake:summary.waitlist'));
+  return msg('common:lines', { lines: list(lines, 'line') });
+}
+
+/**
+ * The session's places may have gone (or freed) since the day was chosen: the request is filed
+ * as it stands now, and the confirmation says which.
+ */
+async function recheckPlaces(ctx: FlowContext): Promise<void> {
+  const d = ctx.state.draft;
+  if (!d.sessionId) return;
+  const s = await ctx.services.sessions.byId(d.sessionId);
+  if (!s || s.status === 'cancelled') return;
+  // Already filed (a retried confirm): it stays as it was stored.
+  if (d.requestId && (await ctx.services.requests.byId(d.requestId))) return;
+  d.waitlisted = (await ctx.services.limits.sessionFull(s, d.type ?? 'home')) ? true : undefined;
 }
 
 function applies(step: StepId, d: Draft): boolean {
@@ -411,7 +551,7 @@ function advance(ctx: FlowContext, from: StepId): void {
     if (!missing) state.editing = false;
     return;
   }
-  const origin = from === 'date_typed' ? 'date' : from;
+  const origin = ORIGIN[from] ?? from;
   const next = ORDER.slice(ORDER.indexOf(origin) + 1).find((id) => applies(id, state.draft));
   state.step = next ?? 'summary';
 }
@@ -440,7 +580,12 @@ export const intakeFlow: Flow = {
   back(ctx) {
     const { state } = ctx;
     const step = state.step as StepId;
-    state.data.suggest = undefined;
+    forgetTypedCommune(ctx);
+    if (step === 'birth_year_confirm') {
+      clearGuess(ctx);
+      state.step = 'birth_year';
+      return;
+    }
     if (state.editing || step === 'edit') {
       state.editing = false;
       state.step = 'summary';
@@ -458,10 +603,11 @@ export const intakeFlow: Flow = {
   },
 };
 
-/** The real sessions of the person's commune ahead (from tomorrow), when the calendar has them. */
-async function sessionChoices(ctx: FlowContext): Promise<Session[]> {
-  const { communeId } = ctx.state.draft;
+/** The real sessions of the person's commune ahead (from tomorrow), each with whether it is full for this request's type. */
+async function sessionChoices(ctx: FlowContext): Promise<{ session: Session; full: boolean }[]> {
+  const { communeId, type } = ctx.state.draft;
   if (!communeId) return [];
   const today = ctx.services.sessions.today();
-  return (await ctx.services.sessions.upcoming(communeId, DATE_CHOICES + 1)).filter((s) => s.date > today).slice(0, DATE_CHOICES);
+  const sessions = (await ctx.services.sessions.upcoming(communeId, DATE_CHOICES + 1)).filter((s) => s.date > today).slice(0, DATE_CHOICES);
+  return Promise.all(sessions.map(async (session) => ({ session, full: await ctx.services.limits.sessionFull(session, type ?? 'home') })));
 }

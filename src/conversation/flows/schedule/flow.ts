@@ -3,6 +3,7 @@ import type { Session } from '../../../domain/session.js';
 import type { FlowContext } from '../../context.js';
 import type { OptionOut } from '../../types.js';
 import { type Flow, goToMenu } from '../../flow.js';
+import { communeOptions, readCommune } from '../intake/commune.js';
 
 const SHOWN = 5;
 
@@ -42,8 +43,7 @@ export const scheduleFlow: Flow & {
   },
 
   pickCommune(ctx) {
-    this.start(ctx.state);
-    ctx.state.step = 'pick';
+    subscribeFlow.start(ctx.state);
   },
 
   async prompt(ctx) {
@@ -58,12 +58,6 @@ export const scheduleFlow: Flow & {
           { id: 'sch:sub', label: msg('calendar:subscribe.yes') },
           { id: 'sch:no', label: msg('calendar:subscribe.no') },
         ],
-      };
-    }
-    if (state.step === 'pick') {
-      return {
-        text: [msg('calendar:subscribe.pick')],
-        options: [...services.areas.communes().map((c) => ({ id: `sch:c:${c.id}`, label: msg('common:raw', { text: c.name }) })), toMenu],
       };
     }
     if (state.step === 'detail' && typeof state.data.session === 'string') {
@@ -120,10 +114,10 @@ export const scheduleFlow: Flow & {
       return { say: [] };
     }
     if (id === 'sch:pick') {
-      state.step = 'pick';
+      subscribeFlow.start(state);
       return { say: [] };
     }
-    const chosen = id.startsWith('sch:c:') ? id.slice(6) : id === 'sch:sub' ? commune : undefined;
+    const chosen = id === 'sch:sub' ? commune : undefined;
     if (chosen) {
       await services.sessions.subscribe(chat.channel, chat.chatId, chosen);
       const offer = state.step === 'offer';
@@ -148,3 +142,41 @@ export const scheduleFlow: Flow & {
 function servicesOf(s: Session): Msg {
   return msg('common:lines', { lines: list(s.services.map((x) => msg(`calendar:service.${x}`)), 'comma') });
 }
+
+/**
+ * "Which commune's announcements?" (/dangkytin): a choice, or the commune's name typed the way
+ * the request's commune is (old names, hamlets, asked back when the name could be several).
+ * Its own flow, so typed words are an answer here, not a wish to understand.
+ */
+export const subscribeFlow: Flow = {
+  start(state) {
+    state.flow = 'subscribe';
+    state.step = 'pick';
+    state.data = {};
+  },
+
+  prompt(ctx) {
+    return {
+      text: [msg('calendar:subscribe.pick')],
+      options: [...communeOptions(ctx, 'sch:c:', Number.POSITIVE_INFINITY), { id: 'sch:menu', label: msg('calendar:nav.menu') }],
+    };
+  },
+
+  async handle(ctx, input) {
+    const { state, services, chat } = ctx;
+    if ('option' in input && input.option === 'sch:menu') {
+      goToMenu(state);
+      return { say: [] };
+    }
+    const r = readCommune(ctx, input, 'sch:c:');
+    if (r.kind === 'ask') return { say: [r.say], rejected: true };
+    if (r.kind === 'none') return { say: [msg('common:menu.not_understood')], rejected: true };
+    await services.sessions.subscribe(chat.channel, chat.chatId, r.area.id);
+    scheduleFlow.start(state, r.area.id);
+    return { say: [...r.say, msg('calendar:subscribe.done', { commune: r.area.name })] };
+  },
+
+  back(ctx) {
+    goToMenu(ctx.state);
+  },
+};
