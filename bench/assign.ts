@@ -9,6 +9,8 @@
  * `--rate 0` confirms as fast as the producer can instead: that shows the most the workers
  * assign per second, and its latency is only the backlog the producer runs ahead by.
  *   npm run bench:assign -- [--requests 10000] [--rate 500] [--workers 2] [--teams 20]
+ * `--compare` runs it on SQLite and then on a private PostgreSQL (as fast as possible unless
+ * `--rate` is given) and prints both rates and their ratio on one line.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +18,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { CONDITIONS } from '../src/domain/request.js';
-import { startBenchStack } from './stack.js';
+import { onBothDatabases, startBenchStack } from './stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     // Citizens confirm from many chats at once: this many confirms in flight.
     concurrency: { type: 'string', default: '32' },
     'database-url': { type: 'string' },
+    compare: { type: 'boolean', default: false },
   },
 });
 const N = Number(values.requests);
@@ -37,167 +40,184 @@ const RATE = Number(values.rate);
 const WARMUP = Number(values.warmup);
 const communes = ['tan-hoa', 'long-thanh', 'phuoc-dong', 'my-loc', 'can-duoc', 'dong-thanh'];
 
-const stack = await startBenchStack({
-  name: 'assign',
-  databaseUrl: values['database-url'],
-  env: (dir) => {
-    const teamsFile = path.join(dir, 'teams.json');
-    writeFileSync(
-      teamsFile,
-      JSON.stringify({
-        teams: Array.from({ length: Number(values.teams) }, (_, i) => ({
-          id: `team-${i + 1}`,
-          name: `Tổ ${i + 1}`,
-          communes: [communes[i % communes.length]!, communes[(i + 1) % communes.length]!],
-          capabilities: ['home_kit', 'vehicle', 'vneid'],
-          capacityPerDay: 100_000,
-        })),
+if (values.compare) await compare();
+else await measure();
+
+/** SQLite, then PostgreSQL, on the same machine in the same minutes: the ratio is what matters. */
+async function compare(): Promise<void> {
+  const args = process.argv.slice(2).filter((a) => a !== '--compare');
+  if (!args.some((a) => a === '--rate' || a.startsWith('--rate='))) args.push('--rate', '0');
+  const { sqlite, postgres } = await onBothDatabases('bench/assign.ts', args);
+  const duplicates = Number(sqlite.duplicates) + Number(postgres.duplicates);
+  const lost = Number(sqlite.lost) + Number(postgres.lost);
+  const ratio = Math.round((Number(postgres.assigned_per_s) / Number(sqlite.assigned_per_s)) * 100) / 100;
+  process.stdout.write(`${JSON.stringify({ sqlite_per_s: sqlite.assigned_per_s, postgres_per_s: postgres.assigned_per_s, ratio, duplicates, lost, ok: duplicates === 0 && lost === 0, sqlite, postgres })}\n`);
+  if (duplicates > 0 || lost > 0) process.exitCode = 1;
+}
+
+async function measure(): Promise<void> {
+  const stack = await startBenchStack({
+    name: 'assign',
+    databaseUrl: values['database-url'],
+    env: (dir) => {
+      const teamsFile = path.join(dir, 'teams.json');
+      writeFileSync(
+        teamsFile,
+        JSON.stringify({
+          teams: Array.from({ length: Number(values.teams) }, (_, i) => ({
+            id: `team-${i + 1}`,
+            name: `Tổ ${i + 1}`,
+            communes: [communes[i % communes.length]!, communes[(i + 1) % communes.length]!],
+            capabilities: ['home_kit', 'vehicle', 'vneid'],
+            capacityPerDay: 100_000,
+          })),
+        }),
+      );
+      return {
+        TEAMS_FILE: teamsFile,
+        // The platform's limits are not what this measures: the fake server has none here.
+        TELEGRAM_GLOBAL_PER_SECOND: '100000',
+        TELEGRAM_GROUP_PER_MINUTE: '6000000',
+        TELEGRAM_CHAT_INTERVAL_MS: '0',
+        // A job waits up to 20 ms for its SLA check to be stored together with others': more slots in flight.
+        ASSIGN_CONCURRENCY: '64',
+        OUTBOUND_CONCURRENCY: '32',
+      };
+    },
+  });
+  const { app, fake, redis, workers: children } = stack;
+
+  /** When each confirm was due (its slot at --rate) and when its commit began. */
+  const dueAt = new Map<string, number>();
+  const submittedAt = new Map<string, number>();
+  const confirmedAt = new Map<string, number>();
+  /** Every message to a citizen, by chat and text: the same notice twice is a duplicate too. */
+  const citizenSends = new Map<string, number>();
+  /** The codes of the measured requests (not the warm-up's). */
+  const measured = new Set<string>();
+  const cardAt = new Map<string, number[]>();
+  fake.onRequest = (method, params) => {
+    if (method !== 'sendMessage') return;
+    const text = String(params.text);
+    if (!String(params.chat_id).startsWith('-')) {
+      const key = `${String(params.chat_id)}\u0000${text}`;
+      citizenSends.set(key, (citizenSends.get(key) ?? 0) + 1);
+    }
+    if (!text.startsWith('📋')) return;
+    const code = /TB-\w{4}/.exec(text)?.[0];
+    if (code) cardAt.set(code, [...(cardAt.get(code) ?? []), performance.now()]);
+  };
+
+  for (const [i, team] of (await app.repos.teams.active()).entries()) await app.repos.teams.linkWorkChat(team.id, { channel: 'telegram', chatId: String(-2000 - i), kind: 'group' });
+  await stack.startWorkers(Number(values.workers), (a) => a.jobs.queue('assign'));
+
+  async function confirm(i: number, due: number): Promise<string> {
+    const ride = i % 3 === 0;
+    const before = performance.now();
+    const r = await app.services.requests.submit(
+      randomUUID(),
+      {
+        type: ride ? 'ride' : 'home',
+        filedFor: 'other',
+        consentAt: Date.now(),
+        personName: `Nguyễn Văn ${i}`,
+        birthYear: 1930 + (i % 60),
+        condition: CONDITIONS[i % CONDITIONS.length]!,
+        communeId: communes[i % communes.length]!,
+        address: `Số ${i}, Ấp ${i % 9}`,
+        ...(ride ? { pickupAddress: `Số ${i}`, people: 1 + (i % 3) } : {}),
+        phone: `09${String(10_000_000 + i).slice(-8)}`,
+        services: ['cccd_new'],
+        preferredDate: '2026-11-28',
+      },
+      { channel: 'telegram', userId: String(100_000 + i) },
+      { channel: 'telegram', chatId: String(100_000 + i), kind: 'private' },
+    );
+    confirmedAt.set(r.code, performance.now());
+    submittedAt.set(r.code, before);
+    dueAt.set(r.code, due);
+    return r.code;
+  }
+
+  /** Confirms `count` requests numbered from `first` at RATE per second; resolves when all are confirmed. */
+  async function confirmMany(first: number, count: number, onConfirmed: (code: string) => void): Promise<void> {
+    let next = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: Number(values.concurrency) }, async () => {
+        while (next < count) {
+          const i = next++;
+          const due = RATE > 0 ? start + (i * 1000) / RATE : performance.now();
+          const wait = due - performance.now();
+          if (wait > 0) await sleep(wait);
+          onConfirmed(await confirm(first + i, due));
+        }
       }),
     );
-    return {
-      TEAMS_FILE: teamsFile,
-      // The platform's limits are not what this measures: the fake server has none here.
-      TELEGRAM_GLOBAL_PER_SECOND: '100000',
-      TELEGRAM_GROUP_PER_MINUTE: '6000000',
-      TELEGRAM_CHAT_INTERVAL_MS: '0',
-      // A job waits up to 20 ms for its SLA check to be stored together with others': more slots in flight.
-      ASSIGN_CONCURRENCY: '64',
-      OUTBOUND_CONCURRENCY: '32',
-    };
-  },
-});
-const { app, fake, redis, workers: children } = stack;
-
-/** When each confirm was due (its slot at --rate) and when its commit began. */
-const dueAt = new Map<string, number>();
-const submittedAt = new Map<string, number>();
-const confirmedAt = new Map<string, number>();
-/** Every message to a citizen, by chat and text: the same notice twice is a duplicate too. */
-const citizenSends = new Map<string, number>();
-/** The codes of the measured requests (not the warm-up's). */
-const measured = new Set<string>();
-const cardAt = new Map<string, number[]>();
-fake.onRequest = (method, params) => {
-  if (method !== 'sendMessage') return;
-  const text = String(params.text);
-  if (!String(params.chat_id).startsWith('-')) {
-    const key = `${String(params.chat_id)}\u0000${text}`;
-    citizenSends.set(key, (citizenSends.get(key) ?? 0) + 1);
   }
-  if (!text.startsWith('📋')) return;
-  const code = /TB-\w{4}/.exec(text)?.[0];
-  if (code) cardAt.set(code, [...(cardAt.get(code) ?? []), performance.now()]);
-};
 
-for (const [i, team] of (await app.repos.teams.active()).entries()) await app.repos.teams.linkWorkChat(team.id, { channel: 'telegram', chatId: String(-2000 - i), kind: 'group' });
-await stack.startWorkers(Number(values.workers), (a) => a.jobs.queue('assign'));
-
-async function confirm(i: number, due: number): Promise<string> {
-  const ride = i % 3 === 0;
-  const before = performance.now();
-  const r = await app.services.requests.submit(
-    randomUUID(),
-    {
-      type: ride ? 'ride' : 'home',
-      filedFor: 'other',
-      consentAt: Date.now(),
-      personName: `Nguyễn Văn ${i}`,
-      birthYear: 1930 + (i % 60),
-      condition: CONDITIONS[i % CONDITIONS.length]!,
-      communeId: communes[i % communes.length]!,
-      address: `Số ${i}, Ấp ${i % 9}`,
-      ...(ride ? { pickupAddress: `Số ${i}`, people: 1 + (i % 3) } : {}),
-      phone: `09${String(10_000_000 + i).slice(-8)}`,
-      services: ['cccd_new'],
-      preferredDate: '2026-11-28',
-    },
-    { channel: 'telegram', userId: String(100_000 + i) },
-    { channel: 'telegram', chatId: String(100_000 + i), kind: 'private' },
-  );
-  confirmedAt.set(r.code, performance.now());
-  submittedAt.set(r.code, before);
-  dueAt.set(r.code, due);
-  return r.code;
-}
-
-/** Confirms `count` requests numbered from `first` at RATE per second; resolves when all are confirmed. */
-async function confirmMany(first: number, count: number, onConfirmed: (code: string) => void): Promise<void> {
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: Number(values.concurrency) }, async () => {
-      while (next < count) {
-        const i = next++;
-        const due = RATE > 0 ? start + (i * 1000) / RATE : performance.now();
-        const wait = due - performance.now();
-        if (wait > 0) await sleep(wait);
-        onConfirmed(await confirm(first + i, due));
-      }
-    }),
-  );
-}
-
-async function allCarded(codes: Iterable<string>, deadline: number): Promise<void> {
-  for (const code of codes) while (!cardAt.has(code) && Date.now() < deadline) await sleep(100);
-}
-
-/** CPU seconds a process has used so far (Linux /proc; 0 elsewhere). */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
+  async function allCarded(codes: Iterable<string>, deadline: number): Promise<void> {
+    for (const code of codes) while (!cardAt.has(code) && Date.now() < deadline) await sleep(100);
   }
+
+  /** CPU seconds a process has used so far (Linux /proc; 0 elsewhere). */
+  function cpuSeconds(pid: number): number {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return 0;
+    }
+  }
+
+  const warm: string[] = [];
+  await confirmMany(0, WARMUP, (code) => warm.push(code));
+  await allCarded(warm, Date.now() + 5 * 60_000);
+  // Start-up (compiling, connecting, warming up) is not per-request work: measure from here.
+  const cpuAtStart = { producer: process.cpuUsage(), workers: children.map((c) => cpuSeconds(c.pid!)), redis: cpuSeconds(redis.pid) };
+  const started = performance.now();
+  await confirmMany(WARMUP, N, (code) => measured.add(code));
+  const submitSeconds = (performance.now() - started) / 1000;
+  await allCarded(measured, Date.now() + 10 * 60_000);
+  await sleep(1000);
+  const lastCard = Math.max(...[...measured].map((code) => cardAt.get(code)?.[0] ?? 0));
+
+  const carded = [...measured].filter((code) => cardAt.has(code));
+  const sorted = (from: Map<string, number>) => carded.map((code) => cardAt.get(code)![0]! - from.get(code)!).sort((a, b) => a - b);
+  const fromDue = sorted(dueAt);
+  const fromSubmit = sorted(submittedAt);
+  const pct = (l: number[], p: number) => l[Math.min(l.length - 1, Math.floor(l.length * p))] ?? NaN;
+  // Cards and citizens' notices alike: anything sent twice is a duplicate.
+  const duplicates = [...cardAt.values()].filter((v) => v.length > 1).length + [...citizenSends.values()].filter((n) => n > 1).length;
+  // Warm-up requests count too: none may be lost or carded twice.
+  const lost = confirmedAt.size - [...confirmedAt.keys()].filter((c) => cardAt.has(c)).length;
+  // Where the machine's CPU went, per request: what to make cheaper next.
+  const perRequestMs = (seconds: number) => Math.round((seconds * 1000 * 100) / N) / 100;
+  const producerCpu = process.cpuUsage(cpuAtStart.producer);
+  const cpu_ms_per_request = {
+    producer_and_fake_api: perRequestMs((producerCpu.user + producerCpu.system) / 1e6),
+    workers: perRequestMs(children.reduce((sum, c, i) => sum + cpuSeconds(c.pid!) - cpuAtStart.workers[i]!, 0)),
+    redis: perRequestMs(cpuSeconds(redis.pid) - cpuAtStart.redis),
+  };
+
+  await stack.stop();
+  process.stdout.write(
+    `${JSON.stringify({
+      requests: N,
+      warmup: WARMUP,
+      workers: children.length,
+      offered_per_s: RATE > 0 ? RATE : 'max',
+      assigned_per_s: Math.round(N / ((lastCard - started) / 1000)),
+      p50_ms: Math.round(pct(fromDue, 0.5)),
+      p99_ms: Math.round(pct(fromDue, 0.99)),
+      p50_from_submit_ms: Math.round(pct(fromSubmit, 0.5)),
+      p99_from_submit_ms: Math.round(pct(fromSubmit, 0.99)),
+      duplicates,
+      lost,
+      ok: duplicates === 0 && lost === 0,
+      confirm_per_s: Math.round(N / submitSeconds),
+      cpu_ms_per_request,
+    })}\n`,
+  );
+  if (duplicates > 0 || lost > 0) process.exitCode = 1;
 }
-
-const warm: string[] = [];
-await confirmMany(0, WARMUP, (code) => warm.push(code));
-await allCarded(warm, Date.now() + 5 * 60_000);
-// Start-up (compiling, connecting, warming up) is not per-request work: measure from here.
-const cpuAtStart = { producer: process.cpuUsage(), workers: children.map((c) => cpuSeconds(c.pid!)), redis: cpuSeconds(redis.pid) };
-const started = performance.now();
-await confirmMany(WARMUP, N, (code) => measured.add(code));
-const submitSeconds = (performance.now() - started) / 1000;
-await allCarded(measured, Date.now() + 10 * 60_000);
-await sleep(1000);
-const lastCard = Math.max(...[...measured].map((code) => cardAt.get(code)?.[0] ?? 0));
-
-const carded = [...measured].filter((code) => cardAt.has(code));
-const sorted = (from: Map<string, number>) => carded.map((code) => cardAt.get(code)![0]! - from.get(code)!).sort((a, b) => a - b);
-const fromDue = sorted(dueAt);
-const fromSubmit = sorted(submittedAt);
-const pct = (l: number[], p: number) => l[Math.min(l.length - 1, Math.floor(l.length * p))] ?? NaN;
-// Cards and citizens' notices alike: anything sent twice is a duplicate.
-const duplicates = [...cardAt.values()].filter((v) => v.length > 1).length + [...citizenSends.values()].filter((n) => n > 1).length;
-// Warm-up requests count too: none may be lost or carded twice.
-const lost = confirmedAt.size - [...confirmedAt.keys()].filter((c) => cardAt.has(c)).length;
-// Where the machine's CPU went, per request: what to make cheaper next.
-const perRequestMs = (seconds: number) => Math.round((seconds * 1000 * 100) / N) / 100;
-const producerCpu = process.cpuUsage(cpuAtStart.producer);
-const cpu_ms_per_request = {
-  producer_and_fake_api: perRequestMs((producerCpu.user + producerCpu.system) / 1e6),
-  workers: perRequestMs(children.reduce((sum, c, i) => sum + cpuSeconds(c.pid!) - cpuAtStart.workers[i]!, 0)),
-  redis: perRequestMs(cpuSeconds(redis.pid) - cpuAtStart.redis),
-};
-
-await stack.stop();
-process.stdout.write(
-  `${JSON.stringify({
-    requests: N,
-    warmup: WARMUP,
-    workers: children.length,
-    offered_per_s: RATE > 0 ? RATE : 'max',
-    assigned_per_s: Math.round(N / ((lastCard - started) / 1000)),
-    p50_ms: Math.round(pct(fromDue, 0.5)),
-    p99_ms: Math.round(pct(fromDue, 0.99)),
-    p50_from_submit_ms: Math.round(pct(fromSubmit, 0.5)),
-    p99_from_submit_ms: Math.round(pct(fromSubmit, 0.99)),
-    duplicates,
-    lost,
-    ok: duplicates === 0 && lost === 0,
-    confirm_per_s: Math.round(N / submitSeconds),
-    cpu_ms_per_request,
-  })}\n`,
-);
-if (duplicates > 0 || lost > 0) process.exitCode = 1;

@@ -1,5 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,7 +8,7 @@ import { loadConfig } from '../src/main/config.js';
 import { type Container, createContainer } from '../src/main/container.js';
 import { type PrivateRedis, startPrivateRedis } from '../src/main/privateRedis.js';
 import { BOT_TOKEN, FakeTelegram } from '../test/helpers/fakeTelegram.js';
-import { exited, spawnWorker } from '../test/helpers/processes.js';
+import { exited, findPostgresBin, spawnWorker, startPostgres } from '../test/helpers/processes.js';
 
 /**
  * What the benchmarks with worker processes share: a folder of their own (removed at the end),
@@ -72,4 +72,42 @@ export async function startBenchStack(o: {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs a benchmark script once on SQLite and once on a private PostgreSQL (started here as the
+ * tests start theirs, on the same machine), one after the other, and returns each run's JSON line.
+ */
+export async function onBothDatabases(script: string, args: string[]): Promise<{ sqlite: Record<string, unknown>; postgres: Record<string, unknown> }> {
+  const bin = findPostgresBin();
+  if (!bin) throw new Error('--compare needs PostgreSQL: apt-get install -y postgresql (as root)');
+  const dir = mkdtempSync(path.join(tmpdir(), 'thu7-bench-pg-'));
+  chmodSync(dir, 0o755); // PostgreSQL runs as its own user and must reach its folder inside.
+  const pg = await startPostgres(bin, dir);
+  try {
+    const sqlite = await runJsonLine(script, args);
+    const postgres = await runJsonLine(script, [...args, '--database-url', pg.url]);
+    return { sqlite, postgres };
+  } finally {
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs a benchmark script in its own process and parses the JSON line it prints last. */
+function runJsonLine(script: string, args: string[]): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: path.resolve(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      try {
+        resolve(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        reject(new Error(`${script} ${args.join(' ')} exited with ${code} and printed no JSON line`));
+      }
+    });
+  });
 }

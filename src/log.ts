@@ -11,7 +11,7 @@ export function createLogger(level: string): Logger {
     {
       level,
       redact: {
-        paths: ['phone', 'personName', 'address', 'pickupAddress', 'notes', 'text', 'name', '*.phone', '*.personName', '*.address', '*.pickupAddress', '*.notes', '*.text', '*.name'],
+        paths: ['phone', 'relativePhone', 'personName', 'address', 'pickupAddress', 'notes', 'text', 'name', '*.phone', '*.relativePhone', '*.personName', '*.address', '*.pickupAddress', '*.notes', '*.text', '*.name'],
         censor: '[masked]',
       },
     },

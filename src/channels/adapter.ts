@@ -16,6 +16,10 @@ export interface ChannelCaps {
   /** Longest text of one message; longer replies are split. */
   maxText: number;
   format: 'html' | 'plain';
+  /** Free messages only this long after the person last wrote (Zalo OA: 7 days); unset: always. */
+  replyWindowMs?: number;
+  /** The platform reports when a message was received and seen (announcements record it by message id). */
+  receipts?: boolean;
 }
 
 /** The platform's send limits, for the shared pacer. */
@@ -28,7 +32,13 @@ export interface ChannelLimits {
 /** A webhook the one HTTP server mounts for a channel. Raw bytes: some platforms sign them. */
 export interface WebhookRoute {
   path: string;
-  handle(req: { headers: Record<string, string | string[] | undefined>; rawBody: Buffer }): Promise<{ status: number; body?: unknown }>;
+  /** POST by default; GET for what a browser or the platform opens (an OAuth callback, a domain check file). */
+  method?: 'GET' | 'POST';
+  handle(req: {
+    headers: Record<string, string | string[] | undefined>;
+    rawBody: Buffer;
+    query?: Record<string, string | undefined>;
+  }): Promise<{ status: number; body?: unknown; type?: string }>;
 }
 
 /** What the rest of the bot gives a channel: where inbound events go, and the HTTP server. */

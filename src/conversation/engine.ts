@@ -9,7 +9,8 @@ import { parseVnMobile } from '../domain/phone.js';
 import { answerFeedback, parseFeedbackButton } from './flows/feedback/flow.js';
 import type { StateStore } from '../core/ports.js';
 import type { Lang, Translator } from '../i18n.js';
-import { ChatLock } from './chatLock.js';
+import { ChatLock, type ChatMutex } from './chatLock.js';
+import type { FloodGate } from './flood.js';
 import type { DialogServices, FlowContext } from './context.js';
 import { goToMenu } from './flow.js';
 import { menuFlow } from './flows/menu/flow.js';
@@ -20,12 +21,18 @@ import { answerQuestion } from './staffCommands.js';
 import { type ChatState, type InboundEvent, type Input, MAX_INPUT_CHARS, type Prompt, type Reply } from './types.js';
 
 const SEEN_WINDOW = 50;
+/** Saves of one event that may find the chat changed by another process before it gives up. */
+const SAVE_ATTEMPTS = 8;
 
 export interface EngineOptions {
   services: DialogServices;
   states: StateStore;
   translator: Translator;
   defaultLang: Lang;
+  /** One event per chat at a time across processes (Redis); without it, this process only. */
+  chatLock?: ChatMutex;
+  /** The per-chat rate and code tries; without it, no limit. */
+  flood?: FloodGate;
 }
 
 /** What one event produced: the replies to its chat, and a short answer to a pressed button. */
@@ -46,25 +53,52 @@ export class DialogEngine {
 
   constructor(private readonly o: EngineOptions) {}
 
-  handle(event: InboundEvent): Promise<EngineResult> {
+  /**
+   * Order: this process's lock, then the chat's lock across processes; the state is read with
+   * its version and saved only if nobody saved since (else handled again on what they saved).
+   * A chat past its rate is answered before any of that, so its flood waits in no queue.
+   */
+  async handle(event: InboundEvent): Promise<EngineResult> {
     const key = addressKey(event.address);
-    return this.lock.run(key, async () => {
-      const state = await this.load(key);
+    const refused = await this.admit(key, event);
+    if (refused) return refused;
+    const { chatLock } = this.o;
+    return this.lock.run(key, () => (chatLock ? chatLock.run(key, () => this.handleNow(key, event)) : this.handleNow(key, event)));
+  }
+
+  /** Past the chat's rate: one kind word, then silence. An emergency always goes through. */
+  private async admit(key: string, event: InboundEvent): Promise<EngineResult | undefined> {
+    if (!this.o.flood) return undefined;
+    const verdict = await this.o.flood.admit(key, event.address.kind === 'group');
+    if (verdict === 'ok') return undefined;
+    if (event.text !== undefined && this.o.services.safety.triage(cleanInput(event.text))) return undefined;
+    return { replies: verdict === 'warn' ? [{ text: [msg('flood:slow_down')] }] : [] };
+  }
+
+  private async handleNow(key: string, event: InboundEvent): Promise<EngineResult> {
+    // A display name is stored (an officer registers under it): cleaned like typed text.
+    if (event.actorName !== undefined) event = { ...event, actorName: cleanInput(event.actorName) };
+    for (let attempt = 1; ; attempt++) {
+      const loaded = await this.o.states.load(key);
+      const state = this.parse(loaded?.state);
+      // "Seen" is saved with the answer in one compare-and-set: a delivery to two replicas is handled once.
       if (event.deliveryId !== undefined) {
         if (state.seen.includes(event.deliveryId)) return { replies: [] };
         state.seen = [...state.seen.slice(-(SEEN_WINDOW - 1)), event.deliveryId];
       }
-      // A display name is stored (an officer registers under it): cleaned like typed text.
-      if (event.actorName !== undefined) event = { ...event, actorName: cleanInput(event.actorName) };
       const ctx: FlowContext = { state, event, owner: event.actor, chat: event.address, chatKey: key, services: this.o.services, menu: MENU_ITEMS };
       const result = event.address.kind === 'group' ? await this.group(ctx) : { replies: await this.dispatch(ctx) };
-      await this.o.states.put(key, JSON.stringify(state), this.o.services.clock.now());
-      return result;
-    });
+      if (await this.o.states.save(key, JSON.stringify(state), loaded?.version, this.o.services.clock.now())) return result;
+      // Another process saved this chat meanwhile (its lock had lapsed, or Redis was down): this
+      // event is handled again on top of that, so neither answer is lost. What the first try
+      // did stays done; filing is idempotent by the draft's request id.
+      if (attempt >= SAVE_ATTEMPTS) throw new Error(`chat state changed under ${SAVE_ATTEMPTS} tries in a row`);
+      // A moment's random pause: two replicas retrying in step would collide again.
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+    }
   }
 
-  private async load(key: string): Promise<ChatState> {
-    const raw = await this.o.states.get(key);
+  private parse(raw: string | undefined): ChatState {
     if (raw) {
       try {
         return { ...initialState(this.o.defaultLang), ...(JSON.parse(raw) as Partial<ChatState>) };
@@ -178,6 +212,9 @@ export class DialogEngine {
     const place = spec.where ?? 'private';
     if (place !== 'any' && place !== where) return { say: [msg(where === 'group' ? 'team:link.private_only' : 'team:link.group_only')], then: 'say' };
     if (!(await this.allowed(ctx, spec.rights))) return { say: [refusal(spec.rights)], then: 'reprompt' };
+    // A code that can be guessed: so many tries per chat, and per code, then a pause.
+    const tooMany = spec.guessable && this.o.flood ? await this.o.flood.codeTry(ctx.chatKey, arg) : undefined;
+    if (tooMany) return { say: [tooMany], then: 'say' };
     return spec.run(ctx, arg);
   }
 
@@ -261,6 +298,11 @@ export class DialogEngine {
   /** A shared location: where an emergency reported minutes ago is (else not something we read). */
   private async location(ctx: FlowContext, where: { lat: number; lon: number }): Promise<Reply[]> {
     if (await this.o.services.safety.located(ctx.chat, where)) return this.reprompt(ctx, [msg('safety:emergency.location_sent')]);
+    // Asked where the home is, a shared location answers it: as a map link the officer can open.
+    if (ctx.state.flow === 'intake' && (ctx.state.step === 'address' || ctx.state.step === 'pickup')) {
+      ctx.event = { ...ctx.event, location: undefined, text: `https://maps.google.com/?q=${where.lat.toFixed(6)},${where.lon.toFixed(6)}` };
+      return this.dispatch(ctx);
+    }
     return this.reprompt(ctx, [msg('common:errors.unsupported')]);
   }
 

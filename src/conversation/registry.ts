@@ -31,6 +31,8 @@ export interface CommandSpec {
   rights?: Rights;
   /** Where it may be sent: a private chat (default), a group, or either. */
   where?: 'private' | 'group' | 'any';
+  /** It takes a code that could be guessed, or hands out a login: tries are throttled per chat and per code. */
+  guessable?: boolean;
   run(ctx: FlowContext, arg: string): Promise<CommandOutcome>;
 }
 
@@ -140,11 +142,15 @@ export const FLOWS: FlowSpec[] = [
     name: 'guide',
     flow: guideFlow,
     understands: true,
-    menu: (['vneid', 'fire'] as const).map((topic) => ({
-      item: topic,
-      intents: [topic],
-      open: async (ctx: FlowContext, typed?: string) => (guideFlow.open(ctx, topic, typed !== undefined ? ctx.services.guide.find(topic, typed) : undefined), []),
-    })),
+    menu: [
+      ...(['vneid', 'fire'] as const).map((topic) => ({
+        item: topic,
+        intents: [topic],
+        open: async (ctx: FlowContext, typed?: string) => (guideFlow.open(ctx, topic, typed !== undefined ? ctx.services.guide.find(topic, typed) : undefined), []),
+      })),
+      // Living in another province: where they live now, not the home commune's Saturday sessions.
+      { item: 'cccd_elsewhere', intents: ['cccd_elsewhere'], hidden: true, open: async (ctx: FlowContext) => (guideFlow.open(ctx, 'vneid', 'elsewhere'), []) },
+    ],
   },
   {
     name: 'handoff',
@@ -173,7 +179,7 @@ export const FLOWS: FlowSpec[] = [
         rights: 'commander',
         async run(ctx) {
           const records = await ctx.services.broadcast.latest(10);
-          const lines = records.map((b) =>
+          const lines = records.flatMap((b) => [
             msg('broadcast:record.line', {
               at: formatVnDateTime(b.createdAt),
               by: b.createdBy,
@@ -184,7 +190,8 @@ export const FLOWS: FlowSpec[] = [
               blocked: b.blocked,
               status: msg(`broadcast:record.status_${b.status}`),
             }),
-          );
+            ...(b.receipts ? [msg('oa:receipts', b.receipts)] : []),
+          ]);
           return prompt(msg(records.length > 0 ? 'broadcast:record.title' : 'broadcast:record.none'), ...lines);
         },
       },

@@ -37,6 +37,7 @@ export const STAFF_COMMANDS: CommandSpec[] = [
   {
     name: 'lienket',
     where: 'any',
+    guessable: true,
     async run(ctx, arg) {
       const r = await ctx.services.staff.linkWorkChat(arg, ctx.chat, ctx.owner);
       if (!r.ok) return say(msg(r.reason === 'not_group' ? 'team:link.group_only' : 'team:link.bad_code'));
@@ -48,6 +49,7 @@ export const STAFF_COMMANDS: CommandSpec[] = [
     name: 'dangky',
     aliases: ['canbo'],
     where: 'any',
+    guessable: true,
     async run(ctx, arg) {
       const name = ctx.event.actorName || ctx.owner.userId;
       const r = await ctx.services.staff.register(arg, ctx.owner, name);
@@ -71,6 +73,7 @@ export const STAFF_COMMANDS: CommandSpec[] = [
     // Private chats only: a link in a group could be opened by anyone there.
     name: 'dangnhap',
     aliases: ['login'],
+    guessable: true,
     async run(ctx) {
       const { access } = ctx.services;
       const url = await access.linkForActor(ctx.owner);

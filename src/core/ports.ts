@@ -64,6 +64,8 @@ export interface TransitionOptions {
   /** Open again: no team, no outcome, not closed (retention must not erase it). */
   reopen?: boolean;
   outcome?: string;
+  /** Everything done (its first is `outcome`); without it, `outcome` alone. */
+  outcomes?: readonly string[];
   reason?: string;
   visit?: Visit;
 }
@@ -168,6 +170,8 @@ export interface BroadcastStore {
   sendingIds(): Promise<string[]>;
   runningBy(createdBy: string): Promise<string | undefined>;
   latest(limit: number): Promise<Broadcast[]>;
+  /** The platform's id of the message one recipient got (its receipts name it). */
+  setMessageId(id: string, seq: number, messageId: string): Promise<void>;
 }
 
 export interface SessionStore {
@@ -188,6 +192,10 @@ export interface AreaStore {
   replaceAll(areas: Area[]): Promise<void>;
   communes(): Promise<Area[]>;
   hamlets(): Promise<Area[]>;
+  /** Areas ever stored (deactivated ones too): the file seeds only an empty database. */
+  count(): Promise<number>;
+  upsert(areas: Area[]): Promise<void>;
+  deactivate(ids: string[]): Promise<void>;
 }
 
 export interface LoginLink {
@@ -243,8 +251,17 @@ export interface NoteStore {
   of(requestId: string): Promise<Note[]>;
 }
 
+/** A chat's state and the version it was saved under. */
+export interface VersionedState {
+  state: string;
+  version: number;
+}
+
 export interface StateStore {
   get(key: string): Promise<string | undefined>;
+  load(key: string): Promise<VersionedState | undefined>;
+  /** Saves if nobody saved since `version` was read (undefined: there was no row); false: someone did. */
+  save(key: string, state: string, version: number | undefined, now: number): Promise<boolean>;
   put(key: string, state: string, now: number): Promise<void>;
   delete(key: string): Promise<void>;
   deleteOlderThan(cutoff: number): Promise<number>;
@@ -291,6 +308,17 @@ export const AUDIT_ACTIONS = [
   'phone_changed',
   'request_expired',
   'request_reopened',
+  'results_recorded',
+  'target_changed',
+  'report_exported',
+  'handoff_handled',
+  'inbox_viewed',
+  'team_changed',
+  'team_deactivated',
+  'officer_removed',
+  'admin_changed',
+  'areas_changed',
+  'setting_changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -35,6 +35,33 @@ export function prepareOnce<P>(builder: { prepare(): P }, name: string): P {
 }
 
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+/** The advisory lock id migrations take on PostgreSQL ("thu7" in ASCII). */
+const MIGRATION_LOCK = 0x74687537;
+
+/** What the lock needs of better-sqlite3 (loaded lazily, as PostgreSQL installs need not load it). */
+type SQLiteClass = new (file: string) => { pragma(sql: string): unknown; exec(sql: string): unknown; close(): unknown };
+
+/**
+ * Runs `work` holding an exclusive lock on a small file beside the database: the same lock for
+ * every process on that file, waited for a minute at least (a long migration), freed by the system if
+ * its holder dies. (The database itself cannot be the lock: drizzle's migrator opens its own
+ * transaction on it.)
+ */
+function withFileLock<T>(file: string, waitMs: number, SQLite: SQLiteClass, work: () => T): T {
+  if (file === ':memory:') return work();
+  const lock = new SQLite(`${file}.migrate-lock`);
+  try {
+    lock.pragma(`busy_timeout = ${Math.max(waitMs, 60_000)}`);
+    lock.exec('BEGIN EXCLUSIVE');
+    try {
+      return work();
+    } finally {
+      lock.exec('COMMIT');
+    }
+  } finally {
+    lock.close();
+  }
+}
 
 /** Opens (and creates and migrates) the database the URL names: a SQLite file by default, PostgreSQL by URL. */
 export async function openDatabase(url: string, o: { busyTimeoutMs?: number } = {}): Promise<Database> {
@@ -47,15 +74,20 @@ async function openSqlite(url: string, busyTimeoutMs: number): Promise<Database>
   const { drizzle } = await import('drizzle-orm/better-sqlite3');
   const { migrate } = await import('drizzle-orm/better-sqlite3/migrator');
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const client = new SQLite(file);
-  // WAL lets a worker process read while the bot writes; NORMAL is durable across process crashes.
-  client.pragma('journal_mode = WAL');
-  client.pragma('synchronous = NORMAL');
-  client.pragma(`busy_timeout = ${Math.round(busyTimeoutMs)}`);
-  // Erased names and phones are overwritten with zeros, not left in free pages.
-  client.pragma('secure_delete = ON');
-  const db = drizzle(client);
-  migrate(db, { migrationsFolder: path.join(MIGRATIONS, 'sqlite') });
+  // Several processes may start at once on one file: one opens and migrates it, the others
+  // wait, then find nothing to do.
+  const { client, db } = withFileLock(file, busyTimeoutMs, SQLite, () => {
+    const client = new SQLite(file);
+    client.pragma(`busy_timeout = ${Math.round(busyTimeoutMs)}`);
+    // WAL lets a worker process read while the bot writes; NORMAL is durable across process crashes.
+    client.pragma('journal_mode = WAL');
+    client.pragma('synchronous = NORMAL');
+    // Erased names and phones are overwritten with zeros, not left in free pages.
+    client.pragma('secure_delete = ON');
+    const db = drizzle(client);
+    migrate(db, { migrationsFolder: path.join(MIGRATIONS, 'sqlite') });
+    return { client, db };
+  });
   return {
     db,
     t: sqliteSchema,
@@ -82,7 +114,17 @@ async function openPostgres(url: string): Promise<Database> {
   // pool opens a new one for the next query.
   pool.on('error', () => undefined);
   const db = drizzle(pool);
-  await migrate(db, { migrationsFolder: path.join(MIGRATIONS, 'pg') });
+  // Replicas started together would race on drizzle's own table (one crashed): the first takes
+  // a session-level advisory lock and migrates; the others wait on it, then find nothing to do.
+  // The lock goes with the connection, so a process that dies while migrating frees it.
+  const locked = await pool.connect();
+  try {
+    await locked.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await migrate(drizzle(locked), { migrationsFolder: path.join(MIGRATIONS, 'pg') });
+  } finally {
+    await locked.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    locked.release();
+  }
   return {
     db: db as unknown as Db,
     t: pgSchema as unknown as Tables,

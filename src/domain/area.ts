@@ -145,6 +145,16 @@ export class AreaMatcher {
   all(): Area[] {
     return this.communes;
   }
+
+  /** Names (own, old or a hamlet's) that fold to the same letters yet stand for different communes. */
+  confusable(): { names: string[]; areas: Area[] }[] {
+    const out: { names: string[]; areas: Area[] }[] = [];
+    for (const entries of this.byKey.values()) {
+      const communes = distinct(entries);
+      if (communes.length > 1) out.push({ names: [...new Set(entries.map((e) => e.choice.via?.name ?? e.choice.area.name))], areas: communes.map((c) => c.area) });
+    }
+    return out;
+  }
 }
 
 /** One commune, or the diacritics as typed pick one, or the person is asked. */

@@ -35,6 +35,8 @@ export interface Broadcast {
   report: { channel: ChannelId; chatId: string; messageId: string | null } | null;
   createdAt: number;
   finishedAt: number | null;
+  /** Where the platform reports them (Zalo OA): how many phones got it, how many people opened it. */
+  receipts?: { delivered: number; seen: number };
 }
 
 export interface Recipient {

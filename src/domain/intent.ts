@@ -6,8 +6,10 @@ export { EMERGENCY_CALLS, type EmergencyCall, type TriageContext, type TriageDat
 /**
  * `scam`: someone claiming to be the police asks for an OTP code, a password, money or an app
  * (the bot warns: police never ask for those by phone or chat). `emergency` comes with `call`.
+ * `cccd_elsewhere`: someone living in another province asks how to get a CCCD or VNeID where they
+ * live now (read by a rule, see ElsewhereRule; the home commune's sessions are not for them).
  */
-export const INTENTS = ['home_cccd', 'ride', 'schedule', 'vneid', 'fire', 'emergency', 'scam', 'status', 'cancel', 'human', 'greeting', 'other'] as const;
+export const INTENTS = ['home_cccd', 'ride', 'schedule', 'vneid', 'cccd_elsewhere', 'fire', 'emergency', 'scam', 'status', 'cancel', 'human', 'greeting', 'other'] as const;
 export type Intent = (typeof INTENTS)[number];
 
 export interface IntentResult {
@@ -32,6 +34,19 @@ export interface IntentData {
   evidence: Partial<Record<Intent, string[]>>;
   /** The scam rule (see ScamRule); without it only the model reads scams. */
   scam?: ScamRule;
+  /** The living-elsewhere rule (see ElsewhereRule); without it nobody is read as living elsewhere. */
+  elsewhere?: ElsewhereRule;
+}
+
+/**
+ * Someone who lives in another province asking about their own card: a `where` phrase ("đang ở
+ * tỉnh khác", "tạm trú") and a `what` ("căn cước", "VNeID"), and no `not` phrase, which names
+ * someone at home ("cho mẹ", "tại nhà": a relative far away filing for them is a home visit).
+ */
+export interface ElsewhereRule {
+  where: string[];
+  what: string[];
+  not: string[];
 }
 
 /**
@@ -55,6 +70,8 @@ const EMERGENCY_TIE = 0.1;
 const ALPHA = 0.1;
 /** How sure a message the scam rule matched is read as a scam (at least). */
 const SCAM_RULE_CONFIDENCE = 0.9;
+/** How sure a message the living-elsewhere rule matched is read as that. */
+const ELSEWHERE_RULE_CONFIDENCE = 0.9;
 /** Scales the per-feature average log-likelihood into a softmax that reads as a probability. */
 const SHARPNESS = 6;
 const WORD_CACHE_MAX = 50_000;
@@ -76,10 +93,12 @@ export class IntentClassifier {
   private readonly emergencyRule: EmergencyTriage;
   private readonly evidence = new Map<Intent, PhraseIndex>();
   private readonly scam: { always: PhraseIndex; who: PhraseIndex; what: PhraseIndex };
+  private readonly elsewhere: { where: PhraseIndex; what: PhraseIndex; not: PhraseIndex };
 
   constructor(private readonly normalizer: MessageNormalizer, data: IntentData) {
     const norm = (list: string[] | undefined) => (list ?? []).map((w) => normalizer.normalize(w)).filter(Boolean);
     this.scam = { always: new PhraseIndex(norm(data.scam?.always)), who: new PhraseIndex(norm(data.scam?.who)), what: new PhraseIndex(norm(data.scam?.what)) };
+    this.elsewhere = { where: new PhraseIndex(norm(data.elsewhere?.where)), what: new PhraseIndex(norm(data.elsewhere?.what)), not: new PhraseIndex(norm(data.elsewhere?.not)) };
     this.labels = INTENTS.filter((l) => (data.training[l]?.length ?? 0) > 0);
     this.emergencyRule = new EmergencyTriage(normalizer, Array.isArray(data.emergency) ? { calls: { '114': data.emergency } } : data.emergency);
     for (const [label, words] of Object.entries(data.evidence)) {
@@ -196,6 +215,10 @@ export class IntentClassifier {
       const p = Math.max(SCAM_RULE_CONFIDENCE, ranked.find((r) => r.intent === 'scam')?.p ?? 0);
       return { intent: 'scam', confidence: p, ranked: [{ intent: 'scam', p }, ...ranked.filter((r) => r.intent !== 'scam')] };
     }
+    if (this.livesElsewhere(words)) {
+      const p = ELSEWHERE_RULE_CONFIDENCE;
+      return { intent: 'cccd_elsewhere', confidence: p, ranked: [{ intent: 'cccd_elsewhere', p }, ...ranked] };
+    }
     const best = ranked[0];
     if (best === undefined || best.p < UNKNOWN_BELOW) return { intent: 'other', confidence: 1 - (best?.p ?? 0), ranked };
     const emergency = ranked.find((r) => r.intent === 'emergency');
@@ -234,6 +257,13 @@ export class IntentClassifier {
     const words = typeof text === 'string' ? this.normalizer.tokenize(text) : text;
     const { always, who, what } = this.scam;
     return always.test(words) || (what.test(words) && who.test(words));
+  }
+
+  /** The living-elsewhere rule: where they live now, about their own card, nobody else named. */
+  livesElsewhere(text: string | NormalizedWords): boolean {
+    const words = typeof text === 'string' ? this.normalizer.tokenize(text) : text;
+    const { where, what, not } = this.elsewhere;
+    return where.test(words) && what.test(words) && !not.test(words);
   }
 
   private hasEvidence(label: Intent, words: NormalizedWords): boolean {

@@ -54,6 +54,14 @@ export interface RequestFields {
   notes?: string;
   /** The session it is for: a ride to it, or a home visit on its day (none: a day the person chose). */
   sessionId?: string;
+  /**
+   * Filed by a relative far away (another province, abroad): `phone` is then the home contact,
+   * this their own number (E.164, any country; '' when they gave none), their country (ISO
+   * code) and time zone (IANA), for quiet hours and the times in their messages.
+   */
+  relativePhone?: string;
+  relativeCountry?: string;
+  timeZone?: string;
 }
 
 export interface CitizenRequest extends RequestFields {
@@ -72,6 +80,8 @@ export interface CitizenRequest extends RequestFields {
   round?: number;
   excludedTeams?: string[];
   outcome?: Outcome;
+  /** Everything done on the visit (a CCCD taken and VNeID level 2 activated); `outcome` is the first. */
+  outcomes?: Outcome[];
   reason?: string;
   closedAt?: number;
   /** Its personal data was erased (by the person or by retention): only the counts remain. */
@@ -93,6 +103,13 @@ export interface Visit {
 
 export const OUTCOMES = ['cccd_taken', 'vneid_done', 'ride_done', 'not_needed'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/** The main outcome, then what else was done, once each ("not needed" stands alone). */
+export function outcomeList(first: Outcome, more: readonly string[] = []): [Outcome, ...Outcome[]] {
+  if (first === 'not_needed') return [first];
+  const rest = OUTCOMES.filter((o) => o !== first && o !== 'not_needed' && more.includes(o));
+  return [first, ...rest];
+}
 
 export const HANDBACK_REASONS = ['out_of_area', 'no_capacity', 'no_vehicle', 'other'] as const;
 export type HandbackReason = (typeof HANDBACK_REASONS)[number];

@@ -9,6 +9,8 @@ export interface WorkingHours {
   days: number[];
   startMinute: number;
   endMinute: number;
+  /** Days off (ISO dates, Vietnam): no working time on them. */
+  holidays?: readonly string[];
 }
 
 const MINUTE = 60_000;
@@ -32,7 +34,7 @@ export function addWorkingTime(start: number, durationMs: number, wh: WorkingHou
     const dayStart = t - (local.getUTCHours() * 60 + local.getUTCMinutes()) * MINUTE - local.getUTCSeconds() * 1000 - local.getUTCMilliseconds();
     const open = dayStart + wh.startMinute * MINUTE;
     const close = dayStart + wh.endMinute * MINUTE;
-    if (wh.days.includes(local.getUTCDay()) && t < close) {
+    if (wh.days.includes(local.getUTCDay()) && t < close && !wh.holidays?.includes(local.toISOString().slice(0, 10))) {
       const from = Math.max(t, open);
       if (from + remaining <= close) return from + remaining;
       remaining -= close - from;

@@ -86,10 +86,12 @@ export class HttpServer {
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
       for (const w of webhooks) {
-        scope.post(w.path, async (req: FastifyRequest, reply: FastifyReply) => {
+        scope.route({ method: w.method ?? 'POST', url: w.path, handler: async (req: FastifyRequest, reply: FastifyReply) => {
           if (this.stopping) return reply.status(503).send({ ok: false });
           try {
-            const r = await w.handle({ headers: req.headers, rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0) });
+            const query = (req.query ?? {}) as Record<string, string | undefined>;
+            const r = await w.handle({ headers: req.headers, rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), query });
+            if (r.type) void reply.type(r.type);
             return reply.status(r.status).send(r.body ?? { ok: r.status < 400 });
           } catch (e) {
             // Never a reason to have the platform send it again: logged, acknowledged.
@@ -97,7 +99,7 @@ export class HttpServer {
             logError(this.o.log, e, 'webhook handler failed', { path: w.path });
             return reply.status(200).send({ ok: false });
           }
-        });
+        } });
       }
     });
     for (const plugin of this.mounted) {

@@ -100,7 +100,9 @@ export class Broadcaster {
           note(MARK[claimed] ?? 'unknown', r.seq);
           continue;
         }
-        const status = await this.sendOne(r.channel, r.chatId, reply);
+        const { status, messageId } = await this.sendOne(r.channel, r.chatId, reply);
+        // Where the platform reports "received" and "seen", those reports name this id.
+        if (messageId && this.d.delivery.adapter(r.channel)?.caps.receipts) await this.d.broadcasts.setMessageId(b.id, r.seq, messageId);
         await this.redis.hset(this.stateKey(b.id), String(r.seq), String(CODE[status] ?? 3));
         note(status, r.seq);
       }
@@ -110,18 +112,18 @@ export class Broadcaster {
     }
   }
 
-  private async sendOne(channel: ChannelId, chatId: string, reply: Reply): Promise<RecipientStatus> {
+  private async sendOne(channel: ChannelId, chatId: string, reply: Reply): Promise<{ status: RecipientStatus; messageId?: string }> {
     try {
       const r = await this.d.delivery.deliver({ channel, chatId, kind: 'private' }, reply, { patience: 'batch' });
-      if (r.status === 'sent' || r.status === 'unchanged') return 'sent';
+      if (r.status === 'sent' || r.status === 'unchanged') return { status: 'sent', messageId: r.messageId };
       // Blocked the bot: no more announcements to this chat.
       if (r.status === 'blocked' || r.status === 'unreachable') {
         await this.d.subscriptions.unsubscribe(channel, chatId);
-        return 'blocked';
+        return { status: 'blocked' };
       }
-      return 'failed';
+      return { status: 'failed' };
     } catch (e) {
-      if (e instanceof Undelivered || e instanceof RetryLater) return 'failed';
+      if (e instanceof Undelivered || e instanceof RetryLater) return { status: 'failed' };
       throw e;
     }
   }

@@ -16,6 +16,8 @@ export interface MaintenanceDeps {
   startOfDay: () => Promise<void>;
   /** After an erasure, nothing of it may stay readable in the database files. */
   flushErased: () => Promise<void>;
+  /** When each chat last wrote (a channel's reply window): forgotten after the retention period. */
+  contacts?: { deleteOlderThan(cutoff: number): Promise<number> };
 }
 
 /** Daily: personal data of requests closed more than RETENTION_DAYS ago is erased, counts kept. */
@@ -28,6 +30,7 @@ export async function retention(d: MaintenanceDeps): Promise<number> {
   await d.states.deleteOlderThan(now - 30 * 24 * 3600_000);
   await d.handoffs.deleteBefore(cutoff);
   await d.broadcasts.forgetRecipientsBefore(cutoff);
+  await d.contacts?.deleteOlderThan(cutoff);
   if (erased > 0) await d.audit.record('system', 'retention_anonymised', String(erased), now);
   await d.flushErased();
   return erased;

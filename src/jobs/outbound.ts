@@ -45,6 +45,12 @@ export class Outbound {
     }
     try {
       const targets = await this.d.composer.compose(n);
+      // A relative's quiet hours: the job waits, delayed, until their morning (held, not dropped).
+      const hold = Math.max(0, ...targets.map((t) => (t.notBefore ?? 0) - this.d.clock.now()));
+      if (hold > 0) {
+        await job.moveToDelayed(Date.now() + hold, token);
+        throw new DelayedError();
+      }
       let result = 'skipped';
       for (const t of targets) {
         const mark = this.sentKey(n, t);
@@ -86,6 +92,7 @@ export class Outbound {
       const targets = await this.d.composer.compose(n, known);
       if (targets.length !== 1) return targets.length === 0;
       const t = targets[0]!;
+      if (t.notBefore !== undefined && t.notBefore > this.d.clock.now()) return false;
       const lanes = this.d.delivery.lanes(t.to);
       if (!lanes) return true;
       // One round trip: "sent before?" and "is the slot free?".

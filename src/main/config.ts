@@ -64,6 +64,27 @@ const schema = z.object({
   /** No rate limit is published for Zalo bots: conservative defaults, 429 backs off. */
   ZALO_GLOBAL_PER_SECOND: positiveInt(10),
   ZALO_CHAT_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
+  /** Zalo Official Account (state agencies' account): on when ZALO_OA_APP_ID is set. */
+  ZALO_OA_APP_ID: optionalString.refine((v) => v === undefined || /^\d{5,25}$/.test(v), { message: 'ZALO_OA_APP_ID is the app id of developers.zalo.me, digits only' }),
+  ZALO_OA_APP_SECRET: optionalString.refine((v) => v === undefined || /^\S{8,}$/.test(v), { message: 'ZALO_OA_APP_SECRET looks wrong: copy the app\'s secret key whole' }),
+  /** The OA secret key of the app's webhook settings: it signs every event. */
+  ZALO_OA_SECRET_KEY: optionalString.refine((v) => v === undefined || /^\S{8,}$/.test(v), { message: 'ZALO_OA_SECRET_KEY looks wrong: copy the OA secret key (webhook settings) whole' }),
+  /** First start only: used once when no token pair is stored yet (else: the consent link). */
+  ZALO_OA_REFRESH_TOKEN: optionalString,
+  ZALO_OA_ID: optionalString.refine((v) => v === undefined || /^\d{5,25}$/.test(v), { message: 'ZALO_OA_ID is the OA\'s id, digits only' }),
+  ZALO_OA_API_ROOT: url('ZALO_OA_API_ROOT').default('https://openapi.zalo.me'),
+  ZALO_OA_OAUTH_ROOT: url('ZALO_OA_OAUTH_ROOT').default('https://oauth.zaloapp.com'),
+  ZALO_OA_WEBHOOK_URL: url('ZALO_OA_WEBHOOK_URL'),
+  /** Where Zalo sends the OA admin back after consent; unset: /zalo-oa/callback on the webhook's host. */
+  ZALO_OA_REDIRECT_URL: url('ZALO_OA_REDIRECT_URL'),
+  /** The code in Zalo's domain check file name (zalo_verifier<CODE>.html), served at the root. */
+  ZALO_OA_SITE_VERIFICATION: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9_-]{4,128}$/.test(v), { message: 'ZALO_OA_SITE_VERIFICATION is the code in zalo_verifier<CODE>.html (letters and digits)' }),
+  /** Off only while Zalo changes how it signs events; every event is then taken on trust. */
+  ZALO_OA_VERIFY_SIGNATURE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Approved templates for notices outside the 7-day window: message key → template payload (JSON). */
+  ZALO_OA_TEMPLATES_FILE: optionalString,
+  /** The picture the share-phone form shows; unset: a plain one this server serves. */
+  ZALO_OA_INFO_IMAGE_URL: url('ZALO_OA_INFO_IMAGE_URL'),
   /** Unset: the locale's generic name for the unit is shown. */
   UNIT_NAME: optionalString,
   /**
@@ -112,7 +133,16 @@ const schema = z.object({
   RECONCILE_SECONDS: z.coerce.number().positive().default(10),
   /** How long a worker's claim on a job lasts: a worker that died frees its jobs after this. */
   JOB_LOCK_MS: positiveInt(30_000),
+  /** Across replicas: how long a chat's lock lasts (and is waited for) if its holder stalls or dies. */
   CHAT_LOCK_TIMEOUT_MS: positiveInt(10_000),
+  /** Messages one chat may send a minute: past it one kind "please slow down", the rest dropped. */
+  CHAT_MESSAGES_PER_MINUTE: positiveInt(20),
+  /** Code commands (/dangky, /lienket, /dangnhap) one chat may send, and tries of one code, per window. */
+  CODE_TRIES_PER_CHAT: positiveInt(5),
+  CODE_TRIES_PER_CODE: positiveInt(5),
+  CODE_WINDOW_MINUTES: positiveInt(15),
+  /** Polling: one process per bot token polls; a standby takes over this long after it dies (at most 1¼×). */
+  POLL_LEASE_MS: positiveInt(20_000),
   /** On SIGTERM: how long in-flight updates and jobs may take before the process closes anyway. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(8000),
 });
@@ -139,13 +169,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.ZALO_WEBHOOK_URL && !c.ZALO_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration:\n  ZALO_WEBHOOK_SECRET: required when ZALO_WEBHOOK_URL is set, so forged calls are refused');
   }
-  if ((c.TELEGRAM_BOT_TOKEN || c.ZALO_BOT_TOKEN) && !c.ADMIN_CHAT_ID) {
+  if (c.ZALO_OA_APP_ID) {
+    // Without the OA secret key no event can be checked: needed unless checking is off.
+    const needed = ['ZALO_OA_APP_SECRET', 'ZALO_OA_WEBHOOK_URL', 'ZALO_OA_SECRET_KEY'] as const;
+    const missing = needed.filter((k) => !c[k] && (k !== 'ZALO_OA_SECRET_KEY' || c.ZALO_OA_VERIFY_SIGNATURE));
+    if (missing.length > 0) {
+      throw new ConfigError(`Invalid configuration:\n${missing.map((k) => `  ${k}: required when ZALO_OA_APP_ID is set (the Zalo Official Account)`).join('\n')}`);
+    }
+  }
+  if ((c.TELEGRAM_BOT_TOKEN || c.ZALO_BOT_TOKEN || c.ZALO_OA_APP_ID) && !c.ADMIN_CHAT_ID) {
     // Without it an emergency report would reach nobody while the citizen is told it did.
     throw new ConfigError(
       'Invalid configuration:\n  ADMIN_CHAT_ID: required when a platform token is set: the duty chat where emergencies and questions go (e.g. -1001234567890, or zalo:8412345)',
     );
   }
-  if ((c.TELEGRAM_BOT_TOKEN || c.ZALO_BOT_TOKEN) && !c.UNIT_PHONE) {
+  if ((c.TELEGRAM_BOT_TOKEN || c.ZALO_BOT_TOKEN || c.ZALO_OA_APP_ID) && !c.UNIT_PHONE) {
     // Every "call us" line shows it; an invented default would send real people to a wrong number.
     throw new ConfigError(
       "Invalid configuration:\n  UNIT_PHONE: required when a platform token is set: the commune police's phone for citizens' questions (e.g. 0272 3 123 456)",

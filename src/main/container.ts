@@ -2,8 +2,10 @@ import type { Writable } from 'node:stream';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ChannelAdapter, ChannelHost } from '../channels/adapter.js';
+import { OA_CHANNEL, type ZaloOaAdapter } from '../channels/zalo-oa/adapter.js';
 import { CONSOLE_ADMIN } from '../channels/console/adapter.js';
 import { DialogEngine } from '../conversation/engine.js';
+import { fallbackCounter, FloodGate } from '../conversation/flood.js';
 import type { InboundEvent } from '../conversation/types.js';
 import { AccessService } from '../core/access/service.js';
 import { AreaService } from '../core/areas/service.js';
@@ -21,10 +23,14 @@ import { FeedbackService } from '../core/requests/feedback.js';
 import { RequestService } from '../core/requests/service.js';
 import { RequestLimits } from '../core/requests/limits.js';
 import { SafetyService } from '../core/safety/service.js';
-import { loadTeamsFile } from '../core/teams/file.js';
+import { AreaAdmin } from '../core/areas/admin.js';
+import { SettingsService } from '../core/settings/service.js';
+import { UnitAdmin } from '../core/teams/admin.js';
+import { seedTeamsFile } from '../core/teams/file.js';
 import { StaffService } from '../core/teams/service.js';
 import { type Database, openDatabase } from '../db/database.js';
 import { newFastFailRedis, newRedis, redisConnection } from '../db/redis.js';
+import { RedisChatLock, RedisCounter, RedisLease } from '../db/redisCoordination.js';
 import { AreaRepository } from '../db/repositories/areas.js';
 import { AuditRepository } from '../db/repositories/audit.js';
 import { BroadcastRepository } from '../db/repositories/broadcasts.js';
@@ -35,17 +41,25 @@ import { OutboxRepository } from '../db/repositories/outbox.js';
 import { AccessRepository } from '../db/repositories/access.js';
 import { NoteRepository } from '../db/repositories/notes.js';
 import { FeedbackRepository } from '../db/repositories/feedback.js';
+import { DutyInboxRepository } from '../db/repositories/dutyInbox.js';
+import { ReportDataRepository } from '../db/repositories/reportData.js';
+import { ResultRepository, TargetRepository } from '../db/repositories/results.js';
+import { DutyInbox } from '../core/handoff/inbox.js';
+import { ResultsService } from '../core/reports/results.js';
+import { ReportService } from '../core/reports/service.js';
 import { RequestRepository } from '../db/repositories/requests.js';
 import { SessionRepository } from '../db/repositories/sessions.js';
+import { SettingsRepository } from '../db/repositories/settings.js';
 import { StaffRepository } from '../db/repositories/staff.js';
 import { SubscriptionRepository } from '../db/repositories/subscriptions.js';
 import { TeamRepository } from '../db/repositories/teams.js';
 import { UnreachableRepository } from '../db/repositories/unreachable.js';
+import { ChatContactRepository } from '../db/repositories/chatContacts.js';
+import { PlatformTokenRepository } from '../db/repositories/platformTokens.js';
 import { Delivery } from '../delivery/deliver.js';
 import { Pacer } from '../delivery/pacer.js';
 import { type Actor, type Address, addressKey, parseChannelRef } from '../domain/address.js';
 import { msg, type Msg } from '../domain/message.js';
-import { parseWorkingHours } from '../domain/workingHours.js';
 import type { HttpServer, Readiness } from '../http/server.js';
 import { Translator } from '../i18n.js';
 import { assignWorker } from '../jobs/assign.js';
@@ -94,6 +108,13 @@ function stores(database: Database) {
     access: new AccessRepository(database),
     notes: new NoteRepository(database),
     feedback: new FeedbackRepository(database),
+    results: new ResultRepository(database),
+    targets: new TargetRepository(database),
+    reportData: new ReportDataRepository(database),
+    inbox: new DutyInboxRepository(database),
+    settings: new SettingsRepository(database),
+    chatContacts: new ChatContactRepository(database),
+    platformTokens: new PlatformTokenRepository(database),
   };
 }
 
@@ -119,27 +140,49 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
   // Only the console runs without UNIT_PHONE (config requires it with a token): a number that is plainly an example.
   const unitPhone = config.UNIT_PHONE ?? translator.render({ key: 'common:unit.example_phone' });
   const consoleMode = o.consoleMode ?? false;
+  // What the console changes without a restart; .env gives the defaults.
+  const settings = new SettingsService(repos.settings, repos.audit, clock, {
+    unitName,
+    unitPhone,
+    workingHours: config.WORKING_HOURS,
+    holidays: [],
+    slaUnclaimedMinutes: config.SLA_UNCLAIMED_MINUTES,
+    retentionDays: config.RETENTION_DAYS,
+    reminderHour: config.REMINDER_HOUR,
+  });
+  await settings.load();
+  const unit = settings.unit;
 
+  // The files seed an empty database; afterwards the database (the console) is the truth.
   const areas = new AreaService(repos.areas);
-  await areas.loadFile(config.AREAS_FILE);
-  await loadTeamsFile(config.TEAMS_FILE, repos.teams);
+  await areas.seedFromFile(config.AREAS_FILE);
+  await seedTeamsFile(config.TEAMS_FILE, repos.teams);
 
   // Channels: one adapter each, from the registry.
-  const channelDeps = { config, translator, log, consoleOutput: o.consoleOutput, consoleMode };
-  const adapters = new Map<string, ChannelAdapter>();
-  for (const entry of o.channels ?? CHANNELS) if (entry.enabled(channelDeps)) adapters.set(entry.id, entry.create(channelDeps));
-
-  const dutyChat = dutyChatOf(config, adapters, consoleMode);
   const redisUrl = o.redisUrl;
   const redis: Redis | undefined = redisUrl ? newRedis(redisUrl) : undefined;
   // Direct replies must not wait on a Redis that is down: their pacing gives up within 300 ms.
   const fastRedis: Redis | undefined = redisUrl ? newFastFailRedis(redisUrl, 300) : undefined;
+  // One poller per bot token across processes; the others stand by on the lease.
+  const pollLease = (name: string) =>
+    fastRedis ? new RedisLease(fastRedis, `${config.QUEUE_PREFIX}:poll:${name}`, config.POLL_LEASE_MS, (e) => logError(log, e, 'poll lease: Redis not answering; polling on')) : undefined;
+  // A channel's alarm (the OA's token refresh failing) goes to the duty chat once delivery exists.
+  let alertAdmins: (m: Msg) => void = () => undefined;
+  const platform = { repos, redis, prefix: config.QUEUE_PREFIX, clock, alert: (m: Msg) => alertAdmins(m) };
+  const channelDeps = { config, translator, log, consoleOutput: o.consoleOutput, consoleMode, platform, pollLease };
+  const adapters = new Map<string, ChannelAdapter>();
+  for (const entry of o.channels ?? CHANNELS) if (entry.enabled(channelDeps)) adapters.set(entry.id, entry.create(channelDeps));
+
+  const dutyChat = dutyChatOf(config, adapters, consoleMode);
   const jobs = new JobQueues(redisUrl, config.QUEUE_PREFIX, repos.outbox, clock, log);
   const pacer = fastRedis ? new Pacer(fastRedis, config.QUEUE_PREFIX) : undefined;
   const delivery = new Delivery({ channels: (id) => adapters.get(id), pacer, unreachable: repos.unreachable, clock, log, metrics });
+  alertAdmins = (m) => {
+    if (dutyChat) void delivery.deliver(dutyChat, { text: [m] }, { patience: 'job' }).catch((e: unknown) => logError(log, e, 'alert not delivered'));
+  };
 
   const staff = new StaffService(repos.teams, repos.staff, repos.audit, clock, 48 * 3600_000);
-  const policy = { slaUnclaimedMs: config.SLA_UNCLAIMED_MINUTES * 60_000, workingHours: parseWorkingHours(config.WORKING_HOURS) };
+  const policy = settings.policy;
   // The console's board remembers pages until a request changes; this process's changes show at once.
   let boardChanged = () => {};
   const requests = new RequestService(repos.requests, repos.audit, clock, [
@@ -156,7 +199,13 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
     requestFollowUps({ jobs, cards: repos.cards, teams: repos.teams, staff: repos.staff, clock, policy }),
   ]);
   const assignment = new AssignmentService(requests, repos.requests, repos.teams, repos.staff, repos.cards, clock, jobs, {
-    ...policy,
+    // Read at each use (not spread: a spread would freeze the settings as they are now).
+    get slaUnclaimedMs() {
+      return policy.slaUnclaimedMs;
+    },
+    get workingHours() {
+      return policy.workingHours;
+    },
     maxContactAttempts: config.MAX_CONTACT_ATTEMPTS,
   });
   // The console's origin: PUBLIC_URL, or this process's own port once it listens.
@@ -166,14 +215,24 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
     linkTtlMs: 10 * 60_000,
     idleMs: config.WEB_IDLE_HOURS * 3600_000,
   });
-  const board = new BoardService(repos.requests, repos.requests, repos.teams, repos.staff, repos.cards, repos.notes, repos.audit, areas, clock);
+  // Channels that allow free messages only for a while after the person wrote (Zalo OA: 7 days).
+  const windowed = [...adapters.values()].flatMap((a) => (a.caps.replyWindowMs ? [{ id: a.id, ms: a.caps.replyWindowMs }] : []));
+  const silentSince = async (ids: string[]): Promise<Set<string>> => {
+    const out = new Set<string>();
+    for (const w of windowed) for (const id of await repos.chatContacts.requestsSilentSince(ids, [w.id], clock.now() - w.ms)) out.add(id);
+    return out;
+  };
+  const board = new BoardService(repos.requests, repos.requests, repos.teams, repos.staff, repos.cards, repos.notes, repos.audit, areas, clock, silentSince);
   boardChanged = () => board.changed();
   const commander = new CommanderActions(requests, repos.teams, repos.notes, repos.audit, clock);
   const feedback = new FeedbackService(repos.feedback, repos.requests, requests, jobs, repos.audit, clock);
   const handoff = new HandoffService(repos.handoffs, repos.audit, clock, jobs, dutyChat);
   const broadcast = new BroadcastService(repos.broadcasts, repos.audit, clock, jobs, () => jobs.connected);
-  const sessions = new SessionService(repos.sessions, repos.subscriptions, broadcast, repos.audit, areas, clock, config.REMINDER_HOUR, requests, repos.requests, jobs);
-  const privacy = new PrivacyService(requests, repos.states, handoff, repos.subscriptions, repos.broadcasts, repos.audit, clock, () => database.flushErased());
+  const sessions = new SessionService(repos.sessions, repos.subscriptions, broadcast, repos.audit, areas, clock, () => settings.current().reminderHour, requests, repos.requests, jobs);
+  const results = new ResultsService(repos.results, repos.targets, repos.audit, clock);
+  const reports = new ReportService(repos.results, repos.targets, repos.reportData, areas, repos.audit, clock);
+  const inbox = new DutyInbox(repos.inbox, handoff, repos.handoffs, repos.audit, clock);
+  const privacy = new PrivacyService(requests, repos.states, handoff, repos.subscriptions, repos.broadcasts, repos.audit, clock, () => database.flushErased(), repos.chatContacts);
   const { classifier, guide } = createUnderstanding(translator);
   const safety = new SafetyService(classifier, handoff, repos.handoffs, jobs, clock, {
     alerted: () => metrics.emergencyAlerts.inc(),
@@ -184,6 +243,10 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
   await staff.bootstrapCommanders(commanders);
   // Whoever sits at the local console is trusted with the commander's role (/vai chihuy).
   if (consoleMode) await ensureConsoleCommander(staff, repos);
+  // The console's pages for teams, officers, commanders, areas: every change tells the assignment engine.
+  const unitAdmin = new UnitAdmin(repos.teams, repos.staff, staff, repos.access, repos.audit, clock, areas, () => assignment.teamsChanged());
+  const areaAdmin = new AreaAdmin(repos.areas, areas, repos.audit, clock, (by) => settings.bump(AREAS_VERSION, by));
+  settings.watch(AREAS_VERSION, () => areas.refresh());
 
   const composer = new NoticeComposer({
     requests: repos.requests,
@@ -194,7 +257,7 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
     areas,
     clock,
     dutyChat,
-    unit: { name: unitName, phone: unitPhone },
+    unit,
     maxContactAttempts: config.MAX_CONTACT_ATTEMPTS,
     consoleUrl: (path) => access.url(path),
     sessions: repos.sessions,
@@ -221,11 +284,23 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
     assignment,
     access,
     feedback,
+    results,
+    reports,
+    inbox,
     clock,
-    unit: { name: unitName, phone: unitPhone, retentionDays: config.RETENTION_DAYS },
+    unit,
     words: (key: string) => translator.words(key),
   };
-  const engine = new DialogEngine({ services, states: repos.states, translator, defaultLang: config.DEFAULT_LANG });
+  // Replicas agree through Redis on who handles a chat and how fast it writes; without Redis
+  // (or while it is down) this process's own lock and count, and the state's version, hold.
+  const chatLock = fastRedis ? new RedisChatLock(fastRedis, config.QUEUE_PREFIX, config.CHAT_LOCK_TIMEOUT_MS, (e) => logError(log, e, 'chat lock: Redis not answering')) : undefined;
+  const flood = new FloodGate(fallbackCounter(fastRedis ? new RedisCounter(fastRedis, config.QUEUE_PREFIX) : undefined), {
+    perChatPerMinute: config.CHAT_MESSAGES_PER_MINUTE,
+    codeTriesPerChat: config.CODE_TRIES_PER_CHAT,
+    codeTriesPerCode: config.CODE_TRIES_PER_CODE,
+    codeWindowMs: config.CODE_WINDOW_MINUTES * 60_000,
+  });
+  const engine = new DialogEngine({ services, states: repos.states, translator, defaultLang: config.DEFAULT_LANG, chatLock, flood });
   const reconciler = new Reconciler({ requests: repos.requests, handoffs: repos.handoffs, broadcasts: repos.broadcasts, outbox: repos.outbox, queues: jobs, assignment, clock, log });
 
   // Updates being handled now: a stop lets them finish before it closes anything.
@@ -238,9 +313,10 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
       metrics.updatesIn.inc({ channel: event.address.channel });
       inFlight++;
       try {
-        // Someone who writes to us has not blocked us (any more).
-        if (event.address.kind === 'private') await repos.unreachable.clear(addressKey(event.address));
+        // First the chat's turn (nothing before it may wait on the database: a later message on
+        // another replica would overtake this one), then: someone who writes has not blocked us.
         const r = await engine.handle(event);
+        if (event.address.kind === 'private') await repos.unreachable.clear(addressKey(event.address));
         for (const reply of r.replies) await delivery.deliver(event.address, reply, { patience: 'direct' });
         return { toast: r.toast };
       } catch (e) {
@@ -248,7 +324,7 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
         logError(log, e, 'update failed', { channel: event.address.channel });
         // The person still hears something, and how to reach the unit.
         await delivery
-          .deliver(event.address, { text: [msg('common:errors.internal', { phone: unitPhone })] }, { patience: 'direct' })
+          .deliver(event.address, { text: [msg('common:errors.internal', { phone: unit.phone })] }, { patience: 'direct' })
           .catch(() => undefined);
         return {};
       } finally {
@@ -310,9 +386,12 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
           commander,
           views,
           unitName,
+          admin: { unit: unitAdmin, areas: areaAdmin, settings, inviteHours: staff.inviteHours },
           secure: (config.PUBLIC_URL ?? '').startsWith('https://'),
           loginPerMinute: config.WEB_LOGIN_PER_MINUTE,
           maxContactAttempts: config.MAX_CONTACT_ATTEMPTS,
+          programme: { sessions, broadcast, inbox, results, reports },
+          account: adapters.get(OA_CHANNEL) as ZaloOaAdapter | undefined,
         }),
       );
     },
@@ -355,7 +434,17 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
       if (!redisUrl || !outbound) throw new Error('the workers need Redis');
       const base = workerBase();
       const broadcaster = new Broadcaster(
-        { broadcasts: repos.broadcasts, subscriptions: repos.subscriptions, delivery, queues: jobs, clock, log, unitName },
+        {
+          broadcasts: repos.broadcasts,
+          subscriptions: repos.subscriptions,
+          delivery,
+          queues: jobs,
+          clock,
+          log,
+          get unitName() {
+            return unit.name;
+          },
+        },
         redis!,
         config.QUEUE_PREFIX,
       );
@@ -366,13 +455,16 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
         broadcasts: repos.broadcasts,
         audit: repos.audit,
         clock,
-        retentionDays: config.RETENTION_DAYS,
+        get retentionDays() {
+          return unit.retentionDays;
+        },
         sendDueReminders: () => sessions.sendDueReminders(),
         startOfDay: async () => {
           await requests.expireOlderThan(sessions.today(), config.EXPIRE_AFTER_DAYS);
           await assignment.teamsChanged();
         },
         flushErased: () => database.flushErased(),
+        contacts: repos.chatContacts,
       };
       const workers: Worker[] = [
         assignWorker({ assignment, metrics }, base, config.ASSIGN_CONCURRENCY),
@@ -429,6 +521,9 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
 }
 
 export type Container = Awaited<ReturnType<typeof createContainer>>;
+
+/** A settings row whose change means "the areas changed: read them again". */
+const AREAS_VERSION = 'areas.version';
 
 /** The duty chat from the settings; on a bare console, the console's commander. */
 function dutyChatOf(config: Config, adapters: Map<string, ChannelAdapter>, consoleMode: boolean): Address | undefined {

@@ -16,12 +16,16 @@ export function createClassifier(translator: Translator): IntentClassifier {
 export function createUnderstanding(translator: Translator): { classifier: IntentClassifier; guide: GuideCatalog } {
   const abbreviations = translator.data<Record<string, string>>('intents:abbreviations', 'vi');
   const triage = triageData(translator);
-  const data: IntentData = { training: {}, emergency: triage, evidence: {}, scam: { always: [], who: [], what: [] } };
+  const data: IntentData = { training: {}, emergency: triage, evidence: {}, scam: { always: [], who: [], what: [] }, elsewhere: { where: [], what: [], not: [] } };
   for (const lang of LANGUAGES) {
     const scam = table(translator.data<unknown>('intents:scam_rule', lang));
     data.scam!.always.push(...list(scam.always));
     data.scam!.who.push(...list(scam.who));
     data.scam!.what.push(...list(scam.what));
+    const elsewhere = table(translator.data<unknown>('intents:elsewhere_rule', lang));
+    data.elsewhere!.where.push(...list(elsewhere.where));
+    data.elsewhere!.what.push(...list(elsewhere.what));
+    data.elsewhere!.not.push(...list(elsewhere.not));
     merge(data.training, translator.data<Partial<Record<Intent, string[]>>>('intents:training', lang));
     merge(data.evidence, translator.data<Partial<Record<Intent, string[]>>>('intents:evidence', lang));
   }
@@ -45,6 +49,9 @@ function lexicon(plain: MessageNormalizer, data: IntentData, triage: TriageData)
   add(data.scam?.always);
   add(data.scam?.who);
   add(data.scam?.what);
+  add(data.elsewhere?.where);
+  add(data.elsewhere?.what);
+  add(data.elsewhere?.not);
   for (const c of EMERGENCY_CALLS) for (const lists of [triage.calls, triage.conditions, triage.hints, triage.notFor, triage.helpFor, triage.doneFor]) add(lists?.[c]);
   for (const phrases of Object.values(triage.words)) add(phrases);
   for (const phrases of [triage.help, triage.not, triage.hypothetical, triage.hypotheticalAfter, triage.notHypothetical, triage.unless, triage.urgent, triage.notHelp]) add(phrases);

@@ -11,6 +11,9 @@ const FILES: Record<string, { file: string; type: string }> = {
   'htmx.min.js': { file: require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
   'pico.min.css': { file: require.resolve('@picocss/pico/css/pico.min.css'), type: 'text/css; charset=utf-8' },
   'console.css': { file: path.join(import.meta.dirname, 'assets', 'console.css'), type: 'text/css; charset=utf-8' },
+  // Chart.js (MIT, maintained): its UMD build draws the reports' charts; our script feeds it.
+  'chart.umd.min.js': { file: path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'), type: 'text/javascript; charset=utf-8' },
+  'reports.js': { file: path.join(import.meta.dirname, 'assets', 'reports.js'), type: 'text/javascript; charset=utf-8' },
 };
 
 export function registerAssets(app: FastifyInstance): void {

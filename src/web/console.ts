@@ -8,12 +8,30 @@ import type { AccessService, WebUser } from '../core/access/service.js';
 import type { CommanderActions } from '../core/assignment/byHand.js';
 import type { AssignmentService } from '../core/assignment/service.js';
 import type { BoardService } from '../core/board/service.js';
+import type { AreaAdmin } from '../core/areas/admin.js';
 import type { RequestService } from '../core/requests/service.js';
+import type { SettingsService } from '../core/settings/service.js';
+import type { UnitAdmin } from '../core/teams/admin.js';
 import { registerAssets } from './assets.js';
+import { areaRoutes } from './routes/areas.js';
 import { boardRoutes } from './routes/board.js';
+import { commanderRoutes } from './routes/commanders.js';
 import { loginRoutes } from './routes/login.js';
 import { requestRoutes } from './routes/request.js';
+import { settingsRoutes } from './routes/settings.js';
+import { accountRoutes, type PlatformAccount } from './routes/account.js';
+import { teamRoutes } from './routes/teams.js';
 import { workRoutes } from './routes/work.js';
+import { announcementRoutes } from './routes/announcements.js';
+import { calendarRoutes } from './routes/calendar.js';
+import { inboxRoutes } from './routes/inbox.js';
+import { reportRoutes } from './routes/reports.js';
+import { resultRoutes } from './routes/results.js';
+import type { BroadcastService } from '../core/broadcast/service.js';
+import type { SessionService } from '../core/calendar/service.js';
+import type { DutyInbox } from '../core/handoff/inbox.js';
+import type { ResultsService } from '../core/reports/results.js';
+import type { ReportService } from '../core/reports/service.js';
 import type { Views } from './views.js';
 
 export interface ConsoleDeps {
@@ -24,12 +42,27 @@ export interface ConsoleDeps {
   commander: CommanderActions;
   views: Views;
   unitName: string;
+  /** Running the unit: teams and officers, commanders, areas, settings (read live: the unit's name too). */
+  admin: { unit: UnitAdmin; areas: AreaAdmin; settings: SettingsService; inviteHours: number };
   /** Cookies only over HTTPS (PUBLIC_URL is https). */
   secure: boolean;
   /** How often an officer may find nobody before the request goes back to the commander. */
   maxContactAttempts: number;
   /** Login attempts per client per minute. */
   loginPerMinute: number;
+  /** Running the programme: the calendar, announcements, the duty inbox, results, targets and reports. */
+  programme: Programme;
+  /** A messaging account that holds its own sending permission (the OA), when it runs: its page, and the board's warning. */
+  account?: PlatformAccount;
+}
+
+/** The chat's own services, so the console and the chat tell the same people the same things. */
+export interface Programme {
+  sessions: SessionService;
+  broadcast: BroadcastService;
+  inbox: DutyInbox;
+  results: ResultsService;
+  reports: ReportService;
 }
 
 export const SESSION_COOKIE = 'sid';
@@ -102,7 +135,7 @@ export function consolePlugin(d: ConsoleDeps) {
         const user = req.user;
         const html = d.views.render(template, {
           ...d.views.helpers(user?.session.csrf ?? ''),
-          unit: d.unitName,
+          unit: d.admin.settings.unit.name,
           me: user ? { name: user.staff.name, commander: user.staff.commander, officer: user.staff.teamId !== null } : null,
           path: req.routeOptions.url ?? '',
           ...data,
@@ -137,6 +170,16 @@ export function consolePlugin(d: ConsoleDeps) {
     boardRoutes(app, ctx);
     requestRoutes(app, ctx);
     workRoutes(app, ctx);
+    calendarRoutes(app, ctx);
+    announcementRoutes(app, ctx);
+    inboxRoutes(app, ctx);
+    resultRoutes(app, ctx);
+    reportRoutes(app, ctx);
+    teamRoutes(app, ctx);
+    areaRoutes(app, ctx);
+    commanderRoutes(app, ctx);
+    settingsRoutes(app, ctx);
+    accountRoutes(app, ctx);
 
     app.get('/', async (req, reply) => {
       const user = req.user;
@@ -145,7 +188,7 @@ export function consolePlugin(d: ConsoleDeps) {
     });
 
     function refuse(reply: FastifyReply, status: number) {
-      return reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(d.views.render('refused', { ...d.views.helpers(''), unit: d.unitName, me: null, path: '' }));
+      return reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(d.views.render('refused', { ...d.views.helpers(''), unit: d.admin.settings.unit.name, me: null, path: '' }));
     }
   };
 }

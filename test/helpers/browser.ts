@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { FakeTelegram } from './fakeTelegram.js';
 
 /** Debian's chromium (`apt-get install chromium`); CHROMIUM_PATH for another. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -59,4 +60,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = path.resolve(import.meta.dirname, '../../docs');
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, name), fullPage: true });
+}
+
+/**
+ * A fresh browser (its own cookies) signed in with the link the bot sends `chatUser` for
+ * /dangnhap on the fake Telegram; the context is added to `opened` for the caller to close.
+ */
+export async function signedInWith(tg: FakeTelegram, browser: Browser, chatUser: number, size: 'phone' | 'desktop', opened: BrowserContext[]): Promise<Page> {
+  await tg.text(chatUser, '/dangnhap', chatUser);
+  const context = await newContext(browser, size);
+  opened.push(context);
+  const page = await context.newPage();
+  await signIn(page, loginLinkIn(tg.lastTo(chatUser).text));
+  return page;
 }

@@ -651,3 +651,20 @@ export class FakeZaloOa {
     return { error: 0, message: 'Success', data: { msg_id: msgId, sent_time: String(this.clock()), quota: { dailyQuota: '500', remainingQuota: '499' } } };
   }
 }
+
+/** Settings that point the bot's OA channel at this fake (webhook path only: the port is the bot's). */
+export function oaEnv(fake: FakeZaloOa, over: Record<string, string> = {}): Record<string, string> {
+  return {
+    ZALO_OA_APP_ID: fake.appId,
+    ZALO_OA_APP_SECRET: fake.appSecret,
+    ZALO_OA_SECRET_KEY: fake.secretKey,
+    ZALO_OA_ID: fake.oaId,
+    ZALO_OA_API_ROOT: fake.apiRoot,
+    ZALO_OA_OAUTH_ROOT: fake.oauthRoot,
+    ZALO_OA_WEBHOOK_URL: 'http://127.0.0.1/zalo-oa/webhook',
+    ZALO_OA_INFO_IMAGE_URL: 'https://bot.example/oa-card.png',
+    ZALO_CHAT_INTERVAL_MS: '0',
+    ADMIN_CHAT_ID: 'memory:duty',
+    ...over,
+  };
+}

@@ -71,7 +71,7 @@ describe('layers', () => {
 describe('the field table', () => {
   it('holds every field of a request, once', () => {
     const keys = FIELDS.map((f) => f.key).sort();
-    const expected: (keyof RequestFields)[] = ['address', 'birthYear', 'communeId', 'condition', 'consentAt', 'filedFor', 'notes', 'people', 'personName', 'phone', 'pickupAddress', 'preferredDate', 'services', 'sessionId', 'type'];
+    const expected: (keyof RequestFields)[] = ['address', 'birthYear', 'communeId', 'condition', 'consentAt', 'filedFor', 'notes', 'people', 'personName', 'phone', 'pickupAddress', 'preferredDate', 'services', 'sessionId', 'type', 'relativePhone', 'relativeCountry', 'timeZone'];
     expect(keys).toEqual(expected.sort());
   });
 });

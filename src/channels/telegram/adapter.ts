@@ -8,6 +8,7 @@ import type { Lang, Translator } from '../../i18n.js';
 import type { Logger } from '../../log.js';
 import type { ChannelAdapter, ChannelHost } from '../adapter.js';
 import { grammyFetch } from '../http.js';
+import type { PollLease } from '../pollLease.js';
 import { renderTelegram, TELEGRAM_TEXT_MAX, type TelegramMessage } from './render.js';
 import { classify, isUpdate, toEvent } from './updates.js';
 
@@ -20,6 +21,8 @@ export interface TelegramOptions {
   webhook?: { url: string; secret: string };
   /** Seconds getUpdates waits; short in tests. */
   pollTimeout?: number;
+  /** Polling: held by one process per token; without it this process always polls. */
+  lease?: PollLease;
   /** Telegram: about 30 messages/s overall, 1/s per private chat, 20/min per group. */
   globalPerSecond: number;
   privateIntervalMs: number;
@@ -67,6 +70,10 @@ export function telegramAdapter(o: TelegramOptions): ChannelAdapter<TelegramMess
     let offset = 0;
     let backoff = 1000;
     while (!abort.signal.aborted) {
+      // A standby waits here until the poller dies; it then starts at offset 0, so whatever the
+      // dead one received but never confirmed comes again (and is handled once: "seen").
+      await o.lease?.until(abort.signal);
+      if (abort.signal.aborted) return;
       let updates: Update[];
       try {
         updates = await api.getUpdates({ offset, timeout: o.pollTimeout ?? 30, allowed_updates: [...ALLOWED] }, signal);
@@ -139,6 +146,7 @@ export function telegramAdapter(o: TelegramOptions): ChannelAdapter<TelegramMess
     async stop() {
       abort.abort();
       await polling;
+      await o.lease?.stop();
     },
   };
 }

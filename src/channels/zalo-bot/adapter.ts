@@ -8,6 +8,7 @@ import type { Lang, Translator } from '../../i18n.js';
 import type { Logger } from '../../log.js';
 import { type ChannelAdapter, type ChannelHost, SendFailure } from '../adapter.js';
 import { renderPlain } from '../plainText.js';
+import type { PollLease } from '../pollLease.js';
 import { ZALO_TEXT_MAX, ZaloApiError, ZaloClient, type ZaloUpdate, unwrapUpdate } from './client.js';
 
 export interface ZaloBotOptions {
@@ -17,6 +18,8 @@ export interface ZaloBotOptions {
   log: Logger;
   webhook?: { url: string; secret: string };
   pollTimeoutSeconds?: number;
+  /** Polling: held by one process per token; without it this process always polls. */
+  lease?: PollLease;
   /** Back-off after a failed poll without retry_after, doubling up to 60 s. */
   backoffMs?: number;
   /** No rate limit is published for Zalo bots: conservative defaults (a 429 still backs off). */
@@ -58,6 +61,9 @@ export function zaloBotAdapter(o: ZaloBotOptions): ChannelAdapter<string> & { cl
   const poll = async (host: ChannelHost) => {
     let backoff = o.backoffMs ?? 1000;
     while (!abort.signal.aborted) {
+      // A standby waits here until the poller dies.
+      await o.lease?.until(abort.signal);
+      if (abort.signal.aborted) return;
       try {
         const u = await client.getUpdate(o.pollTimeoutSeconds ?? 30, abort.signal);
         backoff = o.backoffMs ?? 1000;
@@ -133,6 +139,7 @@ export function zaloBotAdapter(o: ZaloBotOptions): ChannelAdapter<string> & { cl
     async stop() {
       abort.abort();
       await polling;
+      await o.lease?.stop();
     },
   };
 }

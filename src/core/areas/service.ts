@@ -37,9 +37,12 @@ export class AreaService {
 
   constructor(private readonly repo: AreaStore) {}
 
-  async loadFile(file: string): Promise<void> {
-    const areas = parseAreaFile(JSON.parse(await readFile(file, 'utf8')));
-    await this.repo.replaceAll(areas);
+  /**
+   * The unit's area file seeds an empty database; afterwards the database is the truth (the
+   * console edits it), so a restart never undoes a change made there.
+   */
+  async seedFromFile(file: string): Promise<void> {
+    if ((await this.repo.count()) === 0) await this.repo.replaceAll(parseAreaFile(JSON.parse(await readFile(file, 'utf8'))));
     await this.refresh();
   }
 
@@ -60,6 +63,11 @@ export class AreaService {
   /** The commune's name, or its id when the unit no longer lists it (old requests). */
   communeName(id: string): string {
     return this.commune(id)?.name ?? id;
+  }
+
+  /** Names of different communes that read the same without diacritics: the bot asks, the console flags them. */
+  confusable(): { names: string[]; areas: Area[] }[] {
+    return this.matcher.confusable();
   }
 
   mentionedIn(sentence: string): Area | undefined {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { NOTES_MAX, OPEN_STATUSES, type CitizenRequest, type Outcome } from '../../domain/request.js';
+import { NOTES_MAX, OPEN_STATUSES, type CitizenRequest, type Outcome, outcomeList } from '../../domain/request.js';
 import { canWork, type StaffMember } from '../../domain/team.js';
 import { oversees } from '../access/scope.js';
 import type { AuditLog, Clock, NoteStore, TeamStore } from '../ports.js';
@@ -64,10 +64,10 @@ export class CommanderActions {
     return (await this.requests.cancelByUnit(r, reason, by, expected)) ? { ok: true } : refused('changed');
   }
 
-  async close(r: CitizenRequest, outcome: Outcome, by: StaffMember, expected: number): Promise<ByHandResult> {
+  async close(r: CitizenRequest, outcome: Outcome, by: StaffMember, expected: number, more: readonly Outcome[] = []): Promise<ByHandResult> {
     const no = this.check(r, by, expected);
     if (no) return no;
-    return (await this.requests.complete(r, outcome, by, { from: OPEN_STATUSES, expected })) ? { ok: true } : refused('changed');
+    return (await this.requests.complete(r, outcomeList(outcome, more), by, { from: OPEN_STATUSES, expected })) ? { ok: true } : refused('changed');
   }
 
   /** An internal note: never shown to the citizen, erased with the request's personal data. */

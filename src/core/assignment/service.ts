@@ -1,6 +1,6 @@
 import type { Actor, Address } from '../../domain/address.js';
 import type { Card } from '../../domain/card.js';
-import { type CitizenRequest, HANDBACK_REASONS, type HandbackReason, OUTCOMES, type Outcome, type Visit } from '../../domain/request.js';
+import { type CitizenRequest, HANDBACK_REASONS, type HandbackReason, OUTCOMES, type Outcome, outcomeList, type Visit } from '../../domain/request.js';
 import { chooseTeam, type StaffMember } from '../../domain/team.js';
 import { addWorkingTime, type WorkingHours } from '../../domain/workingHours.js';
 import type { CardStore, Clock, FollowUps, RequestStore, SlaKind, StaffStore, TeamStore } from '../ports.js';
@@ -23,7 +23,8 @@ export type CardAction =
   | { kind: 'claim'; visit?: Visit }
   | { kind: 'visit'; visit: Visit }
   | { kind: 'ask_outcome' }
-  | { kind: 'outcome'; outcome: Outcome }
+  /** `more`: what else was done on the visit (a CCCD taken and VNeID activated). */
+  | { kind: 'outcome'; outcome: Outcome; more?: readonly Outcome[] }
   | { kind: 'unreachable' }
   | { kind: 'ask_handback' }
   | { kind: 'handback'; reason: HandbackReason }
@@ -139,7 +140,7 @@ export class AssignmentService {
       case 'outcome': {
         // Only the officer who claimed it closes it (on a card; from their own chat, they hold it).
         if (card?.claimedBy && card.claimedBy !== officer.id) return 'stale';
-        return (await this.requests.complete(r, action.outcome, officer)) ? 'ok' : 'stale';
+        return (await this.requests.complete(r, outcomeList(action.outcome, action.more), officer)) ? 'ok' : 'stale';
       }
       case 'unreachable': {
         const attempts = (card?.attempts ?? 0) + 1;

@@ -44,6 +44,8 @@ export class BoardService {
     private readonly audit: AuditLog,
     readonly areas: AreaService,
     private readonly clock: Clock,
+    /** Of these requests, those whose person is past their channel's reply window (only a call reaches them). */
+    private readonly silent: (requestIds: string[]) => Promise<Set<string>> = async () => new Set(),
   ) {}
 
   today(): string {
@@ -123,6 +125,11 @@ export class BoardService {
   /** Which of these may be filed twice (the same phone, or the same person): flagged for the commander. */
   possibleDuplicates(ids: string[]): Promise<Set<string>> {
     return this.board.possibleDuplicates(ids);
+  }
+
+  /** Which of these the bot can no longer write to freely (the person has not written for too long): the commander calls. */
+  silentContacts(ids: string[]): Promise<Set<string>> {
+    return this.silent(ids);
   }
 
   /** The current cards of a list of requests, in one read. */

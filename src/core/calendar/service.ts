@@ -26,7 +26,8 @@ export class SessionService {
     private readonly audit: AuditLog,
     private readonly areas: AreaService,
     private readonly clock: Clock,
-    private readonly reminderHour: number,
+    /** Read at each run: the console changes it without a restart. */
+    private readonly reminderHour: () => number,
     /** Requests follow their session: moved, cancelled, waiting for a new day. */
     private readonly requests: RequestService,
     private readonly requestStore: RequestStore,
@@ -47,6 +48,17 @@ export class SessionService {
 
   list(days = 60): Promise<Session[]> {
     return this.sessions.between(this.today(), addDays(this.today(), days));
+  }
+
+  /** Every session (cancelled ones too) on days from..to: the console's month view. */
+  between(from: string, to: string): Promise<Session[]> {
+    return this.sessions.between(from, to);
+  }
+
+  /** Places taken at home and in the car: requests bound to it that hold one (open or done). */
+  async placesUsed(id: string): Promise<{ home: number; ride: number }> {
+    const [home, ride] = await Promise.all([this.requestStore.countForSession(id, 'home'), this.requestStore.countForSession(id, 'ride')]);
+    return { home, ride };
   }
 
   async create(s: NewSession, by: string): Promise<Session> {
@@ -110,7 +122,7 @@ export class SessionService {
    */
   async sendDueReminders(): Promise<number> {
     const now = this.clock.now();
-    if (localHour(now) < this.reminderHour) return 0;
+    if (localHour(now) < this.reminderHour()) return 0;
     const tomorrow = addDays(this.today(), 1);
     let sent = 0;
     for (const s of await this.sessions.upcoming(tomorrow, undefined, 200)) {

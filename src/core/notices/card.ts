@@ -1,6 +1,6 @@
 import { formatVnDate } from '../../domain/dates.js';
 import { list, msg, type Msg } from '../../domain/message.js';
-import { maskPhone } from '../../domain/phone.js';
+import { describePhone, maskPhone, parseVnPhone } from '../../domain/phone.js';
 import type { Card } from '../../domain/card.js';
 import type { OptionOut, Reply } from '../../domain/reply.js';
 import { type CitizenRequest, HANDBACK_REASONS, OUTCOMES } from '../../domain/request.js';
@@ -18,6 +18,11 @@ export function renderCard(r: CitizenRequest, card: Card, view: FieldView, maxAt
   if (r.erasedAt !== undefined) return { text: [msg('common:lines', { lines: list([title, msg('team:card.status_erased')], 'line') })] };
   const lines: Msg[] = [title, ...cardLines(r, view), ...extra, statusLine(r, card, maxAttempts)];
   if (card.attempts > 0 && card.mode !== 'closed') lines.push(msg('team:card.attempts', { count: card.attempts, max: maxAttempts }));
+  // Someone at home confirms: a mobile there nobody answers, and the relative who filed can be called.
+  const home = parseVnPhone(r.phone);
+  if (card.attempts > 0 && card.mode !== 'closed' && r.relativePhone && home.ok && home.kind === 'mobile') {
+    lines.push(msg('abroad:card.try_relative', { phone: describePhone(r.relativePhone) }));
+  }
   if (card.flagged && r.status === 'claimed') lines.push(msg('team:card.overdue'));
   if (card.mode === 'outcome') lines.push(msg('team:card.ask_outcome'));
   if (card.mode === 'handback') lines.push(msg('team:card.ask_handback'));
@@ -33,7 +38,7 @@ export function workText(r: CitizenRequest, view: FieldView): Msg {
 
 function statusLine(r: CitizenRequest, card: Card, maxAttempts: number): Msg {
   if (r.status === 'cancelled') return msg('team:card.status_cancelled');
-  if (r.status === 'done') return msg('team:card.status_done', { outcome: msg(`team:outcome.${r.outcome ?? 'not_needed'}`) });
+  if (r.status === 'done') return msg('team:card.status_done', { outcome: list((r.outcomes ?? [r.outcome ?? 'not_needed']).map((o) => msg(`team:outcome.${o}`)), 'comma') });
   if (r.teamId !== card.teamId || (r.round ?? 0) !== card.round) {
     if (r.status === 'unassigned' && r.reason === 'unreachable') return msg('team:card.status_unreachable', { max: maxAttempts });
     return msg((r.status === 'assigned' || r.status === 'claimed') && r.teamId !== card.teamId ? 'team:card.status_moved' : 'team:card.status_returned');
@@ -48,7 +53,8 @@ function cardOptions(r: CitizenRequest, card: Card): OptionOut[] {
   const live = card.mode !== 'closed' && r.teamId === card.teamId && (r.status === 'assigned' || r.status === 'claimed');
   if (!live) return [];
   if (card.mode === 'outcome') {
-    return [...OUTCOMES.map((o, i) => button(`o${i}`, r.id, `team:outcome.${o}`)), button('x', r.id, 'team:button.back')];
+    // Last, so the numbers of the single outcomes (typed on Zalo) stay as they were.
+    return [...OUTCOMES.map((o, i) => button(`o${i}`, r.id, `team:outcome.${o}`)), button('b', r.id, 'reports:outcome.cccd_and_vneid'), button('x', r.id, 'team:button.back')];
   }
   if (card.mode === 'handback') {
     return [...HANDBACK_REASONS.map((o, i) => button(`r${i}`, r.id, `team:reason.${o}`)), button('x', r.id, 'team:button.back')];
@@ -76,6 +82,8 @@ export function parseCardButton(id: string): { requestId: string; action: CardAc
     u: { kind: 'unreachable' },
     h: { kind: 'ask_handback' },
     x: { kind: 'show_actions' },
+    // One press for the usual pair, so the VNeID activation is not lost when the CCCD is taken.
+    b: { kind: 'outcome', outcome: 'cccd_taken', more: ['vneid_done'] },
   };
   if (simple[code]) return { requestId, action: simple[code] };
   const index = Number(code.slice(1));

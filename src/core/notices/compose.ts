@@ -8,6 +8,7 @@ import type { AreaService } from '../areas/service.js';
 import { type AdminEvent, type CardStore, type CitizenEvent, type Clock, FEEDBACK_ANSWERS, type HandoffStore, type OfficerEvent, type RequestStore, type StaffStore, type SessionStore, type TeamEvent, type TeamStore } from '../ports.js';
 import { visitParams } from '../../domain/visit.js';
 import { adminMessage, renderCard } from './card.js';
+import { farAwayKey, farAwayNotice } from './farAway.js';
 
 /** A message the bot sends of its own accord (not an answer): what, about which request, to whom. */
 export type Notice =
@@ -29,6 +30,8 @@ export interface Target {
   reply: Reply;
   messageId?: string | null;
   onSent?: (messageId: string | undefined) => Promise<void>;
+  /** Not to be sent before this instant (a relative's quiet hours): held, not dropped. */
+  notBefore?: number;
 }
 
 /** The id a notice is known by: its job id, and the mark that says it was delivered. */
@@ -142,14 +145,16 @@ export class NoticeComposer {
       ...(event === 'reminder_pickup' || event === 'reminder_visit' ? await this.reminderParams(r) : {}),
     };
     // A claim that came with the visit time says when, in the same message.
-    const key = event === 'claimed' && r.visit ? 'notify:claimed_visit' : `notify:${event}`;
+    const key = event === 'claimed' && r.visit ? 'notify:claimed_visit' : (farAwayKey(r, event) ?? `notify:${event}`);
     if (event === 'visit' && !r.visit) return [];
     // Their own number, said back so they can check it.
     const own = { ...params, number: r.phone };
     const reply: Reply = { text: [msg(key, own)] };
     // One question with three answers (buttons; numbers on Zalo).
     if (event === 'feedback') reply.options = FEEDBACK_ANSWERS.map((a) => ({ id: `fb:${r.id}:${a}`, label: msg(`notify:feedback_answer.${a}`) }));
-    return [{ to: { channel: r.channel, chatId: r.chatId, kind: 'private' }, reply }];
+    const far = r.timeZone ? farAwayNotice(r, r.timeZone, event, this.d.clock.now()) : undefined;
+    if (far?.theirTime) reply.text.push(far.theirTime);
+    return [{ to: { channel: r.channel, chatId: r.chatId, kind: 'private' }, reply, ...(far?.notBefore ? { notBefore: far.notBefore } : {}) }];
   }
 
   /** The session a request is bound to, as its card and reminders name it. */

@@ -21,6 +21,8 @@ export class PrivacyService {
     private readonly clock: Clock,
     /** Makes the erasure final in the files (SQLite keeps old pages in its log until then). */
     private readonly flushErased: () => Promise<void> = async () => undefined,
+    /** When the chat last wrote (a channel's reply window): it goes with the rest. */
+    private readonly contacts?: { forget(channel: string, chatId: string): Promise<void> },
   ) {}
 
   async eraseOwner(owner: Actor, chat: Address): Promise<number> {
@@ -29,6 +31,7 @@ export class PrivacyService {
     await this.handoffs.eraseChat(chat.channel, chat.chatId);
     await this.subscriptions.unsubscribe(chat.channel, chat.chatId);
     await this.broadcasts.forgetChat(chat.channel, chat.chatId);
+    await this.contacts?.forget(chat.channel, chat.chatId);
     // The log keeps what was done, no longer by whom: their account becomes a pseudonym.
     const pseudonym = `erased:${randomBytes(6).toString('hex')}`;
     await this.audit.pseudonymise(actorKey(owner), pseudonym);

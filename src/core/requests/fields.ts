@@ -1,13 +1,15 @@
 import { formatVnDate } from '../../domain/dates.js';
-import { list, msg, type Msg } from '../../domain/message.js';
+import { list, msg, msgOr, type Msg } from '../../domain/message.js';
 import { UNKNOWN_BIRTH_YEAR } from '../../domain/person.js';
+import { describePhone } from '../../domain/phone.js';
+import { countryName, VN_COUNTRY } from '../../domain/timezone.js';
 import type { CitizenRequest, RequestFields } from '../../domain/request.js';
 
 /**
  * What the intake has gathered so far; the request id is drawn before the summary is shown.
  * `waitlisted`: the chosen session was full; filed with it, the request waits for a place.
  */
-export type Draft = Partial<RequestFields> & { requestId?: string; waitlisted?: boolean };
+export type Draft = Partial<RequestFields> & { requestId?: string; waitlisted?: boolean; far?: boolean };
 
 /** How a field line names things it only holds the id of. */
 export interface FieldView {
@@ -37,6 +39,8 @@ export interface Field {
 
 const always = () => true;
 const isRide = (d: Draft) => d.type === 'ride';
+/** Filed by a relative far away: two contacts (the home's number first, then theirs). */
+export const isFar = (d: Draft) => d.far === true || d.relativeCountry !== undefined;
 const plain = { toColumn: (v: unknown) => v ?? null, fromColumn: (v: unknown) => (v === null ? undefined : v) } as const;
 const number = { toColumn: (v: unknown) => v ?? null, fromColumn: (v: unknown) => (v === null || v === undefined ? undefined : Number(v)) } as const;
 const json = { toColumn: (v: unknown) => JSON.stringify(v ?? []), fromColumn: (v: unknown) => JSON.parse(String(v)) as unknown } as const;
@@ -110,10 +114,38 @@ export const FIELDS = [
     personal: true,
     applies: always,
     ...plain,
-    summary: (d) => line('intake:summary.phone', d.phone ?? ''),
-    card: (r) => msg('team:card.phone', { phone: r.phone }),
+    summary: (d) => line(isFar(d) ? 'intake:summary.home_phone' : 'intake:summary.phone', d.phone ?? ''),
+    card: (r) => msg(isFar(r) ? 'abroad:card.home_phone' : 'team:card.phone', { phone: r.phone }),
     edit: { step: 'phone', label: 'intake:field.phone' },
   }),
+  field({
+    key: 'relativePhone',
+    personal: true,
+    applies: isFar,
+    optional: true,
+    ...plain,
+    summary: (d) => (isFar(d) ? line('intake:summary.relative_phone', d.relativePhone ? describePhone(d.relativePhone) : msg('intake:relative.none')) : undefined),
+    card: (r) =>
+      isFar(r)
+        ? r.relativePhone
+          ? msg('abroad:card.relative', { channel: msgOr(`handoff:channel.${r.channel}`, r.channel), phone: describePhone(r.relativePhone) })
+          : msg('abroad:card.relative_no_phone', { channel: msgOr(`handoff:channel.${r.channel}`, r.channel) })
+        : undefined,
+    edit: { step: 'relative_phone', label: 'intake:field.relative_phone' },
+  }),
+  field({
+    key: 'relativeCountry',
+    personal: true,
+    applies: isFar,
+    optional: true,
+    ...plain,
+    summary: (d) => (isFar(d) && d.relativeCountry ? line('intake:summary.country', countryName(d.relativeCountry)) : undefined),
+    // Call the home first (the person is there), tell the relative after.
+    card: (r) =>
+      r.relativeCountry === undefined ? undefined : r.relativeCountry === VN_COUNTRY ? msg('abroad:card.from_far') : msg('abroad:card.from_abroad', { country: countryName(r.relativeCountry) }),
+    edit: { step: 'country', label: 'intake:field.country' },
+  }),
+  field({ key: 'timeZone', personal: true, applies: isFar, optional: true, ...plain }),
   field({
     key: 'services',
     personal: false,

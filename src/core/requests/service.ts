@@ -300,11 +300,12 @@ export class RequestService {
   }
 
   /** Done, with what was done: by the officer who claimed it, or a commander from any open state. */
-  async complete(r: CitizenRequest, outcome: Outcome, by: StaffMember, o: { from?: readonly RequestStatus[]; expected?: number } = {}): Promise<boolean> {
+  async complete(r: CitizenRequest, outcomes: readonly [Outcome, ...Outcome[]], by: StaffMember, o: { from?: readonly RequestStatus[]; expected?: number } = {}): Promise<boolean> {
     const now = this.clock.now();
-    if (!(await this.requests.transition(r.id, o.from ?? ['claimed'], 'done', now, { outcome, expected: o.expected }))) return false;
+    const outcome = outcomes[0];
+    if (!(await this.requests.transition(r.id, o.from ?? ['claimed'], 'done', now, { outcomes, expected: o.expected }))) return false;
     await this.audit.record(`staff:${by.id}`, 'request_done', r.id, now);
-    await this.emit({ type: 'done', request: { ...r, status: 'done', outcome, closedAt: now, updatedAt: now }, by: `staff:${by.id}` });
+    await this.emit({ type: 'done', request: { ...r, status: 'done', outcome, outcomes: outcomes.length > 1 ? [...outcomes] : undefined, closedAt: now, updatedAt: now }, by: `staff:${by.id}` });
     return true;
   }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { CAPABILITIES } from '../../domain/team.js';
-import type { TeamStore } from '../ports.js';
+import type { TeamAdminStore } from './admin.js';
 
 const teamFile = z.object({
   teams: z.array(
@@ -17,9 +17,15 @@ const teamFile = z.object({
 
 export class TeamFileError extends Error {}
 
-/** Loads the unit's team file into the database (work chats linked in chat are kept). */
-export async function loadTeamsFile(file: string, repo: TeamStore): Promise<void> {
+/**
+ * The unit's team file seeds an EMPTY database. Afterwards the database is the truth (the
+ * console creates, edits and stops teams): loading the file at every start re-activated a team
+ * the unit had removed.
+ */
+export async function seedTeamsFile(file: string, repo: TeamAdminStore): Promise<boolean> {
+  if ((await repo.count()) > 0) return false;
   const parsed = teamFile.safeParse(JSON.parse(await readFile(file, 'utf8')));
   if (!parsed.success) throw new TeamFileError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   await repo.upsertAll(parsed.data.teams);
+  return true;
 }

@@ -1,4 +1,4 @@
-import { and, eq, notInArray } from 'drizzle-orm';
+import { and, count, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Area } from '../../domain/area.js';
 import type { Database } from '../database.js';
 import type { AreaStore } from '../../core/ports.js';
@@ -18,6 +18,31 @@ export class AreaRepository implements AreaStore {
     }
     const ids = areas.map((a) => a.id);
     if (ids.length > 0) await db.update(t.areas).set({ active: 0 }).where(notInArray(t.areas.id, ids));
+  }
+
+  async count(): Promise<number> {
+    const { db, t } = this.d;
+    const [r] = await db.select({ n: count() }).from(t.areas);
+    return Number(r?.n ?? 0);
+  }
+
+  /** Creates or edits areas in one statement: all of them or none. */
+  async upsert(areas: Area[]): Promise<void> {
+    if (areas.length === 0) return;
+    const { db, t } = this.d;
+    await db
+      .insert(t.areas)
+      .values(areas.map((a) => ({ id: a.id, name: a.name, kind: a.kind, parentId: a.parentId, aliases: JSON.stringify(a.aliases), active: 1 })))
+      .onConflictDoUpdate({
+        target: t.areas.id,
+        set: { name: sql`excluded.name`, kind: sql`excluded.kind`, parentId: sql`excluded.parent_id`, aliases: sql`excluded.aliases`, active: sql`excluded.active` },
+      });
+  }
+
+  async deactivate(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const { db, t } = this.d;
+    await db.update(t.areas).set({ active: 0 }).where(inArray(t.areas.id, ids));
   }
 
   async communes(): Promise<Area[]> {

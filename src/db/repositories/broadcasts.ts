@@ -212,6 +212,42 @@ export class BroadcastRepository implements BroadcastStore {
   async latest(limit: number): Promise<Broadcast[]> {
     const { db, t } = this.d;
     const rows = await db.select().from(t.broadcasts).orderBy(sql`${t.broadcasts.createdAt} desc`).limit(limit);
-    return rows.map(toBroadcast);
+    return Promise.all(
+      rows.map(async (r) => {
+        const receipts = await this.receiptCounts(r.id);
+        return receipts.delivered > 0 ? { ...toBroadcast(r), receipts } : toBroadcast(r);
+      }),
+    );
+  }
+
+  async setMessageId(id: string, seq: number, messageId: string): Promise<void> {
+    const { db, t } = this.d;
+    const r = t.broadcastRecipients;
+    await db.update(r).set({ messageId }).where(and(eq(r.broadcastId, id), eq(r.seq, seq)));
+  }
+
+  /**
+   * The platform says these messages reached the phone (or were opened: that implies reached).
+   * Only the first report of each counts. Resolves to how many recipients the ids named.
+   */
+  async markReceipts(channel: ChannelId, messageIds: string[], kind: 'received' | 'seen', at: number): Promise<number> {
+    if (messageIds.length === 0) return 0;
+    const { db, t } = this.d;
+    const r = t.broadcastRecipients;
+    const named = and(eq(r.channel, channel), inArray(r.messageId, messageIds));
+    // Most reports are of ordinary replies, in no announcement: one indexed read says so.
+    const rows = await db.select({ n: count() }).from(r).where(named);
+    const n = Number(rows[0]?.n ?? 0);
+    if (n === 0) return 0;
+    await db.update(r).set({ deliveredAt: at }).where(and(named, isNull(r.deliveredAt)));
+    if (kind === 'seen') await db.update(r).set({ seenAt: at }).where(and(named, isNull(r.seenAt)));
+    return n;
+  }
+
+  async receiptCounts(id: string): Promise<{ delivered: number; seen: number }> {
+    const { db, t } = this.d;
+    const r = t.broadcastRecipients;
+    const rows = await db.select({ delivered: count(r.deliveredAt), seen: count(r.seenAt) }).from(r).where(eq(r.broadcastId, id));
+    return { delivered: Number(rows[0]?.delivered ?? 0), seen: Number(rows[0]?.seen ?? 0) };
   }
 }

@@ -7,7 +7,7 @@ import type { Tables } from '../schema/define.js';
 
 type Row = Tables['handoffs']['$inferSelect'];
 
-function toHandoff(r: Row): Handoff {
+export function toHandoff(r: Row): Handoff {
   return {
     id: r.id,
     code: r.code,

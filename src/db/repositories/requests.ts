@@ -329,7 +329,9 @@ export class RequestRepository implements RequestStore, RequestBoard {
         .select({ status: r.status, reason: r.reason, late, n: count() })
         .from(r)
         .where(and(scope, inArray(r.status, ['new', 'unassigned', 'assigned', 'claimed'])))
-        .groupBy(r.status, r.reason, late),
+        // By position: PostgreSQL would see the repeated expression's parameter ($1, then $2) as
+        // another expression and refuse the select.
+        .groupBy(r.status, r.reason, sql`3`),
       db.select({ n: count() }).from(r).where(and(scope, eq(r.status, 'done'), gte(r.closedAt, todayStart))),
     ]);
     const c: BoardCounts = { new: 0, unassigned: 0, assigned: 0, claimed: 0, overdue: 0, done_today: Number(doneToday?.n ?? 0), reasons: {} };
@@ -394,10 +396,11 @@ export class RequestRepository implements RequestStore, RequestBoard {
     const { db, t } = this.d;
     const closing = to === 'done' || to === 'cancelled';
     const visit = o.visit ? { visitDate: o.visit.date, visitFrom: o.visit.from, visitTo: o.visit.to } : {};
-    const reopen = o.reopen ? { closedAt: null, teamId: null, outcome: null } : {};
+    const reopen = o.reopen ? { closedAt: null, teamId: null, outcome: null, outcomes: '[]' } : {};
+    const done = o.outcomes?.length ? o.outcomes : o.outcome ? [o.outcome] : undefined;
     const rows = await db
       .update(t.requests)
-      .set({ status: to, updatedAt: this.touched(now), ...(closing ? { closedAt: now } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), ...(o.outcome ? { outcome: o.outcome } : {}), ...visit, ...reopen })
+      .set({ status: to, updatedAt: this.touched(now), ...(closing ? { closedAt: now } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), ...(done ? { outcome: done[0], outcomes: JSON.stringify(done) } : {}), ...visit, ...reopen })
       .where(and(eq(t.requests.id, id), inArray(t.requests.status, [...from]), ...this.unchangedSince(o.expected)))
       .returning({ id: t.requests.id });
     return rows.length > 0;
@@ -619,6 +622,12 @@ const SAMPLE = {
 
 type RequestRow = Tables['requests']['$inferSelect'];
 
+/** Several outcomes are kept as a JSON list; one alone reads as `outcome` only. */
+function outcomesOf(json: string): Outcome[] | undefined {
+  const list = JSON.parse(json) as Outcome[];
+  return list.length > 1 ? list : undefined;
+}
+
 function toDomain(r: RequestRow): CitizenRequest {
   const f = fieldsFromColumns(r as unknown as Record<string, unknown>);
   return {
@@ -643,6 +652,7 @@ function toDomain(r: RequestRow): CitizenRequest {
     round: r.round,
     excludedTeams: JSON.parse(r.excludedTeams) as string[],
     outcome: (r.outcome ?? undefined) as Outcome | undefined,
+    outcomes: outcomesOf(r.outcomes),
     reason: r.reason ?? undefined,
     closedAt: r.closedAt === null ? undefined : Number(r.closedAt),
     erasedAt: r.erasedAt === null ? undefined : Number(r.erasedAt),

@@ -3,7 +3,7 @@ import type { Actor } from '../../domain/address.js';
 import type { StaffMember } from '../../domain/team.js';
 import { type Database, prepareOnce } from '../database.js';
 import type { Tables } from '../schema/define.js';
-import type { StaffStore } from '../../core/ports.js';
+import type { StaffAdminStore } from '../../core/teams/admin.js';
 
 /** A team's officers are read for every new card (who to tell directly): cached briefly. */
 const CACHE_MS = 2000;
@@ -17,7 +17,7 @@ export interface NewStaff {
 }
 
 /** The unit's people and who they are on each channel. */
-export class StaffRepository implements StaffStore {
+export class StaffRepository implements StaffAdminStore {
   private readonly teamCache = new Map<string, { at: number; staff: StaffMember[] }>();
 
   // Every console page and every card press reads one person: prepared once.
@@ -77,6 +77,13 @@ export class StaffRepository implements StaffStore {
       .update(t.staff)
       .set({ ...rest, ...(commander === undefined ? {} : { commander: commander ? 1 : 0 }), ...(root === undefined ? {} : { root: root ? 1 : 0 }) })
       .where(eq(t.staff.id, id));
+    this.invalidate();
+  }
+
+  /** The communes a commander oversees (none: all). */
+  async setCommunes(id: string, communes: string[]): Promise<void> {
+    const { db, t } = this.d;
+    await db.update(t.staff).set({ communes: JSON.stringify(communes) }).where(eq(t.staff.id, id));
     this.invalidate();
   }
 

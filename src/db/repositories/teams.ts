@@ -1,13 +1,13 @@
 import { and, count, eq, gt, isNotNull, isNull } from 'drizzle-orm';
+import type { TeamAdminStore, TeamRecord } from '../../core/teams/admin.js';
 import type { Address } from '../../domain/address.js';
 import type { Capability, InviteKind, Team, TeamSeed } from '../../domain/team.js';
-import type { TeamStore } from '../../core/ports.js';
 import type { Database } from '../database.js';
 
 /** Teams change rarely (a file load, a group link) but are read for every job: cached briefly. */
 const TEAM_CACHE_MS = 2000;
 
-export class TeamRepository implements TeamStore {
+export class TeamRepository implements TeamAdminStore {
   private cache: { at: number; teams: Team[] } | undefined;
 
   constructor(private readonly d: Database) {}
@@ -17,7 +17,7 @@ export class TeamRepository implements TeamStore {
     this.cache = undefined;
   }
 
-  /** Loads the unit's team file: upserts teams, keeps the work chats linked in chat. */
+  /** Seeds an empty database from the teams file, and the console's import: upserts active teams, keeps their work chats. */
   async upsertAll(teams: TeamSeed[]): Promise<void> {
     const { db, t } = this.d;
     for (const team of teams) {
@@ -36,9 +36,46 @@ export class TeamRepository implements TeamStore {
   async active(): Promise<Team[]> {
     const now = Date.now();
     if (this.cache && now - this.cache.at < TEAM_CACHE_MS) return this.cache.teams;
+    const teams: Team[] = (await this.load(true)).map(({ active: _active, ...team }) => team);
+    this.cache = { at: now, teams };
+    return teams;
+  }
+
+  /** Every team, deactivated ones too (the console lists them; assignment reads `active`). */
+  all(): Promise<TeamRecord[]> {
+    return this.load(false);
+  }
+
+  async count(): Promise<number> {
+    const { db, t } = this.d;
+    const [r] = await db.select({ n: count() }).from(t.teams);
+    return Number(r?.n ?? 0);
+  }
+
+  /** Creates or edits one team; its work chat and whether it is active stay as they are. */
+  async save(team: TeamSeed): Promise<void> {
+    const { db, t } = this.d;
+    const values = { name: team.name, communes: JSON.stringify(team.communes), capabilities: JSON.stringify(team.capabilities), capacityPerDay: team.capacityPerDay };
+    await db.insert(t.teams).values({ id: team.id, ...values }).onConflictDoUpdate({ target: t.teams.id, set: values });
+    this.invalidate();
+  }
+
+  async setActive(id: string, active: boolean): Promise<void> {
+    const { db, t } = this.d;
+    await db.update(t.teams).set({ active: active ? 1 : 0 }).where(eq(t.teams.id, id));
+    this.invalidate();
+  }
+
+  async unlinkWorkChat(id: string): Promise<void> {
+    const { db, t } = this.d;
+    await db.update(t.teams).set({ workChannel: null, chatId: null }).where(eq(t.teams.id, id));
+    this.invalidate();
+  }
+
+  private async load(activeOnly: boolean): Promise<TeamRecord[]> {
     const { db, t } = this.d;
     const [rows, counts] = await Promise.all([
-      db.select().from(t.teams).where(eq(t.teams.active, 1)).orderBy(t.teams.name),
+      db.select().from(t.teams).where(activeOnly ? eq(t.teams.active, 1) : undefined).orderBy(t.teams.name),
       db
         .select({ teamId: t.staff.teamId, n: count() })
         .from(t.staff)
@@ -46,8 +83,8 @@ export class TeamRepository implements TeamStore {
         .groupBy(t.staff.teamId),
     ]);
     const officers = new Map(counts.map((c) => [c.teamId, Number(c.n)]));
-    const teams = rows.map(
-      (r): Team => ({
+    return rows.map(
+      (r): TeamRecord => ({
         id: r.id,
         name: r.name,
         workChat: r.chatId && r.workChannel ? { channel: r.workChannel, chatId: r.chatId, kind: 'group' } : null,
@@ -55,10 +92,9 @@ export class TeamRepository implements TeamStore {
         capabilities: JSON.parse(r.capabilities) as Capability[],
         capacityPerDay: r.capacityPerDay,
         officerCount: officers.get(r.id) ?? 0,
+        active: r.active === 1,
       }),
     );
-    this.cache = { at: now, teams };
-    return teams;
   }
 
   async byId(id: string): Promise<Team | undefined> {

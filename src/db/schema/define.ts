@@ -82,6 +82,10 @@ export function defineTables(b: Builders) {
       waitlisted: b.int('waitlisted').notNull().default(0),
       /** Everything done on the visit (JSON list: a CCCD taken and VNeID level 2 activated); `outcome` is the first. */
       outcomes: b.text('outcomes').notNull().default('[]'),
+      /** Filed from far away for someone at home: the relative's own number (E.164, any country), their country (ISO) and time zone (IANA). */
+      relativePhone: b.text('relative_phone'),
+      relativeCountry: b.text('relative_country'),
+      timeZone: b.text('time_zone'),
     },
     (t) => [
       b.index('requests_owner_idx').on(t.channel, t.userId),
@@ -245,6 +249,8 @@ export function defineTables(b: Builders) {
     threadOf: b.text('thread_of'),
     /** Where the person is, if they shared it (JSON {lat, lon}): personal data, erased with the rest. */
     location: b.text('location'),
+    /** Marked handled in the duty inbox (answered elsewhere, by phone, or nothing to answer). */
+    handledAt: b.time('handled_at'),
   }, (t) => [b.index('handoffs_duty_msg_idx').on(t.dutyChatId, t.dutyMessageId), b.index('handoffs_chat_idx').on(t.channel, t.chatId)]);
 
   /**
@@ -356,6 +362,8 @@ export function defineTables(b: Builders) {
     key: b.text('key').primaryKey(),
     state: b.text('state').notNull(),
     updatedAt: b.time('updated_at').notNull(),
+    /** Raised by every save; a save names the version it read (compare-and-set across replicas). */
+    version: b.int('version').notNull().default(0),
   });
 
   /** Who did what to personal data, without the data itself (breach reporting within 72 h). */

@@ -57,7 +57,8 @@ export function boardRoutes(app: FastifyInstance, c: ConsoleContext): void {
     const { q, errors } = readQuery(src, c, user);
     const [counts, list, teams, v] = await Promise.all([c.board.counts(user.staff), c.board.list(user.staff, q), c.board.teamsList(), c.board.version(user.staff)]);
     const teamName = new Map(teams.map((t) => [t.id, t.name]));
-    const duplicates = await c.board.possibleDuplicates(list.rows.filter((r) => r.status !== 'done' && r.status !== 'cancelled').map((r) => r.id));
+    const open = list.rows.filter((r) => r.status !== 'done' && r.status !== 'cancelled').map((r) => r.id);
+    const [duplicates, silent, oa] = await Promise.all([c.board.possibleDuplicates(open), c.board.silentContacts(open), c.account?.state()]);
     const communes = c.board.areas.communes().filter((a) => user.staff.communes.length === 0 || user.staff.communes.includes(a.id));
     const today = c.board.today();
     return {
@@ -75,6 +76,7 @@ export function boardRoutes(app: FastifyInstance, c: ConsoleContext): void {
       page: list.page,
       pages: list.pages,
       v,
+      oaDisconnected: oa !== undefined && !oa.connected,
       rows: list.rows.map((r) => ({
         code: r.code,
         type: r.type,
@@ -87,6 +89,7 @@ export function boardRoutes(app: FastifyInstance, c: ConsoleContext): void {
         overdue: (r.status === 'assigned' || r.status === 'claimed') && r.preferredDate < today,
         team: r.teamId ? (teamName.get(r.teamId) ?? r.teamId) : '',
         duplicate: duplicates.has(r.id),
+        silent: silent.has(r.id),
         createdAt: r.createdAt,
       })),
     };

@@ -5,6 +5,7 @@ import { type ByHandResult, UNIT_CANCEL_REASONS, type UnitCancelReason } from '.
 import { summaryLines } from '../../core/requests/fields.js';
 import { type CitizenRequest, OUTCOMES, type Outcome } from '../../domain/request.js';
 import { type ConsoleContext, field, version } from '../console.js';
+import { many } from '../forms.js';
 import { workItem } from './work.js';
 
 export interface Flash {
@@ -113,7 +114,7 @@ export function requestRoutes(app: FastifyInstance, c: ConsoleContext): void {
   act('close', async (r, user, body) => {
     const outcome = field(body, 'outcome');
     if (!(OUTCOMES as readonly string[]).includes(outcome)) return { fieldError: 'outcome', key: 'web:request.error_outcome' };
-    return c.commander.close(r, outcome as Outcome, user.staff, version(body));
+    return c.commander.close(r, outcome as Outcome, user.staff, version(body), many(body, 'more') as Outcome[]);
   });
   act('note', async (r, user, body) => {
     const text = field(body, 'text');

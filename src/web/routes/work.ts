@@ -5,7 +5,10 @@ import type { CardAction, CardActionResult } from '../../core/assignment/service
 import type { CardView } from '../../core/board/service.js';
 import { HANDBACK_REASONS, type CitizenRequest, OUTCOMES } from '../../domain/request.js';
 import { checkVisit } from '../../domain/visit.js';
+import { describePhone, parseVnPhone } from '../../domain/phone.js';
+import { countryName, VN_COUNTRY } from '../../domain/timezone.js';
 import { type ConsoleContext, field, version } from '../console.js';
+import { many } from '../forms.js';
 import type { Flash } from './request.js';
 
 /** A view of the same request by the same person within this window is recorded once. */
@@ -27,10 +30,15 @@ export async function workItem(c: ConsoleContext, user: WebUser, r: CitizenReque
   await recordView(c, user, r);
   const commune = c.board.areas.communeName(r.communeId);
   const place = [r.type === 'ride' && r.pickupAddress ? r.pickupAddress : r.address, commune].filter(Boolean).join(', ');
+  const home = parseVnPhone(r.phone);
   return {
     r,
     commune,
     tel: r.phone.replace(/[^\d+]/g, ''),
+    // Filed from far away: the relative who filed is the second contact, after the home.
+    relative: r.relativePhone ? { tel: r.relativePhone, label: describePhone(r.relativePhone) } : undefined,
+    homeIsMobile: home.ok && home.kind === 'mobile',
+    abroad: r.relativeCountry === undefined ? undefined : r.relativeCountry === VN_COUNTRY ? { key: 'abroad:card.from_far', country: '' } : { key: 'abroad:card.from_abroad', country: countryName(r.relativeCountry) },
     map: `https://www.google.com/maps/search/?api=1&query=${encodeURIComponent(place)}`,
     place,
     claimedName: card?.claimedName,
@@ -114,7 +122,7 @@ export function workRoutes(app: FastifyInstance, c: ConsoleContext): void {
   });
   act('done', (body) => {
     const outcome = OUTCOMES.find((o) => o === field(body, 'outcome'));
-    return outcome ? { kind: 'outcome', outcome } : { field: 'outcome', key: 'web:request.error_outcome' };
+    return outcome ? { kind: 'outcome', outcome, more: OUTCOMES.filter((o) => many(body, 'more').includes(o)) } : { field: 'outcome', key: 'web:request.error_outcome' };
   });
   act('unreachable', () => ({ kind: 'unreachable' }));
   act('handback', (body) => {

@@ -13,6 +13,7 @@ import { type Session, timeRange } from '../../../domain/session.js';
 import { goToMenu, ok, opt, reject, type Flow } from '../../flow.js';
 import { scheduleFlow } from '../schedule/flow.js';
 import { communeOptions, forgetTypedCommune, readCommune } from './commune.js';
+import { acceptCountry, acceptRelativePhone, countryPrompt, isFar, rememberedZone } from './farAway.js';
 
 const DATE_CHOICES = 3;
 const MAX_DAYS_AHEAD = 120;
@@ -30,6 +31,8 @@ type StepId =
   | 'pickup'
   | 'people'
   | 'phone'
+  | 'relative_phone'
+  | 'country'
   | 'services'
   | 'date'
   | 'date_typed'
@@ -82,13 +85,18 @@ const STEPS: Record<StepId, Step> = {
     filled: (d) => d.filedFor !== undefined,
     prompt: () => ({
       text: [msg('intake:relation.ask')],
-      options: [opt('rel:self', 'intake:relation.self'), opt('rel:other', 'intake:relation.other')],
+      options: [opt('rel:self', 'intake:relation.self'), opt('rel:other', 'intake:relation.other'), opt('rel:far', 'intake:relation.far')],
       nav: true,
     }),
-    accept: (ctx, input) => {
+    accept: async (ctx, input) => {
       const o = optionOf(input);
-      if (o !== 'rel:self' && o !== 'rel:other') return reject(msg('common:menu.not_understood'));
-      ctx.state.draft.filedFor = o === 'rel:self' ? 'self' : 'other';
+      if (o !== 'rel:self' && o !== 'rel:other' && o !== 'rel:far') return reject(msg('common:menu.not_understood'));
+      const d = ctx.state.draft;
+      d.filedFor = o === 'rel:self' ? 'self' : 'other';
+      // Far away: the home's number and theirs are two contacts; where they are is asked once per chat.
+      d.far = o === 'rel:far' ? true : undefined;
+      if (d.far) Object.assign(d, await rememberedZone(ctx));
+      else d.relativePhone = d.relativeCountry = d.timeZone = undefined;
       return ok();
     },
   },
@@ -253,17 +261,31 @@ const STEPS: Record<StepId, Step> = {
   },
   phone: {
     filled: (d) => d.phone !== undefined,
-    prompt: () => ({ text: [msg('intake:phone.ask')], nav: true, askContact: true }),
+    // Far away, the number is the home's: their own phone's contact would be the wrong one.
+    prompt: ({ state }) => (isFar(state.draft) ? { text: [msg('intake:phone.ask_home')], nav: true } : { text: [msg('intake:phone.ask')], nav: true, askContact: true }),
     accept: async (ctx, input) => {
       const raw = 'contact' in input ? input.contact : (textOf(input) ?? '');
       const r = parseVnPhone(raw);
-      if (!r.ok) return reject(msg('intake:phone.invalid'));
+      if (!r.ok) return reject(msg(isFar(ctx.state.draft) ? 'intake:phone.invalid_home' : 'intake:phone.invalid'));
       ctx.state.draft.phone = r.phone;
       const refused = await overLimit(ctx);
       if (refused) return refused;
       // Officers call it while on the road and text it: a landline works, a mobile works better.
       return ok(msg('intake:phone.saved', { phone: r.phone }), ...(r.kind === 'landline' ? [msg('intake:phone.landline')] : []));
     },
+  },
+  relative_phone: {
+    applies: isFar,
+    filled: (d) => d.relativePhone !== undefined,
+    prompt: () => ({ text: [msg('intake:relative.ask')], options: [opt('relph:skip', 'intake:relative.skip')], nav: true, askContact: true }),
+    accept: (ctx, input) => acceptRelativePhone(ctx, optionOf(input) === 'relph:skip' ? undefined : 'contact' in input ? { contact: input.contact } : { text: textOf(input) ?? '' }),
+  },
+  country: {
+    // Asked once: not when their number or an earlier request of the chat told where they are.
+    applies: (d) => isFar(d) && d.timeZone === undefined,
+    filled: (d) => d.timeZone !== undefined,
+    prompt: (ctx) => countryPrompt(ctx),
+    accept: (ctx, input) => acceptCountry(ctx, optionOf(input), textOf(input)),
   },
   services: {
     filled: (d) => (d.services?.length ?? 0) > 0,

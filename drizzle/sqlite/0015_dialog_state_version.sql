@@ -1,0 +1,1 @@
+ALTER TABLE `dialog_states` ADD `version` integer DEFAULT 0 NOT NULL;
