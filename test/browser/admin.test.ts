@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CitizenRequest } from '../../src/domain/request.js';
-import { browserAvailable, launchBrowser, screenshot, signedInWith } from '../helpers/browser.js';
-import { FakeTelegram } from '../helpers/fakeTelegram.js';
-import { FakeZalo } from '../helpers/fakeZalo.js';
-import { ADMIN_USER, drained, eventually, fileRequest, linkTeam, type Stack, startStack, teamsFile, zaloEnv } from '../helpers/stack.js';
+import { browserAvailable, screenshot, signedInWith } from '../helpers/browser.js';
+import { type ConsoleWorld, startConsoleWorld, stopConsoleWorld } from '../helpers/consoleWorld.js';
+import type { FakeTelegram } from '../helpers/fakeTelegram.js';
+import { ADMIN_USER, drained, eventually, fileRequest, type Stack, startStack } from '../helpers/stack.js';
 
 const GROUP_A = -2001;
 const GROUP_NEW = -2003;
@@ -15,7 +15,6 @@ const NEW_COMMANDER = 888;
 const DAY = '2026-11-28';
 
 let tg: FakeTelegram;
-let zalo: FakeZalo;
 let stack: Stack;
 let browser: Browser;
 let base: string;
@@ -42,28 +41,19 @@ async function admin(): Promise<Page> {
 
 const fieldError = (page: Page, name: string) => page.locator(`.error[data-field="${name}"]`).first().textContent();
 
+let world: ConsoleWorld | undefined;
+
 beforeAll(async () => {
   if (!browserAvailable()) return;
-  tg = new FakeTelegram();
-  zalo = new FakeZalo();
-  await tg.start();
-  await zalo.start();
-  const teams = teamsFile([{ id: 'doan-tn', name: 'Tổ Đoàn Thanh niên', communes: ['tan-hoa', 'long-thanh'], capabilities: ['home_kit', 'vneid'], capacityPerDay: 8 }]);
-  env = { ...zaloEnv(zalo), TEAMS_FILE: teams, WEB_LOGIN_PER_MINUTE: '1000' };
-  stack = await startStack(tg, env, { http: true });
-  base = `http://127.0.0.1:${stack.app.server!.port}`;
-  await linkTeam(tg, 'doan-tn', GROUP_A, OFFICER_A, 'Trần Văn Hùng');
-  await stack.app.services.assignment.teamsChanged();
-  browser = await launchBrowser();
+  world = await startConsoleWorld(
+    [{ id: 'doan-tn', name: 'Tổ Đoàn Thanh niên', communes: ['tan-hoa', 'long-thanh'], capabilities: ['home_kit', 'vneid'], capacityPerDay: 8 }],
+    [['doan-tn', GROUP_A, OFFICER_A, 'Trần Văn Hùng']],
+  );
+  ({ tg, stack, browser, base, env } = world);
 });
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await stack?.stop();
-  await tg?.stop();
-  await zalo?.stop();
-});
+// A test restarts the stack: the one running now is stopped.
+afterAll(() => stopConsoleWorld(world, contexts, stack));
 
 describe.skipIf(!browserAvailable())('running the unit from the console', () => {
   it('a team with a bad name or capacity is refused field by field and nothing is saved; a team created here gets the next request of its commune', async () => {

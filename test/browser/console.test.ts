@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CitizenRequest } from '../../src/domain/request.js';
-import { browserAvailable, launchBrowser, loginLinkIn, newContext, screenshot, signIn } from '../helpers/browser.js';
-import { FakeTelegram } from '../helpers/fakeTelegram.js';
-import { FakeZalo } from '../helpers/fakeZalo.js';
-import { ADMIN_USER, drained, eventually, fileRequest, linkTeam, type Stack, startStack, teamsFile, zaloEnv } from '../helpers/stack.js';
+import { browserAvailable, loginLinkIn, newContext, screenshot, signIn } from '../helpers/browser.js';
+import { type ConsoleWorld, startConsoleWorld, stopConsoleWorld } from '../helpers/consoleWorld.js';
+import type { FakeTelegram } from '../helpers/fakeTelegram.js';
+import type { FakeZalo } from '../helpers/fakeZalo.js';
+import { ADMIN_USER, drained, eventually, fileRequest, type Stack } from '../helpers/stack.js';
 
 const GROUP_A = -1001;
 const GROUP_B = -1002;
@@ -38,32 +39,24 @@ async function filed(over: Partial<CitizenRequest> = {}, chatId = `zc-${randomBy
   return (await stack.app.repos.requests.byId(r.id))!;
 }
 
+let world: ConsoleWorld | undefined;
+
 beforeAll(async () => {
   if (!browserAvailable()) return;
-  tg = new FakeTelegram();
-  zalo = new FakeZalo();
-  await tg.start();
-  await zalo.start();
-  const teams = teamsFile([
-    { id: 'doan-tn', name: 'Tổ Đoàn Thanh niên', communes: ['tan-hoa', 'long-thanh', 'phuoc-dong'], capabilities: ['home_kit', 'vneid'], capacityPerDay: 8 },
-    { id: 'hoi-pn', name: 'Tổ Hội Phụ nữ', communes: ['my-loc', 'can-duoc', 'dong-thanh'], capabilities: ['home_kit', 'vneid'], capacityPerDay: 1 },
-  ]);
-  // Many sign-ins from one address in a minute here; the limit itself is tested in http.test.ts.
-  stack = await startStack(tg, { ...zaloEnv(zalo), TEAMS_FILE: teams, WEB_LOGIN_PER_MINUTE: '1000' }, { http: true });
-  base = `http://127.0.0.1:${stack.app.server!.port}`;
-  await linkTeam(tg, 'doan-tn', GROUP_A, OFFICER_A, 'Trần Văn Hùng');
-  await linkTeam(tg, 'hoi-pn', GROUP_B, OFFICER_B, 'Lê Thị Mai');
-  await stack.app.services.assignment.teamsChanged();
-  browser = await launchBrowser();
+  world = await startConsoleWorld(
+    [
+      { id: 'doan-tn', name: 'Tổ Đoàn Thanh niên', communes: ['tan-hoa', 'long-thanh', 'phuoc-dong'], capabilities: ['home_kit', 'vneid'], capacityPerDay: 8 },
+      { id: 'hoi-pn', name: 'Tổ Hội Phụ nữ', communes: ['my-loc', 'can-duoc', 'dong-thanh'], capabilities: ['home_kit', 'vneid'], capacityPerDay: 1 },
+    ],
+    [
+      ['doan-tn', GROUP_A, OFFICER_A, 'Trần Văn Hùng'],
+      ['hoi-pn', GROUP_B, OFFICER_B, 'Lê Thị Mai'],
+    ],
+  );
+  ({ tg, zalo, stack, browser, base } = world);
 });
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await stack?.stop();
-  await tg?.stop();
-  await zalo?.stop();
-});
+afterAll(() => stopConsoleWorld(world, contexts));
 
 describe.skipIf(!browserAvailable())('web console: login', () => {
   it('a single-use link from /dangnhap signs in; an expired, reused or forged link is refused', async () => {

@@ -3,10 +3,11 @@ import ExcelJS from 'exceljs';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CitizenRequest } from '../../src/domain/request.js';
-import { browserAvailable, launchBrowser, screenshot, signedInWith } from '../helpers/browser.js';
-import { FakeTelegram } from '../helpers/fakeTelegram.js';
-import { FakeZalo } from '../helpers/fakeZalo.js';
-import { ADMIN_USER, drained, eventually, fileRequest, linkTeam, type Stack, startStack, teamsFile, zaloEnv } from '../helpers/stack.js';
+import { browserAvailable, screenshot, signedInWith } from '../helpers/browser.js';
+import { type ConsoleWorld, startConsoleWorld, stopConsoleWorld } from '../helpers/consoleWorld.js';
+import type { FakeTelegram } from '../helpers/fakeTelegram.js';
+import type { FakeZalo } from '../helpers/fakeZalo.js';
+import { ADMIN_USER, drained, eventually, fileRequest, type Stack } from '../helpers/stack.js';
 
 const GROUP_A = -1101;
 const OFFICER_A = 511;
@@ -31,27 +32,18 @@ async function workbook(body: Buffer): Promise<ExcelJS.Workbook> {
 
 const zaloUser = () => `zp-${randomBytes(3).toString('hex')}`;
 
+let world: ConsoleWorld | undefined;
+
 beforeAll(async () => {
   if (!browserAvailable()) return;
-  tg = new FakeTelegram();
-  zalo = new FakeZalo();
-  await tg.start();
-  await zalo.start();
-  const teams = teamsFile([{ id: 'doan-tn', name: 'Tổ Đoàn Thanh niên', communes: ['tan-hoa', 'long-thanh'], capabilities: ['home_kit', 'vneid', 'vehicle'], capacityPerDay: 20 }]);
-  stack = await startStack(tg, { ...zaloEnv(zalo), TEAMS_FILE: teams, WEB_LOGIN_PER_MINUTE: '1000' }, { http: true });
-  base = `http://127.0.0.1:${stack.app.server!.port}`;
-  await linkTeam(tg, 'doan-tn', GROUP_A, OFFICER_A, 'Trần Văn Hùng');
-  await stack.app.services.assignment.teamsChanged();
-  browser = await launchBrowser();
+  world = await startConsoleWorld(
+    [{ id: 'doan-tn', name: 'Tổ Đoàn Thanh niên', communes: ['tan-hoa', 'long-thanh'], capabilities: ['home_kit', 'vneid', 'vehicle'], capacityPerDay: 20 }],
+    [['doan-tn', GROUP_A, OFFICER_A, 'Trần Văn Hùng']],
+  );
+  ({ tg, zalo, stack, browser, base } = world);
 });
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await stack?.stop();
-  await tg?.stop();
-  await zalo?.stop();
-});
+afterAll(() => stopConsoleWorld(world, contexts));
 
 describe.skipIf(!browserAvailable())('running the programme from the console', () => {
   it('a session moved in the calendar tells its commune\'s subscribers, and only them', async () => {
