@@ -94,7 +94,12 @@ export async function toXlsx(sheet: Sheet): Promise<Buffer> {
 
 /** CSV for Excel in Vietnam: UTF-8 with a byte-order mark, comma-separated, days dd/mm/yyyy. */
 export function toCsv(sheet: Sheet): Buffer {
-  const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+  // A cell a citizen typed that starts like a formula ("=HYPERLINK(…)") would run in Excel: kept as text.
+  const inert = (s: string) => (/^[=+\-@\t\r]/.test(s) && !/^-?\d+([.,]\d+)?$/.test(s) ? `'${s}` : s);
+  const quote = (raw: string) => {
+    const s = inert(raw);
+    return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  };
   const lines = [sheet.header, ...sheet.rows.map((r) => r.map(cellText))].map((r) => r.map((c) => quote(String(c))).join(','));
   return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
 }

@@ -169,13 +169,14 @@ export function calendarRoutes(app: FastifyInstance, c: ConsoleContext): void {
   app.post<{ Params: { id: string } }>('/calendar/:id/edit', async (req, reply) => {
     const found = await load(req, reply);
     if (!found) return reply;
+    if (found.s.status === 'cancelled') return showSession(req, reply, found.s, { flash: { ok: false, key: 'reports:calendar.not_changed' } });
     const f = { ...readForm(req.body), commune: found.s.communeId, date: found.s.date, start: found.s.startTime, end: found.s.endTime, place: found.s.placeName, address: found.s.address };
     const errors: FormErrors = {};
     for (const k of ['home', 'ride'] as const) if (readCount(f[k], 0) === undefined) errors[k] = notANumber(msg(`reports:calendar.${k}`), f[k]);
     if (f.services.length === 0) errors.services = msg('reports:calendar.error_services');
     if (Object.keys(errors).length > 0) return showSession(req, reply, found.s, { form: f, errors, flash: { ok: false, key: 'reports:form.fix' } });
     const s = await sessions.edit(found.s.id, { services: f.services as SessionService[], homeCapacity: readCount(f.home, 0)!, rideCapacity: readCount(f.ride, 0)!, notes: f.notes || null, mapUrl: f.map || null }, `staff:${found.user.staff.id}`);
-    return showSession(req, reply, s ?? found.s, { flash: { ok: true, key: 'reports:calendar.saved' } });
+    return showSession(req, reply, s ?? found.s, { flash: s ? { ok: true, key: 'reports:calendar.saved' } : { ok: false, key: 'reports:calendar.not_changed' } });
   });
 
   app.post<{ Params: { id: string } }>('/calendar/:id/move', async (req, reply) => {
