@@ -5,7 +5,8 @@ import type { ChannelId } from './address.js';
 export type Audience =
   | { kind: 'all' }
   | { kind: 'communes'; communeIds: string[] }
-  | { kind: 'open_requests' }
+  /** Chats with an open request; a commander of some communes reaches only theirs. */
+  | { kind: 'open_requests'; communeIds?: string[] }
   /**
    * A session's people: its commune's subscribers and those with an open request for it (bound
    * to it, or for its day there). `subscribersOnly`: the venue reminder, which those with a

@@ -170,6 +170,10 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     expect(await broadcasts.countAudience({ kind: 'communes', communeIds: ['phuoc-dong'] })).toBe(2);
     expect(await broadcasts.countAudience({ kind: 'session', communeId: 'my-loc', date: '2026-12-05' })).toBe(2);
     expect(await broadcasts.countAudience({ kind: 'open_requests' })).toBeGreaterThanOrEqual(2);
+    // A commander of some communes: only the open requests of theirs.
+    const own = `aud-${dialect}`;
+    await requests.insertOnce(sampleRequest({ id: crypto.randomUUID(), code: 'TB-AUD3', channel: 'zalo', chatId: 'z-own', communeId: own }));
+    expect(await broadcasts.countAudience({ kind: 'open_requests', communeIds: [own] })).toBe(1);
 
     const b = { id: `b-${dialect}`, kind: 'admin' as const, createdBy: 'telegram:777', content: { text: 'Thứ Bảy nghỉ' }, audience: { kind: 'communes' as const, communeIds: ['my-loc', 'phuoc-dong'] } };
     expect(await broadcasts.create(b, 10)).toBe(true);

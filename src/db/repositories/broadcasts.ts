@@ -45,7 +45,7 @@ export class BroadcastRepository implements BroadcastStore {
       case 'communes':
         return subs.where(inArray(s.communeId, a.communeIds)).union(reqs.where(and(openRequest, inArray(r.communeId, a.communeIds))));
       case 'open_requests':
-        return reqs.where(openRequest);
+        return reqs.where(and(openRequest, a.communeIds ? inArray(r.communeId, a.communeIds) : undefined));
       case 'session': {
         const forIt = and(openRequest, or(and(eq(r.communeId, a.communeId), eq(r.preferredDate, a.date)), a.sessionId ? eq(r.sessionId, a.sessionId) : undefined));
         if (!a.subscribersOnly) return subs.where(eq(s.communeId, a.communeId)).union(reqs.where(forIt));

@@ -42,7 +42,7 @@ export function announcementRoutes(app: FastifyInstance, c: ConsoleContext): voi
     const communes = d.communes.filter((id) => c.board.areas.commune(id) && (mine.length === 0 || mine.includes(id)));
     let audience: Audience | undefined;
     if (d.audience === 'all') audience = mine.length > 0 ? { kind: 'communes', communeIds: mine } : { kind: 'all' };
-    else if (d.audience === 'open_requests') audience = { kind: 'open_requests' };
+    else if (d.audience === 'open_requests') audience = mine.length > 0 ? { kind: 'open_requests', communeIds: mine } : { kind: 'open_requests' };
     else if (d.audience === 'communes' && communes.length > 0) audience = { kind: 'communes', communeIds: communes };
     else errors.audience = msg(d.audience === 'communes' ? 'reports:announce.error_communes' : 'reports:announce.error_audience');
     return { audience: Object.keys(errors).length > 0 ? undefined : audience, errors };
