@@ -170,16 +170,32 @@ async function measure(): Promise<void> {
     }
   }
 
+  /** The database server's CPU, when it is a PostgreSQL on this machine: its backends for our database. */
+  const pgBackends = async (): Promise<number[]> => {
+    if (!values['database-url']) return [];
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: values['database-url'] });
+    await client.connect();
+    try {
+      const rows = await client.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      return rows.rows.map((r) => r.pid);
+    } finally {
+      await client.end();
+    }
+  };
+
   const warm: string[] = [];
   await confirmMany(0, WARMUP, (code) => warm.push(code));
   await allCarded(warm, Date.now() + 5 * 60_000);
   // Start-up (compiling, connecting, warming up) is not per-request work: measure from here.
-  const cpuAtStart = { producer: process.cpuUsage(), workers: children.map((c) => cpuSeconds(c.pid!)), redis: cpuSeconds(redis.pid) };
+  const backendsAtStart = await pgBackends();
+  const cpuAtStart = { producer: process.cpuUsage(), workers: children.map((c) => cpuSeconds(c.pid!)), redis: cpuSeconds(redis.pid), postgres: new Map(backendsAtStart.map((pid) => [pid, cpuSeconds(pid)])) };
   const started = performance.now();
   await confirmMany(WARMUP, N, (code) => measured.add(code));
   const submitSeconds = (performance.now() - started) / 1000;
   await allCarded(measured, Date.now() + 10 * 60_000);
   await sleep(1000);
+  const postgresCpu = (await pgBackends()).reduce((sum, pid) => sum + cpuSeconds(pid) - (cpuAtStart.postgres.get(pid) ?? 0), 0);
   const lastCard = Math.max(...[...measured].map((code) => cardAt.get(code)?.[0] ?? 0));
 
   const carded = [...measured].filter((code) => cardAt.has(code));
@@ -198,6 +214,7 @@ async function measure(): Promise<void> {
     producer_and_fake_api: perRequestMs((producerCpu.user + producerCpu.system) / 1e6),
     workers: perRequestMs(children.reduce((sum, c, i) => sum + cpuSeconds(c.pid!) - cpuAtStart.workers[i]!, 0)),
     redis: perRequestMs(cpuSeconds(redis.pid) - cpuAtStart.redis),
+    ...(values['database-url'] ? { postgres: perRequestMs(postgresCpu) } : {}),
   };
 
   await stack.stop();

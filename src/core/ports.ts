@@ -25,7 +25,11 @@ export interface RequestStore {
   requeue(id: string, expected: number, now: number): Promise<number | undefined>;
   setVisit(id: string, teamId: string, visit: Visit, now: number): Promise<boolean>;
   assignTo(id: string, teamId: string, now: number): Promise<'assigned' | 'taken' | 'full'>;
-  loadOnDay(date: string): Promise<Map<string, number>>;
+  /**
+   * Requests each team holds on a day. `maxAgeMs`: a count this process read or changed that
+   * recently will do (choosing a team; the database still refuses a full one); 0: read now.
+   */
+  loadOnDay(date: string, maxAgeMs?: number): Promise<Map<string, number>>;
   setUnassigned(id: string, reason: string, now: number): Promise<boolean>;
   handBack(id: string, teamId: string, now: number): Promise<number | undefined>;
   waitingIds(olderThan: number, limit?: number): Promise<{ id: string; round: number; priority: number }[]>;

@@ -5,7 +5,7 @@ import type { CitizenRequest } from '../domain/request.js';
 import type { JobSpec, OutboxRepository } from '../db/repositories/outbox.js';
 import { redisConnection } from '../db/redis.js';
 import type { Logger } from '../log.js';
-import { Batcher } from './batcher.js';
+import { Batcher } from '../db/batch.js';
 
 export const QUEUES = { assign: 'assign', outbound: 'outbound', sla: 'sla', maintenance: 'maintenance', broadcast: 'broadcast' } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -56,7 +56,17 @@ describe.each(DIALECTS)('assignment and capacity on %s', (dialect) => {
     ]);
     await teams.linkWorkChat('a-full', { channel: 'telegram', chatId: '-3001', kind: 'group' });
     await teams.linkWorkChat('b-room', { channel: 'telegram', chatId: '-3002', kind: 'group' });
+    await teams.upsertAll([{ id: 'only', name: 'C', communes: ['my-loc'], capabilities: ['home_kit'], capacityPerDay: 1 }]);
+    await teams.linkWorkChat('only', { channel: 'telegram', chatId: '-3003', kind: 'group' });
   });
+
+  function assignmentWith(requests: RequestRepository, carded: string[]) {
+    const jobs = recordingFollowUps(carded);
+    const [teams, staff, cards] = [new TeamRepository(db), new StaffRepository(db), new CardRepository(db)];
+    const policy = { slaUnclaimedMs: 3_600_000, workingHours: parseWorkingHours('00:00-24:00') };
+    const service = new RequestService(requests, new AuditRepository(db), systemClock, [requestFollowUps({ jobs, cards, teams, staff, clock: systemClock, policy })]);
+    return new AssignmentService(service, requests, teams, staff, cards, systemClock, jobs, { ...policy, maxContactAttempts: 3 });
+  }
   afterAll(async () => {
     await db?.close();
   });
@@ -64,11 +74,7 @@ describe.each(DIALECTS)('assignment and capacity on %s', (dialect) => {
   it.skipIf(skip)('a team filled by another worker after the loads were read: refused by the database, the next team is chosen', async () => {
     const requests = new StaleFirstLoads(db);
     const carded: string[] = [];
-    const jobs = recordingFollowUps(carded);
-    const [teams, staff, cards] = [new TeamRepository(db), new StaffRepository(db), new CardRepository(db)];
-    const policy = { slaUnclaimedMs: 3_600_000, workingHours: parseWorkingHours('00:00-24:00') };
-    const service = new RequestService(requests, new AuditRepository(db), systemClock, [requestFollowUps({ jobs, cards, teams, staff, clock: systemClock, policy })]);
-    const assignment = new AssignmentService(service, requests, teams, staff, cards, systemClock, jobs, { ...policy, maxContactAttempts: 3 });
+    const assignment = assignmentWith(requests, carded);
     const first = sampleRequest();
     const second = sampleRequest();
     await requests.insertOnce(first);
@@ -81,6 +87,19 @@ describe.each(DIALECTS)('assignment and capacity on %s', (dialect) => {
     expect(await assignment.assign(second.id)).toEqual({ kind: 'assigned', teamId: 'b-room', waitedMs: expect.any(Number) });
     expect((await requests.loadOnDay('2026-11-28')).get('a-full')).toBe(1);
     expect(carded).toEqual([first.id, second.id]);
+  });
+
+  it.skipIf(skip)('a place freed by another process since this worker counted the team full: assigned, not told "no room"', async () => {
+    const requests = new RequestRepository(db);
+    const assignment = assignmentWith(requests, []);
+    const [first, second] = [sampleRequest({ communeId: 'my-loc' }), sampleRequest({ communeId: 'my-loc' })];
+    await requests.insertOnce(first);
+    await requests.insertOnce(second);
+    expect(await assignment.assign(first.id)).toMatchObject({ kind: 'assigned', teamId: 'only' });
+    // Another process cancels that request: a place is free, though this worker last saw none.
+    expect(await new RequestRepository(db).transition(first.id, ['assigned'], 'cancelled', Date.now())).toBe(true);
+    expect(await assignment.assign(second.id)).toMatchObject({ kind: 'assigned', teamId: 'only' });
+    expect((await requests.loadOnDay('2026-11-28')).get('only')).toBe(1);
   });
 });
 

@@ -9,6 +9,13 @@ import type { RequestService } from '../requests/service.js';
 /** Why no team took a request, when a change of teams or a new day may help (not "unreachable": the commander decides). */
 export const RETRY_REASONS = ['no_team_for_area', 'no_team_linked', 'no_capability', 'no_capacity'] as const;
 
+/**
+ * How old a view of the teams' loads may be when choosing: "least loaded" is a preference
+ * (the database's count enforces capacity exactly), and a fresh read per request was a tenth
+ * of an assignment's round trips.
+ */
+const LOADS_MAX_AGE_MS = 1000;
+
 export interface AssignmentOptions {
   slaUnclaimedMs: number;
   workingHours: WorkingHours;
@@ -65,11 +72,14 @@ export class AssignmentService {
     }
     if (r.status === 'new') {
       const teams = await this.teams.active();
-      // Another worker may fill the chosen team between our read of the loads and our write:
-      // the database refuses that ('full'), and the choice is made again on fresh loads.
-      for (let attempt = 0; attempt <= teams.length; attempt++) {
-        const choice = chooseTeam(r, teams, await this.store.loadOnDay(r.preferredDate), r.excludedTeams);
+      // The loads are this process's recent view: another worker may have filled the chosen
+      // team since. The database refuses that ('full'), and the choice is made again on fresh
+      // loads; "no team has room" is only said on fresh ones.
+      for (let attempt = 0; attempt <= teams.length + 1; attempt++) {
+        const fresh = attempt > 0;
+        const choice = chooseTeam(r, teams, await this.store.loadOnDay(r.preferredDate, fresh ? 0 : LOADS_MAX_AGE_MS), r.excludedTeams);
         if (!choice.ok) {
+          if (!fresh) continue;
           if (await this.requests.markUnassigned(r, choice.reason)) return { kind: 'unassigned', reason: choice.reason };
           break;
         }

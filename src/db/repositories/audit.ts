@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { asc, eq, gte, sql } from 'drizzle-orm';
+import { Batcher } from '../batch.js';
 import { type Database, prepareOnce } from '../database.js';
 import type { AuditAction, AuditLog } from '../../core/ports.js';
+
+type AuditRow = { id: string; at: number; actor: string; action: AuditAction; subject: string | null };
 
 /** Records who touched personal data and how, never the data itself. */
 export class AuditRepository implements AuditLog {
   private readonly insertStmt;
+  // Records made at the same moment (many jobs at once) are written together; each caller
+  // still waits until its own row is stored.
+  private readonly rows = new Batcher<AuditRow>((rows) => this.insert(rows), 0, 200, 2);
 
   constructor(private readonly d: Database) {
     const { db, t } = d;
@@ -16,8 +22,13 @@ export class AuditRepository implements AuditLog {
     );
   }
 
-  async record(actor: string, action: AuditAction, subject: string | null, now: number): Promise<void> {
-    await this.insertStmt.execute({ id: randomUUID(), at: now, actor, action, subject });
+  record(actor: string, action: AuditAction, subject: string | null, now: number): Promise<void> {
+    return this.rows.add({ id: randomUUID(), at: now, actor, action, subject });
+  }
+
+  private async insert(rows: AuditRow[]): Promise<void> {
+    if (rows.length === 1) await this.insertStmt.execute(rows[0]!);
+    else await this.d.db.insert(this.d.t.auditLog).values(rows);
   }
 
   async pseudonymise(actor: string, pseudonym: string): Promise<number> {

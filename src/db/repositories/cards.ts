@@ -1,6 +1,7 @@
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Card, CardMode } from '../../domain/card.js';
 import type { CardStore } from '../../core/ports.js';
+import { BatchedReader } from '../batch.js';
 import { type Database, prepareOnce } from '../database.js';
 import type { Tables } from '../schema/define.js';
 
@@ -9,6 +10,10 @@ export class CardRepository implements CardStore {
   private readonly latestStmt;
   private readonly insertStmt;
   private readonly setMessageStmt;
+  private readonly byIds = new BatchedReader<string, Card>(async (ids) => {
+    const rows = ids.length === 1 ? await this.byIdStmt.execute({ id: ids[0]! }) : await this.d.db.select().from(this.d.t.cards).where(inArray(this.d.t.cards.id, ids));
+    return new Map(rows.map((r) => [r.id, toCard(r)]));
+  });
 
   constructor(private readonly d: Database) {
     const { db, t } = d;
@@ -43,7 +48,8 @@ export class CardRepository implements CardStore {
 
   /** The card of a round, or the latest card of the request. */
   async get(requestId: string, round?: number): Promise<Card | undefined> {
-    const rows = round === undefined ? await this.latestStmt.execute({ requestId }) : await this.byIdStmt.execute({ id: cardId(requestId, round) });
+    if (round !== undefined) return this.byIds.read(cardId(requestId, round));
+    const rows = await this.latestStmt.execute({ requestId });
     return rows[0] ? toCard(rows[0]) : undefined;
   }
 

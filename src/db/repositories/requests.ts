@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, like, lt, or, type SQL, sql } from 'drizzle-orm';
+import { BatchedReader } from '../batch.js';
 import { type Database, prepareOnce } from '../database.js';
 import { OPEN_BOARD, type Tables } from '../schema/define.js';
 import { foldText } from '../../domain/text.js';
@@ -19,6 +20,10 @@ export class RequestRepository implements RequestStore, RequestBoard {
   private readonly insertStmt;
   private readonly teamWorkStmt;
   private readonly teamVersionStmt;
+  // Jobs running at once read their requests in one query.
+  /** The loads last read per day, with this process's own assignments since counted in. */
+  private readonly loads = new Map<string, { at: number; loads: Map<string, number> }>();
+  private readonly byIds = new BatchedReader<string, CitizenRequest>((ids) => this.readMany(ids));
 
   constructor(private readonly d: Database) {
     const { db, t } = d;
@@ -48,7 +53,7 @@ export class RequestRepository implements RequestStore, RequestBoard {
         .update(t.requests)
         .set({ status: 'assigned', teamId: param('teamId'), assignedAt: param('now'), updatedAt: this.touched(param('now')), reason: null })
         .where(and(eq(t.requests.id, sql.placeholder('id')), eq(t.requests.status, 'new')))
-        .returning({ id: t.requests.id }),
+        .returning({ day: t.requests.preferredDate }),
       'request_assign',
     );
   }
@@ -85,9 +90,14 @@ export class RequestRepository implements RequestStore, RequestBoard {
     }
   }
 
-  async byId(id: string): Promise<CitizenRequest | undefined> {
-    const rows = await this.byIdStmt.execute({ id });
-    return rows[0] ? toDomain(rows[0]) : undefined;
+  byId(id: string): Promise<CitizenRequest | undefined> {
+    return this.byIds.read(id);
+  }
+
+  private async readMany(ids: string[]): Promise<Map<string, CitizenRequest>> {
+    const { db, t } = this.d;
+    const rows = ids.length === 1 ? await this.byIdStmt.execute({ id: ids[0]! }) : await db.select().from(t.requests).where(inArray(t.requests.id, ids));
+    return new Map(rows.map((r) => [r.id, toDomain(r)]));
   }
 
   async byCode(code: string): Promise<CitizenRequest | undefined> {
@@ -469,6 +479,8 @@ export class RequestRepository implements RequestStore, RequestBoard {
   async assignTo(id: string, teamId: string, now: number): Promise<'assigned' | 'taken' | 'full'> {
     try {
       const rows = await this.assignStmt.execute({ id, teamId, now });
+      const loads = rows[0] && this.loads.get(rows[0].day)?.loads;
+      if (loads) loads.set(teamId, (loads.get(teamId) ?? 0) + 1);
       return rows.length > 0 ? 'assigned' : 'taken';
     } catch (e) {
       if (isTeamFull(e)) return 'full';
@@ -477,9 +489,14 @@ export class RequestRepository implements RequestStore, RequestBoard {
   }
 
   /** Requests each team holds on a day: what capacity and "least loaded" are measured on. */
-  async loadOnDay(date: string): Promise<Map<string, number>> {
+  async loadOnDay(date: string, maxAgeMs = 0): Promise<Map<string, number>> {
+    const known = this.loads.get(date);
+    if (known && Date.now() - known.at < maxAgeMs) return new Map(known.loads);
     const rows = await this.loadStmt.execute({ date });
-    return new Map(rows.map((r) => [r.teamId, Number(r.n)]));
+    const loads = new Map(rows.map((r) => [r.teamId, Number(r.n)]));
+    if (this.loads.size > 400) this.loads.clear();
+    this.loads.set(date, { at: Date.now(), loads });
+    return new Map(loads);
   }
 
   async setUnassigned(id: string, reason: string, now: number): Promise<boolean> {

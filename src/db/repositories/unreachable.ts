@@ -1,4 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
+import { BatchedReader } from '../batch.js';
 import { type Database, prepareOnce } from '../database.js';
 import type { UnreachableStore } from '../../core/ports.js';
 
@@ -13,6 +14,11 @@ const REACHABLE_CACHE_MS = 5000;
 export class UnreachableRepository implements UnreachableStore {
   private readonly getStmt;
   private readonly reachable = new Map<string, number>();
+  // Deliveries at the same moment (a broadcast, many jobs) ask in one query.
+  private readonly marks = new BatchedReader<string, true>(async (keys) => {
+    const rows = keys.length === 1 ? await this.getStmt.execute({ key: keys[0]! }) : await this.d.db.select({ key: this.d.t.unreachableChats.key }).from(this.d.t.unreachableChats).where(inArray(this.d.t.unreachableChats.key, keys));
+    return new Map(rows.map((r) => [r.key, true as const]));
+  });
 
   constructor(private readonly d: Database) {
     const { db, t } = d;
@@ -28,7 +34,7 @@ export class UnreachableRepository implements UnreachableStore {
   async isUnreachable(key: string): Promise<boolean> {
     const checked = this.reachable.get(key);
     if (checked !== undefined && Date.now() - checked < REACHABLE_CACHE_MS) return false;
-    const unreachable = (await this.getStmt.execute({ key })).length > 0;
+    const unreachable = (await this.marks.read(key)) === true;
     if (!unreachable) {
       if (this.reachable.size >= 50_000) this.reachable.clear();
       this.reachable.set(key, Date.now());
