@@ -4,6 +4,8 @@ import { AreaRepository } from '../../src/db/repositories/areas.js';
 import { AuditRepository } from '../../src/db/repositories/audit.js';
 import { DialogStateRepository } from '../../src/db/repositories/dialogStates.js';
 import { BroadcastRepository } from '../../src/db/repositories/broadcasts.js';
+import { CardRepository } from '../../src/db/repositories/cards.js';
+import { UnreachableRepository } from '../../src/db/repositories/unreachable.js';
 import { HandoffRepository } from '../../src/db/repositories/handoffs.js';
 import { SessionRepository } from '../../src/db/repositories/sessions.js';
 import { SubscriptionRepository } from '../../src/db/repositories/subscriptions.js';
@@ -73,6 +75,34 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     expect(page.total).toBe(2);
     expect(page.rows.map((x) => x.status).sort()).toEqual(['assigned', 'claimed']);
     expect((await requests.possibleDuplicates([twin.stored.id])).has(twin.stored.id)).toBe(true);
+  });
+
+  it.skipIf(skip)('calls made at one moment share a query and each gets its own answer: requests, cards, audit rows, unreachable chats', async () => {
+    const rs = Array.from({ length: 6 }, () => sampleRequest());
+    await Promise.all(rs.map((r) => requests.insertOnce(r)));
+    // Read together (one query), each its own request; an unknown id is undefined.
+    const read = await Promise.all([...rs.map((r) => requests.byId(r.id)), requests.byId('00000000-0000-4000-8000-000000000000')]);
+    expect(read.map((r) => r?.code)).toEqual([...rs.map((r) => r.code), undefined]);
+
+    const cards = new CardRepository(db);
+    const chat = { channel: 'telegram' as const, chatId: '-4001', kind: 'group' as const };
+    const kept = await cards.ensure({ requestId: rs[0]!.id, teamId: 'team-a', chat, round: 0 }, 1000);
+    await cards.setMessage(kept, '77', 1001);
+    // Made together: the one there already comes back as it was (its message kept), the others new.
+    const made = await Promise.all(rs.map((r, i) => cards.ensure({ requestId: r.id, teamId: `team-${i}`, chat, round: 0 }, 2000)));
+    expect(made.map((c) => [c.teamId, c.messageId])).toEqual([['team-a', '77'], ...rs.slice(1).map((_, i) => [`team-${i + 1}`, null])]);
+    // Posted together; one card cleared and then posted again in the same moment: the last call wins.
+    await Promise.all([...rs.slice(1).map((r, i) => cards.setMessage({ requestId: r.id, round: 0 }, `m${i + 1}`, 3000 + i)), cards.setMessage(kept, null, 3100), cards.setMessage(kept, '88', 3101)]);
+    const after = await Promise.all(rs.map((r) => cards.get(r.id, 0)));
+    expect(after.map((c) => c?.messageId)).toEqual(['88', 'm1', 'm2', 'm3', 'm4', 'm5']);
+
+    const audit = new AuditRepository(db);
+    await Promise.all(rs.map((r, i) => audit.record('system', 'request_viewed', r.id, 5000 + i)));
+    expect((await Promise.all(rs.map((r) => audit.forSubject(r.id)))).map((rows) => rows.map((a) => a.at))).toEqual(rs.map((_, i) => [5000 + i]));
+
+    const unreachable = new UnreachableRepository(db);
+    await unreachable.mark('telegram:blocked-1', 1);
+    expect(await Promise.all(['telegram:blocked-1', 'telegram:fine-1', 'telegram:fine-2'].map((k) => unreachable.isUnreachable(k)))).toEqual([true, false, false]);
   });
 
   it.skipIf(skip)('keeps 64-bit millisecond timestamps', async () => {

@@ -1,7 +1,7 @@
-import { desc, eq, inArray, sql } from 'drizzle-orm';
+import { desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Card, CardMode } from '../../domain/card.js';
 import type { CardStore } from '../../core/ports.js';
-import { BatchedReader } from '../batch.js';
+import { Batch, BatchedReader } from '../batch.js';
 import { type Database, prepareOnce } from '../database.js';
 import type { Tables } from '../schema/define.js';
 
@@ -14,6 +14,13 @@ export class CardRepository implements CardStore {
     const rows = ids.length === 1 ? await this.byIdStmt.execute({ id: ids[0]! }) : await this.d.db.select().from(this.d.t.cards).where(inArray(this.d.t.cards.id, ids));
     return new Map(rows.map((r) => [r.id, toCard(r)]));
   });
+
+  // Cards made, and posted, at the same moment (many assignments at once) are written together.
+  private readonly inserts = new Batch<CardRow, CardRow | undefined>((rows) => this.insertMany(rows), { windowMs: 0, maxItems: 200, maxInFlight: 2 });
+  private readonly messages = new Batch<{ id: string; messageId: string | null; now: number }, void>(async (items) => {
+    await this.setMessages(items);
+    return [];
+  }, { windowMs: 0, maxItems: 200, maxInFlight: 2 });
 
   constructor(private readonly d: Database) {
     const { db, t } = d;
@@ -42,8 +49,21 @@ export class CardRepository implements CardStore {
 
   /** One card per request and round: a retried assignment finds the card it already made. */
   async ensure(c: Pick<Card, 'requestId' | 'teamId' | 'chat' | 'round'>, now: number): Promise<Card> {
-    const [made] = await this.insertStmt.execute({ id: cardId(c.requestId, c.round), requestId: c.requestId, teamId: c.teamId, channel: c.chat.channel, chatId: c.chat.chatId, round: c.round, now });
+    const row: CardRow = { id: cardId(c.requestId, c.round), requestId: c.requestId, teamId: c.teamId, channel: c.chat.channel, chatId: c.chat.chatId, messageId: null, round: c.round, claimedBy: null, claimedName: null, attempts: 0, mode: 'actions', flagged: 0, updatedAt: now };
+    const made = await this.inserts.call(row);
     return made ? toCard(made) : (await this.get(c.requestId, c.round))!;
+  }
+
+  /** The rows inserted, each where it was asked (undefined: that card was there already). */
+  private async insertMany(rows: CardRow[]): Promise<(CardRow | undefined)[]> {
+    const { db, t } = this.d;
+    const r = rows[0]!;
+    const made =
+      rows.length === 1
+        ? await this.insertStmt.execute({ id: r.id, requestId: r.requestId, teamId: r.teamId, channel: r.channel, chatId: r.chatId, round: r.round, now: r.updatedAt })
+        : await db.insert(t.cards).values(rows).onConflictDoNothing({ target: t.cards.id }).returning();
+    const byId = new Map(made.map((m) => [m.id, m]));
+    return rows.map((row) => byId.get(row.id));
   }
 
   /** The card of a round, or the latest card of the request. */
@@ -62,8 +82,21 @@ export class CardRepository implements CardStore {
   }
 
   /** The card's message in the group: set once posted, cleared to post it again. */
-  async setMessage(card: Pick<Card, 'requestId' | 'round'>, messageId: string | null, now: number): Promise<void> {
-    await this.setMessageStmt.execute({ id: cardId(card.requestId, card.round), messageId, now });
+  setMessage(card: Pick<Card, 'requestId' | 'round'>, messageId: string | null, now: number): Promise<void> {
+    return this.messages.call({ id: cardId(card.requestId, card.round), messageId, now });
+  }
+
+  private async setMessages(items: { id: string; messageId: string | null; now: number }[]): Promise<void> {
+    if (items.length === 1) return void (await this.setMessageStmt.execute(items[0]!));
+    // One card twice in a batch: the later call wins, as two statements in a row would have it.
+    const last = [...new Map(items.map((i) => [i.id, i])).values()];
+    const { db, t } = this.d;
+    const pick = (value: (i: (typeof last)[number]) => SQL) => sql.join([sql`case ${t.cards.id}`, ...last.map((i) => sql`when ${i.id} then ${value(i)}`), sql`end`], sql` `);
+    await db
+      .update(t.cards)
+      // Typed: PostgreSQL reads a bare parameter in a CASE as text.
+      .set({ messageId: pick((i) => sql`cast(${i.messageId} as text)`), updatedAt: pick((i) => sql`cast(${i.now} as bigint)`) })
+      .where(inArray(t.cards.id, last.map((i) => i.id)));
   }
 
   async update(
