@@ -49,6 +49,12 @@ export interface FlowContext {
   /** Where they wrote from: answers and notices go there. */
   chat: Address;
   chatKey: string;
+  /**
+   * This update's own key (its chat and the platform's delivery id), when the platform gives one:
+   * an effect stored under it is found done when the same update is handled again.
+   */
+  updateKey?: string;
+  /** Journaled for this update: a call made by a lost try is answered, not made again (engine.ts). */
   services: DialogServices;
   /** The main menu's items, in order (from the registry). */
   menu: readonly string[];

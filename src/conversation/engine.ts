@@ -10,6 +10,7 @@ import { answerFeedback, parseFeedbackButton } from './flows/feedback/flow.js';
 import type { StateStore } from '../core/ports.js';
 import type { Lang, Translator } from '../i18n.js';
 import { ChatLock, type ChatMutex } from './chatLock.js';
+import { UpdateEffects } from './updateEffects.js';
 import type { FloodGate } from './flood.js';
 import type { DialogServices, FlowContext } from './context.js';
 import { goToMenu } from './flow.js';
@@ -75,9 +76,26 @@ export class DialogEngine {
     return { replies: verdict === 'warn' ? [{ text: [msg('flood:slow_down')] }] : [] };
   }
 
+  /**
+   * A save that loses the compare-and-set (another process saved this chat meanwhile: its lock
+   * had lapsed, or Redis was down) handles the event again on top of what that process saved,
+   * so neither answer is lost. Handling has effects beyond the state — a question or an
+   * emergency report for the duty chat, a repeat counted, a one-time code spent, a request
+   * filed, notices queued — and none may happen twice. Neither keeping the lost try's state (it
+   * would overwrite the other answer) nor putting effects off until the save wins (the answer
+   * needs their results; a crash between the save and them would lose an emergency for good,
+   * the update being seen) is right. So the event is handled again with every service call the
+   * lost try made answered from its journal (updateEffects.ts): the second try recomputes the
+   * answer on the fresh state, its effects are the first try's. That journal is this process's
+   * memory; the same update handled again after a crash before the save, or on another replica,
+   * is met in the database: handoffs and emergency repeats carry the update's key (unique), a
+   * filed request the draft's id.
+   */
   private async handleNow(key: string, event: InboundEvent): Promise<EngineResult> {
     // A display name is stored (an officer registers under it): cleaned like typed text.
     if (event.actorName !== undefined) event = { ...event, actorName: cleanInput(event.actorName) };
+    const effects = new UpdateEffects();
+    const updateKey = event.deliveryId === undefined ? undefined : `${key}#${event.deliveryId}`;
     for (let attempt = 1; ; attempt++) {
       const loaded = await this.o.states.load(key);
       const state = this.parse(loaded?.state);
@@ -86,12 +104,10 @@ export class DialogEngine {
         if (state.seen.includes(event.deliveryId)) return { replies: [] };
         state.seen = [...state.seen.slice(-(SEEN_WINDOW - 1)), event.deliveryId];
       }
-      const ctx: FlowContext = { state, event, owner: event.actor, chat: event.address, chatKey: key, services: this.o.services, menu: MENU_ITEMS };
+      const services = effects.nextTry(this.o.services);
+      const ctx: FlowContext = { state, event, owner: event.actor, chat: event.address, chatKey: key, updateKey, services, menu: MENU_ITEMS };
       const result = event.address.kind === 'group' ? await this.group(ctx) : { replies: await this.dispatch(ctx) };
       if (await this.o.states.save(key, JSON.stringify(state), loaded?.version, this.o.services.clock.now())) return result;
-      // Another process saved this chat meanwhile (its lock had lapsed, or Redis was down): this
-      // event is handled again on top of that, so neither answer is lost. What the first try
-      // did stays done; filing is idempotent by the draft's request id.
       if (attempt >= SAVE_ATTEMPTS) throw new Error(`chat state changed under ${SAVE_ATTEMPTS} tries in a row`);
       // A moment's random pause: two replicas retrying in step would collide again.
       await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
@@ -153,7 +169,7 @@ export class DialogEngine {
     if (text) {
       // Describing how someone gets about ("bị tai biến", "ngã gãy chân") is not an emergency now.
       const lasting = state.flow === 'intake' && (state.step === 'condition' || state.step === 'notes');
-      const calls = this.o.services.safety.triage(text, lasting);
+      const calls = ctx.services.safety.triage(text, lasting);
       if (calls) return this.emergency(ctx, text, calls);
     }
     if (event.location) return this.location(ctx, event.location);
@@ -264,7 +280,7 @@ export class DialogEngine {
    */
   private async emergency(ctx: FlowContext, text: string, calls: readonly string[]): Promise<Reply[]> {
     const [first, ...also] = calls.length > 0 ? calls : ['114'];
-    await this.o.services.safety.alert(ctx.chat, text, [first!, ...also]);
+    await ctx.services.safety.alert(ctx.chat, text, [first!, ...also], ctx.updateKey);
     const p = await flowSpec(ctx.state.flow).flow.prompt(ctx);
     return [
       { text: [msg(`safety:emergency.call.${first}`), ...also.map((n) => msg('safety:emergency.call_also', { number: n }))] },
@@ -297,7 +313,7 @@ export class DialogEngine {
 
   /** A shared location: where an emergency reported minutes ago is (else not something we read). */
   private async location(ctx: FlowContext, where: { lat: number; lon: number }): Promise<Reply[]> {
-    if (await this.o.services.safety.located(ctx.chat, where)) return this.reprompt(ctx, [msg('safety:emergency.location_sent')]);
+    if (await ctx.services.safety.located(ctx.chat, where)) return this.reprompt(ctx, [msg('safety:emergency.location_sent')]);
     // Asked where the home is, a shared location answers it: as a map link the officer can open.
     if (ctx.state.flow === 'intake' && (ctx.state.step === 'address' || ctx.state.step === 'pickup')) {
       ctx.event = { ...ctx.event, location: undefined, text: `https://maps.google.com/?q=${where.lat.toFixed(6)},${where.lon.toFixed(6)}` };
@@ -312,11 +328,11 @@ export class DialogEngine {
    * readings; nothing recognisable gets a kind "not understood" and the same choices.
    */
   private async understand(ctx: FlowContext, text: string): Promise<Reply[]> {
-    const r = this.o.services.classifier.classify(text);
+    const r = ctx.services.classifier.classify(text);
     if (r.intent === 'emergency') return this.emergency(ctx, text, r.call ?? ['114']);
     // Words after an officer answered them, that are no clear wish of their own, go back to that officer.
     if (r.intent === 'other' || r.intent === 'human' || r.confidence < CLARIFY_BELOW) {
-      const thread = await this.o.services.handoff.followUp(ctx.chat, text);
+      const thread = await ctx.services.handoff.followUp(ctx.chat, text, ctx.updateKey);
       if (thread) return this.prompt(ctx, [msg('handoff:followup_sent', { code: thread })]);
     }
     if (r.intent === 'greeting') {

@@ -145,10 +145,13 @@ export interface CardStore {
 }
 
 export interface HandoffStore {
-  create(h: NewHandoff): Promise<boolean>;
+  /** False when the code or the source is taken. `source`: the update that reported it (see HandoffService.forward). */
+  create(h: NewHandoff & { source?: string | null }): Promise<boolean>;
+  bySource(source: string): Promise<Handoff | undefined>;
   recentEmergency(channel: ChannelId, chatId: string, after: number): Promise<Handoff | undefined>;
   answeredSince(channel: ChannelId, chatId: string, after: number): Promise<Handoff | undefined>;
-  addRepeat(id: string): Promise<number>;
+  /** One more alarm merged in, unless `source` (the update) reported it or was merged already: the new count, else 0. */
+  addRepeat(id: string, source?: string): Promise<number>;
   setLocation(id: string, location: { lat: number; lon: number }): Promise<void>;
   byId(id: string): Promise<Handoff | undefined>;
   byCode(code: string): Promise<Handoff | undefined>;
@@ -323,6 +326,7 @@ export const AUDIT_ACTIONS = [
   'admin_changed',
   'areas_changed',
   'setting_changed',
+  'scope_refused',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -35,13 +35,30 @@ export class HandoffService {
     return this.dutyChat !== undefined && this.dutyChat.channel === a.channel && this.dutyChat.chatId === a.chatId;
   }
 
-  async forward(channel: ChannelId, chatId: string, text: string, kind: HandoffKind, o: { calls?: EmergencyCall[]; threadOf?: string } = {}): Promise<Handoff> {
+  /**
+   * `source`: the update it comes from (see FlowContext.updateKey). That update handled again —
+   * after a lost state save, a crash before the save, on another replica — gets the handoff it
+   * already made, not a second one for the duty chat; the database's unique source decides.
+   */
+  async forward(
+    channel: ChannelId,
+    chatId: string,
+    text: string,
+    kind: HandoffKind,
+    o: { calls?: EmergencyCall[]; threadOf?: string; source?: string } = {},
+  ): Promise<Handoff> {
     const now = this.clock.now();
     for (let attempt = 0; ; attempt++) {
-      const h = { id: randomUUID(), code: newCode('HD'), kind, channel, chatId, question: text.slice(0, QUESTION_MAX), createdAt: now, calls: o.calls, threadOf: o.threadOf ?? null };
+      const h = { id: randomUUID(), code: newCode('HD'), kind, channel, chatId, question: text.slice(0, QUESTION_MAX), createdAt: now, calls: o.calls, threadOf: o.threadOf ?? null, source: o.source ?? null };
       if (await this.repo.create(h)) {
         await this.jobs.postHandoff(h.id);
         return { ...h, calls: o.calls ?? [], duty: null, answers: 0, answeredAt: null, repeats: 0, threadOf: o.threadOf ?? null, location: null };
+      }
+      const earlier = o.source === undefined ? undefined : await this.repo.bySource(o.source);
+      if (earlier) {
+        // Saved but perhaps never queued (the first try died in between): the same job id, so one post.
+        if (!earlier.duty) await this.jobs.postHandoff(earlier.id);
+        return earlier;
       }
       if (attempt > 20) throw new Error('could not find a free handoff code');
     }
@@ -51,11 +68,11 @@ export class HandoffService {
    * A person's words after an officer answered them (within a day): posted to the duty chat as
    * the same thread. Returns the thread's code, or undefined when there is no such thread.
    */
-  async followUp(chat: Address, text: string): Promise<string | undefined> {
+  async followUp(chat: Address, text: string, source?: string): Promise<string | undefined> {
     const answered = await this.repo.answeredSince(chat.channel, chat.chatId, this.clock.now() - THREAD_MS);
     if (!answered) return undefined;
     const root = answered.threadOf ? ((await this.repo.byId(answered.threadOf)) ?? answered) : answered;
-    await this.forward(chat.channel, chat.chatId, text, 'question', { threadOf: root.id });
+    await this.forward(chat.channel, chat.chatId, text, 'question', { threadOf: root.id, source });
     return root.code;
   }
 

@@ -33,17 +33,22 @@ export class SafetyService {
     return this.classifier.triage(text, lasting ? { lasting: true } : undefined);
   }
 
-  /** Never throws: the person's answer ("call 114") must not wait for or depend on the alert. */
-  async alert(chat: Address, text: string, calls: readonly string[]): Promise<void> {
+  /**
+   * Never throws: the person's answer ("call 114") must not wait for or depend on the alert.
+   * `source`: the update that raised it; handled again, it is neither a second report nor a
+   * repeat of its own (nor counted twice as a repeat of an earlier one).
+   */
+  async alert(chat: Address, text: string, calls: readonly string[], source?: string): Promise<void> {
     try {
       const now = this.clock.now();
       const recent = await this.store.recentEmergency(chat.channel, chat.chatId, now - MERGE_MS);
       if (recent) {
-        await this.store.addRepeat(recent.id);
-        await this.jobs.refreshHandoff(recent.id, String(Math.floor(now / REPEAT_EDIT_EVERY_MS)), REPEAT_EDIT_EVERY_MS);
+        if ((await this.store.addRepeat(recent.id, source)) > 0) {
+          await this.jobs.refreshHandoff(recent.id, String(Math.floor(now / REPEAT_EDIT_EVERY_MS)), REPEAT_EDIT_EVERY_MS);
+        }
         return;
       }
-      await this.handoffs.forward(chat.channel, chat.chatId, text.slice(0, EXCERPT_MAX), 'emergency', { calls: calls as EmergencyCall[] });
+      await this.handoffs.forward(chat.channel, chat.chatId, text.slice(0, EXCERPT_MAX), 'emergency', { calls: calls as EmergencyCall[], source });
       this.on.alerted();
     } catch (e) {
       this.on.failed(e);

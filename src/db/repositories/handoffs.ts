@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNotNull, isNull, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Address, ChannelId } from '../../domain/address.js';
 import type { Handoff, HandoffKind, NewHandoff } from '../../domain/handoff.js';
 import type { HandoffStore } from '../../core/ports.js';
@@ -29,8 +29,8 @@ export function toHandoff(r: Row): Handoff {
 export class HandoffRepository implements HandoffStore {
   constructor(private readonly d: Database) {}
 
-  /** False when the code is taken (the caller draws another). */
-  async create(h: NewHandoff): Promise<boolean> {
+  /** False when the code is taken (the caller draws another) or the update that reports it already did. */
+  async create(h: NewHandoff & { source?: string | null }): Promise<boolean> {
     const { db, t } = this.d;
     const { calls, ...rest } = h;
     const rows = await db
@@ -57,11 +57,25 @@ export class HandoffRepository implements HandoffStore {
     return rows[0] ? toHandoff(rows[0]) : undefined;
   }
 
-  /** One more alarm merged in; returns the new count. */
-  async addRepeat(id: string): Promise<number> {
+  /**
+   * One more alarm merged in; returns the new count. With the update's `source`, in one
+   * statement: not when that update is the report itself or was merged last (it is being
+   * handled again), then 0. Merged updates of one chat come in order, so the last one is enough.
+   */
+  async addRepeat(id: string, source?: string): Promise<number> {
     const { db, t } = this.d;
-    const rows = await db.update(t.handoffs).set({ repeats: sql`${t.handoffs.repeats} + 1` }).where(eq(t.handoffs.id, id)).returning({ n: t.handoffs.repeats });
+    const h = t.handoffs;
+    const fresh = source === undefined ? undefined : and(or(isNull(h.source), ne(h.source, source)), or(isNull(h.repeatSource), ne(h.repeatSource, source)));
+    const rows = await db
+      .update(h)
+      .set({ repeats: sql`${h.repeats} + 1`, ...(source === undefined ? {} : { repeatSource: source }) })
+      .where(fresh ? and(eq(h.id, id), fresh) : eq(h.id, id))
+      .returning({ n: h.repeats });
     return rows[0]?.n ?? 0;
+  }
+
+  async bySource(source: string): Promise<Handoff | undefined> {
+    return this.first(eq(this.d.t.handoffs.source, source));
   }
 
   async setLocation(id: string, location: { lat: number; lon: number }): Promise<void> {
@@ -114,7 +128,7 @@ export class HandoffRepository implements HandoffStore {
     const { db, t } = this.d;
     const rows = await db
       .update(t.handoffs)
-      .set({ chatId: null, question: null, location: null })
+      .set({ chatId: null, question: null, location: null, source: null, repeatSource: null })
       .where(and(eq(t.handoffs.channel, channel), eq(t.handoffs.chatId, chatId)))
       .returning({ id: t.handoffs.id });
     return rows.length;

@@ -91,7 +91,6 @@ export function defineTables(b: Builders) {
       b.index('requests_owner_idx').on(t.channel, t.userId),
       b.index('requests_session_idx').on(t.sessionId, t.type, t.status),
       b.index('requests_phone_idx').on(t.phone),
-      b.index('requests_status_idx').on(t.status),
       b.index('requests_day_team_idx').on(t.preferredDate, t.teamId, t.status),
       // The console's board: its newest change (does it need a refresh?) and its order.
       b.index('requests_updated_idx').on(t.updatedAt),
@@ -251,7 +250,18 @@ export function defineTables(b: Builders) {
     location: b.text('location'),
     /** Marked handled in the duty inbox (answered elsewhere, by phone, or nothing to answer). */
     handledAt: b.time('handled_at'),
-  }, (t) => [b.index('handoffs_duty_msg_idx').on(t.dutyChatId, t.dutyMessageId), b.index('handoffs_chat_idx').on(t.channel, t.chatId)]);
+    /**
+     * The update (chat and platform delivery id) that reported it, and the last one merged into
+     * it as a repeat: the same update handled again (a lost state save, a redelivery) finds
+     * them done. They name the chat: erased with it.
+     */
+    source: b.text('source'),
+    repeatSource: b.text('repeat_source'),
+  }, (t) => [
+    b.index('handoffs_duty_msg_idx').on(t.dutyChatId, t.dutyMessageId),
+    b.index('handoffs_chat_idx').on(t.channel, t.chatId),
+    b.uniqueIndex('handoffs_source_idx').on(t.source),
+  ]);
 
   /**
    * A "Ngày thứ 7 vì dân" session. Moving one changes its date, time or place and keeps the old

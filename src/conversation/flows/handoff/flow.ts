@@ -26,7 +26,7 @@ export const handoffFlow: Flow = {
       goToMenu(ctx.state);
       return { say: [msg('handoff:unavailable', { phone: unit.phone })] };
     }
-    const h = await handoff.forward(ctx.chat.channel, ctx.chat.chatId, input.text, 'question');
+    const h = await handoff.forward(ctx.chat.channel, ctx.chat.chatId, input.text, 'question', { source: ctx.updateKey });
     goToMenu(ctx.state);
     return { say: [msg('handoff:forwarded', { code: h.code, phone: unit.phone })] };
   },
