@@ -30,9 +30,24 @@ export function newRedis(url: string, over: RedisOptions = {}): Redis {
 /**
  * A connection for what must not wait on a Redis that is down (direct replies' pacing, locks
  * on the request path): commands fail at once while disconnected and give up after `timeoutMs`.
+ * Its first connection, though, is waited for: commands sent before it is up wait for it (and
+ * fail if that first attempt fails). A process that has just started must not take a Redis
+ * still connecting for one that is down (its OA would spend no start-up token). No timeout runs
+ * meanwhile: one that fired while a command still waited would not stop it being sent later,
+ * and a lock taken then would be held by nobody who knows it.
  */
 export function newFastFailRedis(url: string, timeoutMs: number): Redis {
-  return newRedis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: timeoutMs });
+  const r = newRedis(url, { enableOfflineQueue: true, maxRetriesPerRequest: 0 });
+  // ioredis reads both options per command: from here on nothing waits for Redis.
+  const firstAttemptOver = () => {
+    r.options.enableOfflineQueue = false;
+    r.options.commandTimeout = timeoutMs;
+    r.off('ready', firstAttemptOver);
+    r.off('close', firstAttemptOver);
+  };
+  r.on('ready', firstAttemptOver);
+  r.on('close', firstAttemptOver);
+  return r;
 }
 
 export type LuaScript = (keys: string[], args: (string | number)[]) => Promise<unknown>;

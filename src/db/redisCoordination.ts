@@ -121,6 +121,37 @@ export class RedisChatLock {
   }
 }
 
+/**
+ * Short locks on keys (SET NX PX) that only their holder frees: each take draws a random token,
+ * and release deletes the key only while it still holds that token. A holder that ran past the
+ * lock's lifetime must not free the lock the next holder has taken since (a plain DEL would).
+ */
+export class RedisLocks {
+  private readonly release_: LuaScript;
+
+  constructor(private readonly redis: Redis) {
+    this.release_ = luaScript(redis, 'lockRelease', RELEASE);
+  }
+
+  /** The token that now holds `key` for `ttlMs`; undefined while another holds it. Throws when Redis does not answer. */
+  async take(key: string, ttlMs: number): Promise<string | undefined> {
+    const token = randomUUID();
+    try {
+      return (await this.redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK' ? token : undefined;
+    } catch (e) {
+      // A timed-out SET may still have run: freed at once (sent after it on the same connection),
+      // or the key would stay taken, by nobody, for the whole lock.
+      void this.release(key, token).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Frees `key` if `token` still holds it; false when it had lapsed (and maybe went to another). */
+  async release(key: string, token: string): Promise<boolean> {
+    return Number(await this.release_([key], [token])) === 1;
+  }
+}
+
 /** Counts hits on a key within a window that starts at its first hit. */
 export class RedisCounter {
   private readonly hit_: LuaScript;
@@ -144,7 +175,7 @@ export class RedisCounter {
  */
 export class RedisLease {
   private readonly hold: LuaScript;
-  private readonly release: LuaScript;
+  private readonly locks: RedisLocks;
   // The process id first: whoever looks at Redis sees which process polls.
   private readonly me = `${process.pid}.${randomUUID()}`;
   private holding = false;
@@ -159,7 +190,7 @@ export class RedisLease {
     private readonly onError: (e: unknown) => void = () => undefined,
   ) {
     this.hold = luaScript(redis, 'leaseHold', HOLD);
-    this.release = luaScript(redis, 'leaseRelease', RELEASE);
+    this.locks = new RedisLocks(redis);
   }
 
   /** Resolves once this process holds the lease (or the signal aborts). */
@@ -199,7 +230,7 @@ export class RedisLease {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const w of this.waiters.splice(0)) w();
-    if (this.holding) await this.release([this.key], [this.me]).catch(() => undefined);
+    if (this.holding) await this.locks.release(this.key, this.me).catch(() => undefined);
     this.holding = false;
   }
 }

@@ -1,5 +1,6 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { RedisLocks } from '../db/redisCoordination.js';
 import { type Notice, type NoticeComposer, noticeId, type Target } from '../core/notices/compose.js';
 import type { CardStore, Clock } from '../core/ports.js';
 import type { StaffService } from '../core/teams/service.js';
@@ -34,12 +35,16 @@ export interface OutboundDeps {
  * mark per target in Redis), so a retried job repeats nothing that went out.
  */
 export class Outbound {
-  constructor(private readonly d: OutboundDeps) {}
+  private readonly locks: RedisLocks;
+
+  constructor(private readonly d: OutboundDeps) {
+    this.locks = new RedisLocks(d.redis);
+  }
 
   async process(job: Job<Notice & { slotAt?: number }>, token?: string): Promise<string> {
     const n = job.data;
-    const lockKey = await this.lock(n);
-    if (lockKey === false) {
+    const held = await this.lock(n);
+    if (held === false) {
       await job.moveToDelayed(Date.now() + 100, token);
       throw new DelayedError();
     }
@@ -74,7 +79,7 @@ export class Outbound {
       }
       throw e;
     } finally {
-      if (lockKey) await this.d.redis.del(lockKey);
+      if (held) await this.locks.release(held.key, held.token);
     }
   }
 
@@ -86,8 +91,8 @@ export class Outbound {
    * rendered from the state read under its lock, or a late render could undo a newer edit).
    */
   async tryNow(n: Notice, known?: CitizenRequest): Promise<boolean> {
-    const lockKey = await this.lock(n).catch(() => false as const);
-    if (lockKey === false) return false;
+    const held = await this.lock(n).catch(() => false as const);
+    if (held === false) return false;
     try {
       const targets = await this.d.composer.compose(n, known);
       if (targets.length !== 1) return targets.length === 0;
@@ -106,7 +111,7 @@ export class Outbound {
     } catch {
       return false;
     } finally {
-      if (lockKey) await this.d.redis.del(lockKey).catch(() => undefined);
+      if (held) await this.locks.release(held.key, held.token).catch(() => undefined);
     }
   }
 
@@ -140,11 +145,16 @@ export class Outbound {
     return reached > 0 ? 'sent to commanders' : 'not delivered';
   }
 
-  /** Two deliveries of one card must not both find "no message yet" and post twice. */
-  private async lock(n: Notice): Promise<string | undefined | false> {
+  /**
+   * Two deliveries of one card must not both find "no message yet" and post twice. False: another
+   * delivery holds the card; undefined: nothing to lock. A delivery slower than the lock frees
+   * only its own lock, never the one the next delivery took after it lapsed.
+   */
+  private async lock(n: Notice): Promise<{ key: string; token: string } | undefined | false> {
     if (n.kind !== 'card') return undefined;
     const key = `${this.d.prefix}:lock:card:${n.requestId}.${n.round}`;
-    return (await this.d.redis.set(key, '1', 'PX', CARD_LOCK_MS, 'NX')) ? key : false;
+    const token = await this.locks.take(key, CARD_LOCK_MS);
+    return token ? { key, token } : false;
   }
 
   // Cards are idempotent by their stored message id; messages need a mark of their own, so that a

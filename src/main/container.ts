@@ -168,7 +168,8 @@ export async function createContainer(config: Config, o: ContainerOptions = {}) 
     fastRedis ? new RedisLease(fastRedis, `${config.QUEUE_PREFIX}:poll:${name}`, config.POLL_LEASE_MS, (e) => logError(log, e, 'poll lease: Redis not answering; polling on')) : undefined;
   // A channel's alarm (the OA's token refresh failing) goes to the duty chat once delivery exists.
   let alertAdmins: (m: Msg) => void = () => undefined;
-  const platform = { repos, redis, prefix: config.QUEUE_PREFIX, clock, alert: (m: Msg) => alertAdmins(m) };
+  // The OA's event dedup and token lock must not hold a citizen's answer while Redis is down.
+  const platform = { repos, redis: fastRedis, prefix: config.QUEUE_PREFIX, clock, alert: (m: Msg) => alertAdmins(m) };
   const channelDeps = { config, translator, log, consoleOutput: o.consoleOutput, consoleMode, platform, pollLease };
   const adapters = new Map<string, ChannelAdapter>();
   for (const entry of o.channels ?? CHANNELS) if (entry.enabled(channelDeps)) adapters.set(entry.id, entry.create(channelDeps));

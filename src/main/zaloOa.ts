@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
 import { CARD_PATH, OA_CHANNEL, zaloOaAdapter, type ZaloOaAdapter } from '../channels/zalo-oa/adapter.js';
 import { localLock, type OaApiError, type OaTokenStore } from '../channels/zalo-oa/client.js';
-import { redisLock } from '../channels/zalo-oa/lock.js';
+import { sharedLock } from '../channels/zalo-oa/lock.js';
 import { loadOaTemplates } from '../channels/zalo-oa/templates.js';
 import type { Clock } from '../core/ports.js';
+import { RedisLocks } from '../db/redisCoordination.js';
 import { addressKey } from '../domain/address.js';
 import { msg, type Msg } from '../domain/message.js';
 import type { ChannelDeps } from './channels.js';
@@ -19,6 +20,11 @@ const EVENT_TTL_S = 24 * 3600;
 /** What main gives the OA besides the settings: the stores, Redis, the clock, the duty chat. */
 export interface OaPlatform {
   repos: Stores;
+  /**
+   * A fast-fail connection (newFastFailRedis): the OA goes on answering while Redis is down
+   * (events deduplicated in this process and by the chat state's `seen`, tokens used while
+   * valid); a connection that waits for Redis would hold every event until it is back.
+   */
   redis?: Redis;
   prefix: string;
   clock: Clock;
@@ -65,7 +71,7 @@ export function createZaloOa(d: ChannelDeps, p: OaPlatform): ZaloOaAdapter {
     chatIntervalMs: c.ZALO_CHAT_INTERVAL_MS,
     httpTimeoutMs: HTTP_TIMEOUT_MS,
     tokens,
-    lock: p.redis ? redisLock(p.redis, `${p.prefix}:lock:zalo_oa:tokens`, { leaseMs: TOKEN_LOCK_LEASE_MS }) : localLock(),
+    lock: p.redis ? sharedLock(new RedisLocks(p.redis), `${p.prefix}:lock:zalo_oa:tokens`, { leaseMs: TOKEN_LOCK_LEASE_MS }) : localLock(),
     contacts: {
       touch: (chatId, at) => p.repos.chatContacts.touch(OA_CHANNEL, chatId, at),
       lastInbound: (chatId) => p.repos.chatContacts.lastInbound(OA_CHANNEL, chatId),
@@ -84,7 +90,10 @@ export function createZaloOa(d: ChannelDeps, p: OaPlatform): ZaloOaAdapter {
 /**
  * "Seen this event before?" for every process at once, in Redis (a day is far longer than Zalo
  * retries). Without Redis, or while it is down, this process remembers the last ones itself:
- * an event is never dropped because Redis could not be asked.
+ * an event is never dropped because Redis could not be asked. What a person says is checked
+ * once more by the conversation engine (its `seen` ids, saved with the answer in the chat's
+ * state row), so a redelivery that reaches another process during an outage is not answered
+ * twice either.
  */
 function firstTimeOn(redis: Redis | undefined, prefix: string): (id: string) => Promise<boolean> {
   const recent = new Set<string>();

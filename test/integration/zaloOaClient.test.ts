@@ -7,13 +7,18 @@ import {
   OaApiError,
   type OaButton,
   type OaLock,
+  OaLockUnavailable,
   type OaTokenPair,
   type OaTokenStore,
   OaTokenKeeper,
   ZaloOaClient,
 } from '../../src/channels/zalo-oa/client.js';
+import { zaloOaAdapter } from '../../src/channels/zalo-oa/adapter.js';
 import { type OaEvent, parseOaBody, parseOaEvent, verifySignature } from '../../src/channels/zalo-oa/events.js';
+import { Translator } from '../../src/i18n.js';
+import { createLogger } from '../../src/log.js';
 import { FakeZaloOa } from '../helpers/fakeZaloOa.js';
+import { eventually } from '../helpers/stack.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -328,6 +333,81 @@ describe('token keeper', () => {
     const renewed = await keeper.accessToken();
     expect(renewed).not.toBe(current);
     expect(fake.isAlive(renewed)).toBe(true);
+  });
+
+  it('while the shared lock cannot be had (Redis down) no refresh token is spent: the valid token goes on, the refresh waits for the lock', async () => {
+    const clock = new Clock();
+    let down = false;
+    const local = localLock();
+    // The Redis lock's contract when Redis refuses: `fn` does not run.
+    const lock: OaLock = (fn) => (down ? Promise.reject(new OaLockUnavailable('Redis does not answer')) : local(fn));
+    const keeper = keeperFor({ clock, lock });
+    await keeper.bootstrap(fake.issueTokens().refreshToken);
+    const current = await keeper.accessToken();
+    clock.advance(21 * HOUR); // due: under 5 h left
+    down = true;
+    expect(await keeper.accessToken()).toBe(current);
+    expect(await rejection(keeper.onTokenRejected(current))).toMatchObject({ kind: 'transient' });
+    expect(fake.refreshCount).toBe(1);
+
+    // Another process refreshed before Redis went down: a refused token is cured from the store, no lock needed.
+    const other = keeperFor({ clock: new Clock(clock.now()), lock: local });
+    down = false;
+    const theirs = await other.onTokenRejected(current);
+    down = true;
+    expect(await keeper.onTokenRejected(current)).toBe(theirs);
+    expect(fake.refreshCount).toBe(2);
+
+    // Past its expiry and still no lock: the send fails for later (transient), nothing is spent.
+    clock.advance(4 * HOUR);
+    const stale = keeperFor({ clock, lock });
+    store.pair = { ...store.pair!, expiresAt: clock.now() - 1 };
+    expect(await rejection(stale.accessToken())).toMatchObject({ kind: 'transient' });
+    expect(fake.refreshCount).toBe(2);
+
+    // Redis is back: the next try after the pause refreshes, under the lock, once.
+    down = false;
+    clock.advance(2 * 60_000);
+    const renewed = await stale.accessToken();
+    expect(fake.isAlive(renewed)).toBe(true);
+    expect(fake.refreshCount).toBe(3);
+  });
+
+  it('a start-up refresh token that could not be used for want of the lock is used once the lock can be had', async () => {
+    let down = true;
+    const local = localLock();
+    const lock: OaLock = (fn) => (down ? Promise.reject(new OaLockUnavailable('Redis does not answer')) : local(fn));
+    const seed = fake.issueTokens();
+    const oa = zaloOaAdapter({
+      ...{ appId: fake.appId, appSecret: fake.appSecret, secretKey: fake.secretKey, oaId: fake.oaId, apiRoot: fake.apiRoot, oauthRoot: fake.oauthRoot },
+      webhookUrl: 'http://127.0.0.1/zalo-oa/webhook',
+      redirectUrl: 'http://127.0.0.1/zalo-oa/callback',
+      refreshToken: seed.refreshToken,
+      verifySignature: true,
+      templates: new Map(),
+      infoImageUrl: 'https://bot.example/oa-card.png',
+      translator: await Translator.create('vi'),
+      log: createLogger('silent'),
+      globalPerSecond: 10,
+      chatIntervalMs: 0,
+      refreshCheckMs: 50,
+      tokens: store,
+      lock,
+      contacts: { touch: async () => undefined, lastInbound: async () => undefined },
+      receipts: async () => 0,
+      unfollowed: async () => undefined,
+      firstTime: async () => true,
+      alert: () => undefined,
+      clock: { now: () => Date.now() },
+    });
+    await oa.start({ inbound: async () => ({}), route: () => undefined, text: () => '' });
+    expect(store.pair).toBeUndefined();
+    expect(fake.refreshUses(seed.refreshToken)).toBe(0);
+    down = false;
+    await eventually(() => store.pair, (p) => p !== undefined, 5000);
+    await oa.stop();
+    expect(fake.refreshUses(seed.refreshToken)).toBe(1);
+    expect(store.pair?.accessToken).toBe(fake.liveAccessToken);
   });
 
   it('a store write that fails keeps the new pair in this process and saves it on a later call', async () => {

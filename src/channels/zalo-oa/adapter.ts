@@ -5,7 +5,7 @@ import { msg } from '../../domain/message.js';
 import type { Lang, Translator } from '../../i18n.js';
 import { logError, type Logger } from '../../log.js';
 import { type ChannelAdapter, type ChannelHost, SendFailure, type WebhookRoute } from '../adapter.js';
-import { OA_BUTTONS_MAX, OA_TEXT_MAX, OaApiError, type OaKeeperState, type OaLock, type OaTokenStore, OaTokenKeeper, ZaloOaClient } from './client.js';
+import { OA_BUTTONS_MAX, OA_TEXT_MAX, OaApiError, type OaKeeperState, type OaLock, OaLockUnavailable, type OaTokenStore, OaTokenKeeper, ZaloOaClient } from './client.js';
 import { checkConsentState, consentVerifier, newConsentState } from './consent.js';
 import { type OaEvent, parseOaBody, parseOaEvent, verifySignature } from './events.js';
 import { type OaMessage, parseButtonPayload, renderOa } from './render.js';
@@ -309,12 +309,22 @@ export function zaloOaAdapter(o: ZaloOaOptions): ZaloOaAdapter {
           handle: async () => ({ status: 200, type: 'text/html; charset=utf-8', body: `<html><head><meta property="zalo-platform-site-verification" content="${code}" /></head><body></body></html>` }),
         });
       }
-      if (o.refreshToken) {
-        // Spent only when nothing is stored yet: a restart with the same setting never reuses it.
-        await keeper.bootstrap(o.refreshToken).catch((e: unknown) => logError(o.log, e, 'zalo-oa: ZALO_OA_REFRESH_TOKEN could not be used'));
-      }
+      // Spent only when nothing is stored yet: a restart with the same setting never reuses it.
+      let bootstrapWith = o.refreshToken;
+      const bootstrap = async () => {
+        if (!bootstrapWith) return;
+        try {
+          await keeper.bootstrap(bootstrapWith);
+          bootstrapWith = undefined;
+        } catch (e) {
+          logError(o.log, e, 'zalo-oa: ZALO_OA_REFRESH_TOKEN could not be used');
+          // Tried again later only when it was not spent (no lock, Zalo not reached); a refusal is final.
+          if (!(e instanceof OaLockUnavailable || (e instanceof OaApiError && e.kind === 'transient'))) bootstrapWith = undefined;
+        }
+      };
+      await bootstrap();
       // Refreshed ahead of expiry even when nothing is being sent.
-      timer = setInterval(() => void keeper.accessToken().catch(() => undefined), o.refreshCheckMs ?? 10 * 60_000);
+      timer = setInterval(() => void bootstrap().then(() => keeper.accessToken()).catch(() => undefined), o.refreshCheckMs ?? 10 * 60_000);
       timer.unref();
       if (!o.verifySignature) o.log.warn('zalo-oa: ZALO_OA_VERIFY_SIGNATURE=false: webhook events are NOT checked; anyone can post them');
       o.log.info({ url: o.webhookUrl }, 'zalo-oa webhook route ready');

@@ -125,6 +125,17 @@ export interface OaTokenStore {
  */
 export type OaLock = <T>(fn: () => Promise<T>) => Promise<T>;
 
+/**
+ * The lock could not be had now (its Redis does not answer, or another holder kept it too long):
+ * `fn` did not run. The keeper then spends no refresh token (see `OaTokenKeeper.accessToken`).
+ */
+export class OaLockUnavailable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OaLockUnavailable';
+  }
+}
+
 /** A lock for one process only: tests, the console, a single-instance deployment. */
 export function localLock(): OaLock {
   let tail: Promise<unknown> = Promise.resolve();
@@ -245,7 +256,15 @@ export class OaTokenKeeper implements OaAccessTokens {
     });
   }
 
-  /** A token to call the API with, refreshed ahead of expiry. */
+  /**
+   * A token to call the API with, refreshed ahead of expiry, and only under the lock: a refresh
+   * token is single use, and two processes presenting it at once (neither seeing the other,
+   * Redis being down) would leave one of them, or the store, with a dead pair. So when the lock
+   * cannot be had, the current token goes on being used while it is valid and the refresh is
+   * tried again after `retryAfterFailureMs`; refreshing starts `refreshAheadMs` (5 h) before
+   * expiry, so a Redis outage shorter than that costs nothing. Past expiry, sends fail as
+   * transient (retried later) until the lock can be had again.
+   */
   async accessToken(): Promise<string> {
     if (this.unsaved) await this.resave();
     const pair = this.cached ?? (await this.loadCached());
@@ -273,6 +292,11 @@ export class OaTokenKeeper implements OaAccessTokens {
     try {
       return await this.aheadRefresh;
     } catch (e) {
+      if (e instanceof OaLockUnavailable) {
+        this.lastTransientFailureAt = this.clock.now();
+        if (stillValid) return pair.accessToken;
+        throw new OaApiError(0, 'transient', `zalo-oa token: expired, and not refreshed while the token lock cannot be had (${e.message})`);
+      }
       // A network blip must not stop sending while the current token still works for hours.
       if (stillValid && e instanceof OaApiError && e.kind === 'transient') return pair.accessToken;
       throw e;
@@ -292,11 +316,14 @@ export class OaTokenKeeper implements OaAccessTokens {
       pending = this.opts
         .lock(async () => {
           const stored = await this.loadStored();
-          if (stored.accessToken !== badToken && stored.expiresAt > this.clock.now()) {
-            this.cached = stored;
-            return stored.accessToken;
-          }
-          return (await this.refreshWith(stored.refreshToken)).accessToken;
+          return this.replacing(stored, badToken) ?? (await this.refreshWith(stored.refreshToken)).accessToken;
+        })
+        .catch(async (e: unknown) => {
+          if (!(e instanceof OaLockUnavailable)) throw e;
+          // Another process's refresh shows in the store: reading it needs no lock, spending does.
+          const cured = this.replacing(await this.loadStored(), badToken);
+          if (cured) return cured;
+          throw new OaApiError(0, 'transient', `zalo-oa token: refused, and not refreshed while the token lock cannot be had (${e.message})`);
         })
         .finally(() => this.rejections.delete(badToken));
       this.rejections.set(badToken, pending);
@@ -313,6 +340,13 @@ export class OaTokenKeeper implements OaAccessTokens {
       lastRefreshAt: pair?.obtainedAt ?? this.lastRefreshAt,
       lastError: this.lastError,
     };
+  }
+
+  /** The stored token, taken up, when it is not the refused one and still valid. */
+  private replacing(stored: OaTokenPair, badToken: string): string | undefined {
+    if (stored.accessToken === badToken || stored.expiresAt <= this.clock.now()) return undefined;
+    this.cached = stored;
+    return stored.accessToken;
   }
 
   private due(pair: OaTokenPair, now: number): boolean {

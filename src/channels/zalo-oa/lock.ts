@@ -1,29 +1,42 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
-import type { OaLock } from './client.js';
+import { type OaLock, OaLockUnavailable } from './client.js';
 
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+/** Short locks on keys shared by every process (main gives the Redis ones, `RedisLocks`). */
+export interface KeyLocks {
+  /** The token that now holds `key` for `ttlMs`; undefined while another holds it. Throws when the store does not answer. */
+  take(key: string, ttlMs: number): Promise<string | undefined>;
+  /** Frees `key` if `token` still holds it. */
+  release(key: string, token: string): Promise<unknown>;
+}
 
 /**
- * A lock shared by every process on one Redis: only its holder refreshes the OA's tokens. The
- * lease outlives a refresh (one HTTP call with its timeout, then the database write), so it
- * never lapses while a refresh token is being spent; a holder that died frees it when the lease
- * ends, and the others wait for that rather than give up.
+ * A lock shared by every process: only its holder refreshes the OA's tokens. The lease outlives
+ * a refresh (one HTTP call with its timeout, then the database write), so it never lapses while
+ * a refresh token is being spent; a holder that died frees it when the lease ends, and the
+ * others wait for that rather than give up. While the locks' store does not answer, the lock is
+ * not had (OaLockUnavailable) rather than waited for: the keeper goes on with the token it has.
  */
-export function redisLock(redis: Redis, key: string, o: { leaseMs: number; pollMs?: number }): OaLock {
+export function sharedLock(locks: KeyLocks, key: string, o: { leaseMs: number; pollMs?: number }): OaLock {
   const pollMs = o.pollMs ?? 50;
+  const take = async (): Promise<string | undefined> => {
+    try {
+      return await locks.take(key, o.leaseMs);
+    } catch (e) {
+      throw new OaLockUnavailable(`zalo-oa: the token lock ${key} cannot be had: its store does not answer`, { cause: e });
+    }
+  };
   return async <T>(fn: () => Promise<T>): Promise<T> => {
-    const token = randomBytes(12).toString('hex');
     const until = Date.now() + o.leaseMs * 2;
-    while ((await redis.set(key, token, 'PX', o.leaseMs, 'NX')) !== 'OK') {
-      if (Date.now() > until) throw new Error(`zalo-oa: the token lock ${key} stayed taken for ${o.leaseMs * 2} ms`);
+    let token = await take();
+    while (!token) {
+      if (Date.now() > until) throw new OaLockUnavailable(`zalo-oa: the token lock ${key} stayed taken for ${o.leaseMs * 2} ms`);
       await sleep(pollMs);
+      token = await take();
     }
     try {
       return await fn();
     } finally {
-      await redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+      await locks.release(key, token).catch(() => undefined);
     }
   };
 }
