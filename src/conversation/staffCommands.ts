@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Actor, actorKey, parseChannelRef } from '../domain/address.js';
 import { msg, type Msg } from '../domain/message.js';
+import type { StaffMember } from '../domain/team.js';
 import type { FlowContext } from './context.js';
 import type { CommandSpec } from './registry.js';
 
@@ -12,17 +13,25 @@ function target(arg: string): Actor | undefined {
   return ref ? { channel: ref.channel, userId: ref.id } : undefined;
 }
 
+/** The commander asking (the engine has checked they are one; read again, as their communes may have changed). */
+async function commanderOf(ctx: FlowContext): Promise<StaffMember | undefined> {
+  const me = await ctx.services.staff.whoIs(ctx.owner);
+  return me?.commander ? me : undefined;
+}
+
+/** A team's code, only for a team this commander may change (as in the console). */
 async function inviteFor(ctx: FlowContext, arg: string, kind: 'group' | 'officer'): Promise<{ say: Msg[]; then: 'say' }> {
   const { staff } = ctx.services;
-  const team = await staff.team(arg);
-  if (!team) return say(msg('team:admin.unknown_team', { id: arg.slice(0, 40) }));
-  const code = await staff.createInvite(kind, team.id, ctx.owner);
+  const me = await commanderOf(ctx);
+  if (!me) return say(msg('team:admin.not_admin'));
+  const r = await staff.teamInvite(kind, await staff.team(arg), me);
+  if ('refused' in r) return say(r.refused === 'unknown' ? msg('team:admin.unknown_team', { id: arg.slice(0, 40) }) : msg(`scope:team.${r.refused}`));
   return say(
     msg('team:admin.code_created', {
-      team: team.name,
-      code,
+      team: r.team.name,
+      code: r.code,
       hours: staff.inviteHours,
-      how: msg(kind === 'group' ? 'team:admin.how_group' : 'team:admin.how_officer', { code }),
+      how: msg(kind === 'group' ? 'team:admin.how_group' : 'team:admin.how_officer', { code: r.code }),
     }),
   );
 }
@@ -95,17 +104,21 @@ export const STAFF_COMMANDS: CommandSpec[] = [
     rights: 'commander',
     where: 'any',
     async run(ctx) {
-      const teams = await ctx.services.staff.teamList();
+      const me = await commanderOf(ctx);
+      if (!me) return say(msg('team:admin.not_admin'));
+      // As in the console: the teams serving any of their communes, a shared one marked as only to look at.
+      const teams = await ctx.services.staff.teamsSeenBy(me);
       return say(
         msg('team:admin.teams_title'),
-        ...teams.map((t) =>
-          msg('team:admin.team_line', {
+        ...teams.map((t) => {
+          const line = msg('team:admin.team_line', {
             id: t.id,
             name: t.name,
             linked: msg(t.workChat ? 'team:admin.linked' : t.officerCount > 0 ? 'team:admin.officers_only' : 'team:admin.not_linked', { count: t.officerCount }),
             capacity: t.capacityPerDay,
-          }),
-        ),
+          });
+          return t.reach === 'see' ? msg('scope:team.line_see_only', { line }) : line;
+        }),
       );
     },
   },
@@ -115,7 +128,7 @@ export const STAFF_COMMANDS: CommandSpec[] = [
     name: 'moichihuy',
     rights: 'root',
     async run(ctx) {
-      const code = await ctx.services.staff.createInvite('commander', '', ctx.owner);
+      const code = await ctx.services.staff.commanderInvite(ctx.owner);
       return say(msg('team:admin.commander_code', { code, hours: ctx.services.staff.inviteHours }));
     },
   },

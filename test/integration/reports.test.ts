@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/ports.js';
 import { ResultsService } from '../../src/core/reports/results.js';
-import { ReportService } from '../../src/core/reports/service.js';
+import { ReportService, zeroCounts } from '../../src/core/reports/service.js';
 import { AreaService } from '../../src/core/areas/service.js';
 import type { Database } from '../../src/db/database.js';
 import { AreaRepository } from '../../src/db/repositories/areas.js';
@@ -99,6 +99,27 @@ describe.each(DIALECTS)('results, targets and reports on %s', (dialect) => {
     expect(personal.find((r) => r.id === a.id)!.phone).toBe('0912345678');
     expect((await audit.forSubject('requests:2026-11-21..2026-11-23')).map((e) => e.actor)).toEqual(['staff:boss']);
     expect((await requests.byId(a.id))!.outcomes).toEqual(['cccd_taken', 'vneid_done']);
+  });
+
+  it.skipIf(skip)('done in the period counts by when it was done: filed before and done inside is counted, done before is not', async () => {
+    const day = (iso: string, hour = 10) => Date.parse(`${iso}T${String(hour - 7).padStart(2, '0')}:00:00Z`);
+    const put = async (filed: string, done?: string) => {
+      const r = sampleRequest({ communeId: 'old-filed', preferredDate: '2026-11-30', createdAt: day(filed), updatedAt: day(filed) });
+      await requests.insertOnce(r);
+      if (done) await requests.transition(r.id, ['new'], 'done', day(done), { outcomes: ['cccd_taken'] });
+      return r;
+    };
+    const late = await put('2026-11-10', '2026-11-22');
+    const fresh = await put('2026-11-22');
+    await put('2026-11-01', '2026-11-15');
+    const period = { from: '2026-11-21', to: '2026-11-23' };
+    const s = await reports.summary(period, ['old-filed']);
+    expect(s).toMatchObject({ filed: 1, homeDone: 1, medianHours: 12 * 24, withinSla: { n: 1, of: 1 } });
+    // Sunday 22/11 is in the week of Monday 16/11.
+    expect(s.perWeek).toEqual([{ week: '2026-11-16', counts: zeroCounts(), done: 1 }]);
+    expect(s.perCommune.map((x) => [x.communeId, x.done])).toEqual([['old-filed', 1]]);
+    // The export's rows: what was filed and what was done in the period, so its numbers add up again.
+    expect((await reports.requests(period, ['old-filed'])).map((r) => r.id).sort()).toEqual([late.id, fresh.id].sort());
   });
 
   it.skipIf(skip)('the duty inbox lists the waiting ones first, newest first; handled once; its version changes', async () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Area } from '../../domain/area.js';
+import type { StaffMember } from '../../domain/team.js';
 import { cleanInput } from '../../domain/text.js';
 import type { AreaStore, AuditLog, Clock } from '../ports.js';
 import { type FieldErrors, type Problem, slugFor } from '../forms.js';
@@ -30,6 +31,14 @@ const commune = z.object({
   hamlets: z.array(name).max(200, 'hamlets'),
 });
 
+/** Why a commune is not this commander's to see or change. */
+export type AreaRefusal = 'unknown' | 'not_yours';
+
+/** A commander of some communes keeps only their communes' names and hamlets; the unit's list (new communes, a whole file) is for a commander of the whole unit. */
+const wholeUnit = (by: StaffMember) => by.communes.length === 0;
+const mayChange = (by: StaffMember, communeId: string) => wholeUnit(by) || by.communes.includes(communeId);
+const actor = (by: StaffMember) => `staff:${by.id}`;
+
 /** The columns a CSV must have (Vietnamese or English headers), lists inside a cell split by ";". */
 const COLUMNS = { id: ['ma', 'id', 'ma_xa'], name: ['ten', 'name', 'ten_xa'], oldNames: ['ten_cu', 'old_names'], hamlets: ['ap', 'hamlets', 'ap_khu_pho'] } as const;
 
@@ -48,10 +57,12 @@ export class AreaAdmin {
     private readonly changed: (by: string) => Promise<void>,
   ) {}
 
-  async list(): Promise<CommuneView[]> {
+  /** The communes this commander keeps (every one, for the whole unit). */
+  async list(by: StaffMember): Promise<CommuneView[]> {
     const [communes, hamlets] = await Promise.all([this.store.communes(), this.store.hamlets()]);
     const flags = this.areas.confusable();
     return communes
+      .filter((c) => mayChange(by, c.id))
       .sort((a, b) => a.name.localeCompare(b.name, 'vi'))
       .map((c) => ({
         commune: c,
@@ -62,12 +73,14 @@ export class AreaAdmin {
       }));
   }
 
-  async one(id: string): Promise<CommuneView | undefined> {
-    return (await this.list()).find((v) => v.commune.id === id);
+  async one(id: string, by: StaffMember): Promise<CommuneView | AreaRefusal> {
+    if (!mayChange(by, id)) return (await this.store.communes()).some((c) => c.id === id) ? 'not_yours' : 'unknown';
+    return (await this.list(by)).find((v) => v.commune.id === id) ?? 'unknown';
   }
 
-  /** The commune form: name, old names and hamlets one a line. */
-  async saveCommune(id: string | undefined, form: { name: string; oldNames: string; hamlets: string }, by: string): Promise<{ ok: true; id: string } | { ok: false; errors: FieldErrors }> {
+  /** The commune form: name, old names and hamlets one a line; no id: a new commune. */
+  async saveCommune(id: string | undefined, form: { name: string; oldNames: string; hamlets: string }, by: StaffMember): Promise<{ ok: true; id: string } | { ok: false; errors: FieldErrors }> {
+    if (id === undefined ? !wholeUnit(by) : !mayChange(by, id)) return { ok: false, errors: { form: { key: id === undefined ? 'scope:area.new' : 'scope:area.not_yours' } } };
     const r = commune.safeParse({ id, name: form.name, oldNames: list(form.oldNames), hamlets: list(form.hamlets) });
     if (!r.success) {
       const errors: FieldErrors = {};
@@ -81,7 +94,8 @@ export class AreaAdmin {
   }
 
   /** A CSV with a header row (ma, ten, ten_cu, ap): every row is checked before any is saved. */
-  async importCsv(text: string, by: string): Promise<{ ok: true; count: number } | { ok: false; problem: Problem }> {
+  async importCsv(text: string, by: StaffMember): Promise<{ ok: true; count: number } | { ok: false; problem: Problem }> {
+    if (!wholeUnit(by)) return { ok: false, problem: { key: 'scope:area.import' } };
     const { rows, unclosedAt } = parseCsv(text);
     if (unclosedAt) return { ok: false, problem: { key: 'admin:areas.error.csv_quote', params: { row: unclosedAt } } };
     const [header, ...data] = rows;
@@ -107,14 +121,14 @@ export class AreaAdmin {
   }
 
   /** The CSV the import reads back: the unit's areas as they are now. */
-  async exportCsv(): Promise<string> {
+  async exportCsv(by: StaffMember): Promise<string> {
     const q = (s: string) => (/[",\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-    const lines = (await this.list()).map((v) => [v.commune.id, v.commune.name, v.commune.aliases.join('; '), v.hamlets.map((h) => h.name).join('; ')].map(q).join(','));
+    const lines = (await this.list(by)).map((v) => [v.commune.id, v.commune.name, v.commune.aliases.join('; '), v.hamlets.map((h) => h.name).join('; ')].map(q).join(','));
     return `\uFEFFma,ten,ten_cu,ap\n${lines.join('\n')}\n`;
   }
 
   /** Communes without an id get one from their name; a commune's hamlets are replaced by the list given. */
-  private async write(inputs: CommuneInput[], by: string): Promise<string[]> {
+  private async write(inputs: CommuneInput[], by: StaffMember): Promise<string[]> {
     const existing = [...(await this.store.communes()), ...(await this.store.hamlets())];
     const taken = new Set(existing.map((a) => a.id));
     const byName = new Map((await this.store.communes()).map((c) => [c.name.toLowerCase(), c.id]));
@@ -131,9 +145,9 @@ export class AreaAdmin {
     const kept = new Set(rows.map((r) => r.id));
     const stale = existing.filter((a) => a.kind === 'hamlet' && ids.includes(a.parentId ?? '') && !kept.has(a.id)).map((a) => a.id);
     if (stale.length > 0) await this.store.deactivate(stale);
-    await this.audit.record(by, 'areas_changed', ids.length === 1 ? ids[0]! : null, this.clock.now());
+    await this.audit.record(actor(by), 'areas_changed', ids.length === 1 ? ids[0]! : null, this.clock.now());
     await this.areas.refresh();
-    await this.changed(by);
+    await this.changed(actor(by));
     return ids;
   }
 }

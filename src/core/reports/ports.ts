@@ -63,7 +63,10 @@ export interface ReportRequest {
 }
 
 export interface ReportData {
-  /** Requests filed between the two instants, in these communes (empty: all), oldest first. */
+  /**
+   * Requests filed between the two instants, or done between them (filed earlier), in these
+   * communes (empty: all), oldest first.
+   */
   requests(fromMs: number, toMs: number, communes: readonly string[]): Promise<ReportRequest[]>;
   /** Of these requests, those an officer could not reach at least once. */
   unreachable(ids: readonly string[]): Promise<Set<string>>;

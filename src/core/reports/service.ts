@@ -33,14 +33,16 @@ export interface ReportSummary {
   targets: TargetProgress[];
   perWeek: { week: string; counts: ResultCounts; done: number }[];
   perCommune: { communeId: string; name: string; counts: ResultCounts; done: number }[];
+  /** Requests filed in the period (by when they were filed). */
   filed: number;
+  /** Requests done in the period (by when they were done, wherever they were filed): so are the per-week and per-commune `done`. */
   homeDone: number;
   ridesDone: number;
   /** From filing to done, in hours (one decimal); null without any done request. */
   medianHours: number | null;
   /** Done on or before the day asked for (after it the board shows it overdue). */
   withinSla: Share;
-  /** Requests an officer could not reach at least once. */
+  /** Of those filed, the requests an officer could not reach at least once. */
   unreachable: Share;
   feedback: { came_ok: number; came_bad: number; nobody: number };
 }
@@ -67,6 +69,11 @@ const VN_OFFSET_MS = 7 * 3600_000;
 /** The first instant of a Vietnamese day. */
 export function startOf(day: string): number {
   return Date.parse(`${day}T00:00:00Z`) - VN_OFFSET_MS;
+}
+
+/** The period's first and last instants. */
+function bounds(period: Period): { from: number; to: number } {
+  return { from: startOf(period.from), to: startOf(period.to) + DAY_MS - 1 };
 }
 
 function median(xs: number[]): number | null {
@@ -102,7 +109,12 @@ export class ReportService {
   }
 
   async summary(period: Period, communes: readonly string[]): Promise<ReportSummary> {
-    const [results, requests, targets] = await Promise.all([this.results.between(period.from, period.to, communes), this.requests(period, communes), this.targets.all()]);
+    const [results, touched, targets] = await Promise.all([this.results.between(period.from, period.to, communes), this.requests(period, communes), this.targets.all()]);
+    const { from, to } = bounds(period);
+    const within = (ms: number | null) => ms !== null && ms >= from && ms <= to;
+    // Filed in the period counts by when it was filed; done, by when it was done (filed before, too).
+    const filed = touched.filter((r) => within(r.createdAt));
+    const done = touched.filter((r) => r.status === 'done' && within(r.closedAt));
     const totals = zeroCounts();
     const weeks = new Map<string, { counts: ResultCounts; done: number }>();
     const byCommune = new Map<string, { counts: ResultCounts; done: number }>();
@@ -116,13 +128,12 @@ export class ReportService {
       add(slot(weeks, weekOf(r.day)).counts, r);
       add(slot(byCommune, r.communeId).counts, r);
     }
-    const done = requests.filter((r) => r.status === 'done' && r.closedAt !== null);
     for (const r of done) {
       slot(weeks, weekOf(localDate(new Date(r.closedAt!)))).done++;
       slot(byCommune, r.communeId).done++;
     }
-    const [unreachable, feedback] = await Promise.all([this.data.unreachable(requests.map((r) => r.id)), this.data.feedback(done.map((r) => r.id))]);
-    const within = done.filter((r) => localDate(new Date(r.closedAt!)) <= r.preferredDate).length;
+    const [unreachable, feedback] = await Promise.all([this.data.unreachable(filed.map((r) => r.id)), this.data.feedback(done.map((r) => r.id))]);
+    const onTime = done.filter((r) => localDate(new Date(r.closedAt!)) <= r.preferredDate).length;
     const hours = median(done.map((r) => (r.closedAt! - r.createdAt) / 3_600_000));
     return {
       period,
@@ -131,12 +142,12 @@ export class ReportService {
       targets: await Promise.all(targets.map((t) => this.progress(t, communes))),
       perWeek: [...weeks].sort(([a], [b]) => a.localeCompare(b)).map(([week, v]) => ({ week, ...v })),
       perCommune: [...byCommune].map(([communeId, v]) => ({ communeId, name: this.areas.communeName(communeId), ...v })).sort((a, b) => a.name.localeCompare(b.name, 'vi')),
-      filed: requests.length,
+      filed: filed.length,
       homeDone: done.filter((r) => r.type === 'home').length,
       ridesDone: done.filter((r) => r.type === 'ride').length,
       medianHours: hours === null ? null : Math.round(hours * 10) / 10,
-      withinSla: { n: within, of: done.length, percent: percent(within, done.length) },
-      unreachable: { n: unreachable.size, of: requests.length, percent: percent(unreachable.size, requests.length) },
+      withinSla: { n: onTime, of: done.length, percent: percent(onTime, done.length) },
+      unreachable: { n: unreachable.size, of: filed.length, percent: percent(unreachable.size, filed.length) },
       feedback: { came_ok: feedback.came_ok ?? 0, came_bad: feedback.came_bad ?? 0, nobody: feedback.nobody ?? 0 },
     };
   }
@@ -152,9 +163,14 @@ export class ReportService {
     return this.results.between(period.from, period.to, communes);
   }
 
-  /** Requests filed in the period; `personal`: with names and phones (a commander's export, audited). */
+  /**
+   * Requests filed in the period or done in it (the export's rows, so each of the summary's
+   * numbers can be counted again from the sheet); `personal`: with names and phones (a
+   * commander's export, audited).
+   */
   async requests(period: Period, communes: readonly string[], personal?: { by: string }): Promise<ReportRequest[]> {
-    const rows = await this.data.requests(startOf(period.from), startOf(period.to) + DAY_MS - 1, communes);
+    const { from, to } = bounds(period);
+    const rows = await this.data.requests(from, to, communes);
     if (personal) {
       await this.audit.record(personal.by, 'report_exported', `requests:${period.from}..${period.to}`, this.clock.now());
       return rows;

@@ -4,6 +4,7 @@ import { type Actor, parseChannelRef } from '../../domain/address.js';
 import { CAPABILITIES, type StaffMember, type Team, type TeamSeed } from '../../domain/team.js';
 import { asMsg, type FieldErrors, type FormResult, issuesToErrors, slugFor } from '../forms.js';
 import type { AccessStore, AuditLog, Clock, StaffStore, TeamStore } from '../ports.js';
+import { reachOf, type TeamReach, type TeamRefusal } from './reach.js';
 import type { StaffService } from './service.js';
 
 export type TeamRecord = Team & { active: boolean };
@@ -28,6 +29,7 @@ export interface CommuneCheck {
   commune(id: string): { id: string } | undefined;
 }
 
+export { reachOf, type TeamReach, type TeamRefusal } from './reach.js';
 
 const e = (field: string) => `admin:teams.error.${field}`;
 
@@ -71,12 +73,26 @@ export class UnitAdmin {
     private readonly changed: () => Promise<unknown>,
   ) {}
 
-  allTeams(): Promise<TeamRecord[]> {
-    return this.teams.all();
+  /** The teams this commander sees: those serving any of their communes (every team, for the whole unit). */
+  async teamsFor(by: StaffMember): Promise<(TeamRecord & { reach: TeamReach })[]> {
+    return (await this.teams.all()).map((t) => ({ ...t, reach: reachOf(by, t) })).filter((t) => t.reach !== 'none');
   }
 
-  async team(id: string): Promise<TeamRecord | undefined> {
-    return (await this.teams.all()).find((t) => t.id === id);
+  /** One team as this commander sees it (`reach` none: not theirs to see). */
+  async team(id: string, by: StaffMember): Promise<(TeamRecord & { reach: TeamReach }) | undefined> {
+    const t = (await this.teams.all()).find((x) => x.id === id);
+    return t && { ...t, reach: reachOf(by, t) };
+  }
+
+  /** Every change to a team starts here: it exists and is this commander's to change. */
+  private async changeable(id: string, by: StaffMember): Promise<TeamRecord | TeamRefusal> {
+    return this.people.changeableBy((await this.teams.all()).find((t) => t.id === id), by);
+  }
+
+  /** A commander of some communes gives a team none but theirs. */
+  private outside(communes: readonly string[], by: StaffMember): FormResult<never> | undefined {
+    if (by.communes.length === 0 || communes.every((c) => by.communes.includes(c))) return undefined;
+    return { ok: false, errors: { communes: { key: 'scope:team.outside' } } };
   }
 
   officers(teamId: string): Promise<StaffMember[]> {
@@ -93,62 +109,76 @@ export class UnitAdmin {
   async createTeam(form: unknown, by: StaffMember): Promise<FormResult<string>> {
     const checked = this.check(form);
     if (!checked.ok) return checked;
+    const outside = this.outside(checked.value.communes, by);
+    if (outside) return outside;
     const id = slugFor(checked.value.name, new Set((await this.teams.all()).map((t) => t.id)));
     await this.teams.save({ id, ...checked.value });
     await this.done(by, 'team_changed', id);
     return { ok: true, value: id };
   }
 
-  async updateTeam(id: string, form: unknown, by: StaffMember): Promise<FormResult> {
-    if (!(await this.team(id))) return { ok: false, errors: { form: { key: e('unknown') } } };
+  async updateTeam(id: string, form: unknown, by: StaffMember): Promise<FormResult | TeamRefusal> {
+    const t = await this.changeable(id, by);
+    if (typeof t === 'string') return t;
     const checked = this.check(form);
     if (!checked.ok) return checked;
+    const outside = this.outside(checked.value.communes, by);
+    if (outside) return outside;
     await this.teams.save({ id, ...checked.value });
     await this.done(by, 'team_changed', id);
     return { ok: true, value: undefined };
   }
 
   /** A deactivated team gets no new work; what it holds stays with it until moved by hand. */
-  async setActive(id: string, active: boolean, by: StaffMember): Promise<boolean> {
-    if (!(await this.team(id))) return false;
+  async setActive(id: string, active: boolean, by: StaffMember): Promise<'ok' | TeamRefusal> {
+    const t = await this.changeable(id, by);
+    if (typeof t === 'string') return t;
     await this.teams.setActive(id, active);
     await this.done(by, active ? 'team_changed' : 'team_deactivated', id);
-    return true;
+    return 'ok';
   }
 
-  async unlinkWorkChat(id: string, by: StaffMember): Promise<void> {
+  async unlinkWorkChat(id: string, by: StaffMember): Promise<'ok' | TeamRefusal> {
+    const t = await this.changeable(id, by);
+    if (typeof t === 'string') return t;
     await this.teams.unlinkWorkChat(id);
     await this.done(by, 'team_changed', id);
+    return 'ok';
   }
 
   /** A one-time code: `officer` for "/dangky CODE", `group` for "/lienket CODE" in the team's work chat. */
-  invite(kind: 'officer' | 'group', teamId: string, by: StaffMember): Promise<string> {
-    return this.people.createInvite(kind, teamId, asActor(by));
+  async invite(kind: 'officer' | 'group', teamId: string, by: StaffMember): Promise<{ code: string } | { refused: TeamRefusal }> {
+    const r = await this.people.teamInvite(kind, (await this.teams.all()).find((t) => t.id === teamId), by);
+    return 'refused' in r ? r : { code: r.code };
   }
 
   /**
    * Takes an officer off a team: a commander stays a commander, anyone else is removed. Their
    * browser sessions end now; their chat presses are refused from now on.
    */
-  async removeOfficer(teamId: string, staffId: string, by: StaffMember): Promise<boolean> {
+  async removeOfficer(teamId: string, staffId: string, by: StaffMember): Promise<'ok' | 'no_officer' | TeamRefusal> {
+    const t = await this.changeable(teamId, by);
+    if (typeof t === 'string') return t;
     const member = await this.staffStore.byId(staffId);
-    if (!member || member.teamId !== teamId) return false;
+    if (!member || member.teamId !== teamId) return 'no_officer';
     const now = this.clock.now();
     if (member.commander) await this.staffStore.update(staffId, { teamId: null });
     else await this.staffStore.remove(staffId, now);
     await this.sessions.revokeAllOf(staffId, now);
     await this.done(by, 'officer_removed', staffId);
-    return true;
+    return 'ok';
   }
 
-  /** The teams as data/teams.json holds them (work chats are linked in chat, not carried). */
-  async exportTeams(): Promise<string> {
-    const teams = (await this.teams.all()).map((t) => ({ id: t.id, name: t.name, communes: t.communes, capabilities: t.capabilities, capacityPerDay: t.capacityPerDay, active: t.active }));
+  /** The teams this commander sees, as data/teams.json holds them (work chats are linked in chat, not carried). */
+  async exportTeams(by: StaffMember): Promise<string> {
+    const teams = (await this.teamsFor(by)).map((t) => ({ id: t.id, name: t.name, communes: t.communes, capabilities: t.capabilities, capacityPerDay: t.capacityPerDay, active: t.active }));
     return `${JSON.stringify({ teams }, null, 2)}\n`;
   }
 
   /** Every team of the file is checked before any is saved: a bad one names its place and nothing changes. */
   async importTeams(text: string, by: StaffMember): Promise<FormResult<number>> {
+    // A file sets any team of the unit: that is for a commander of the whole unit.
+    if (by.communes.length > 0) return { ok: false, errors: { file: { key: 'scope:team.import' } } };
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -179,7 +209,7 @@ export class UnitAdmin {
 
   /** A code a new commander sends as "/dangky CODE" on any app. */
   commanderInvite(by: StaffMember): Promise<string> {
-    return this.people.createInvite('commander', '', asActor(by));
+    return this.people.commanderInvite(asActor(by));
   }
 
   /** Adds a commander by an account ("zalo:8412…", or a bare Telegram id), with the communes they oversee. */

@@ -2,6 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { type Actor, actorKey, type Address, directAddress } from '../../domain/address.js';
 import type { InviteKind, StaffMember, Team } from '../../domain/team.js';
 import type { AuditLog, Clock, StaffStore, TeamStore } from '../ports.js';
+import { reachOf, type TeamReach, type TeamRefusal } from './reach.js';
 
 const INVITE_ALPHABET = 'ACDEFGHJKMNPQRTUVWXY34679';
 
@@ -43,8 +44,31 @@ export class StaffService {
     return this.teams.active();
   }
 
+  /** The active teams this commander sees: those serving any of their communes (every one, for the whole unit). */
+  async teamsSeenBy(by: StaffMember): Promise<(Team & { reach: TeamReach })[]> {
+    return (await this.teams.active()).map((t) => ({ ...t, reach: reachOf(by, t) })).filter((t) => t.reach !== 'none');
+  }
+
   team(id: string): Promise<Team | undefined> {
     return this.teams.byId(id);
+  }
+
+  /**
+   * Every change to a team, in the console or by a chat command, starts here: it exists and is
+   * this commander's to change (reachOf). A refusal is kept in the audit log: someone reached
+   * beyond their communes, by an old page, a forged form or a typed team id.
+   */
+  async changeableBy<T extends Pick<Team, 'id' | 'communes'>>(t: T | undefined, by: StaffMember): Promise<T | TeamRefusal> {
+    if (!t) return 'unknown';
+    const reach = reachOf(by, t);
+    if (reach === 'change') return t;
+    await this.refusedBeyondScope(by, t.id);
+    return reach === 'see' ? 'not_yours' : 'hidden';
+  }
+
+  /** Kept in the audit log: this commander tried to change something (a team, a commune's session) outside their communes. */
+  refusedBeyondScope(by: StaffMember, subject: string | null): Promise<void> {
+    return this.audit.record(`staff:${by.id}`, 'scope_refused', subject, this.clock.now());
   }
 
   officersOf(teamId: string): Promise<StaffMember[]> {
@@ -79,17 +103,29 @@ export class StaffService {
     }
   }
 
-  /** A one-time code: `group` links a work chat and `officer` registers an officer of `teamId`. */
-  async createInvite(kind: InviteKind, teamId: string, by: Actor): Promise<string> {
-    const code = newInviteCode();
-    await this.teams.createInvite(code, kind, teamId, actorKey(by), this.clock.now(), this.inviteTtlMs);
-    return code;
+  /**
+   * A one-time code for a team this commander may change: `group` links its work chat, `officer`
+   * registers an officer of it. The only way to a team's code, so no caller skips the check.
+   */
+  async teamInvite<T extends Pick<Team, 'id' | 'communes'>>(kind: 'group' | 'officer', t: T | undefined, by: StaffMember): Promise<{ code: string; team: T } | { refused: TeamRefusal }> {
+    const team = await this.changeableBy(t, by);
+    if (typeof team === 'string') return { refused: team };
+    return { code: await this.newInvite(kind, team.id, `staff:${by.id}`), team };
+  }
+
+  /** A code that makes whoever sends it a commander of the whole unit. */
+  commanderInvite(by: Actor): Promise<string> {
+    return this.newInvite('commander', '', actorKey(by));
   }
 
   /** A code that adds another channel to the person asking (their Zalo, say, to their Telegram). */
-  async createIdentityInvite(member: StaffMember): Promise<string> {
+  createIdentityInvite(member: StaffMember): Promise<string> {
+    return this.newInvite('identity', member.teamId ?? '', `staff:${member.id}`);
+  }
+
+  private async newInvite(kind: InviteKind, teamId: string, createdBy: string): Promise<string> {
     const code = newInviteCode();
-    await this.teams.createInvite(code, 'identity', member.teamId ?? '', `staff:${member.id}`, this.clock.now(), this.inviteTtlMs);
+    await this.teams.createInvite(code, kind, teamId, createdBy, this.clock.now(), this.inviteTtlMs);
     return code;
   }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, isNotNull, lte } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, lte, or } from 'drizzle-orm';
 import type { ReportData, ReportRequest } from '../../core/reports/ports.js';
 import type { Database } from '../database.js';
 
@@ -11,7 +11,7 @@ function chunks<T>(xs: readonly T[]): T[][] {
   return out;
 }
 
-/** What the reports read: requests filed in a period, who could not be reached, the citizens' feedback. */
+/** What the reports read: requests filed or done in a period, who could not be reached, the citizens' feedback. */
 export class ReportDataRepository implements ReportData {
   constructor(private readonly d: Database) {}
 
@@ -38,7 +38,12 @@ export class ReportDataRepository implements ReportData {
         phone: r.phone,
       })
       .from(r)
-      .where(and(gte(r.createdAt, fromMs), lte(r.createdAt, toMs), communes.length > 0 ? inArray(r.communeId, [...communes]) : undefined))
+      .where(
+        and(
+          or(and(gte(r.createdAt, fromMs), lte(r.createdAt, toMs)), and(eq(r.status, 'done'), gte(r.closedAt, fromMs), lte(r.closedAt, toMs))),
+          communes.length > 0 ? inArray(r.communeId, [...communes]) : undefined,
+        ),
+      )
       .orderBy(asc(r.createdAt));
     return rows.map(({ outcome, outcomes, ...x }) => {
       const list = JSON.parse(outcomes) as string[];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebUser } from '../../core/access/service.js';
+import { type AudienceChoice, audienceWithin } from '../../core/broadcast/audience.js';
 import type { Audience, Broadcast } from '../../domain/broadcast.js';
 import { msg } from '../../domain/message.js';
 import { htmlToPlain } from '../../domain/text.js';
@@ -38,13 +39,10 @@ export function announcementRoutes(app: FastifyInstance, c: ConsoleContext): voi
     if (!d.text) errors.text = msg('reports:announce.error_empty');
     else if (d.text.length > TEXT_MAX) errors.text = msg('reports:announce.error_long', { max: TEXT_MAX });
     if (d.photo && !/^https:\/\/[^\s"'<>]+$/.test(d.photo)) errors.photo = msg('reports:announce.error_photo');
-    const mine = user.staff.communes;
-    const communes = d.communes.filter((id) => c.board.areas.commune(id) && (mine.length === 0 || mine.includes(id)));
-    let audience: Audience | undefined;
-    if (d.audience === 'all') audience = mine.length > 0 ? { kind: 'communes', communeIds: mine } : { kind: 'all' };
-    else if (d.audience === 'open_requests') audience = mine.length > 0 ? { kind: 'open_requests', communeIds: mine } : { kind: 'open_requests' };
-    else if (d.audience === 'communes' && communes.length > 0) audience = { kind: 'communes', communeIds: communes };
-    else errors.audience = msg(d.audience === 'communes' ? 'reports:announce.error_communes' : 'reports:announce.error_audience');
+    const choice: AudienceChoice | undefined =
+      d.audience === 'all' || d.audience === 'open_requests' ? { kind: d.audience } : d.audience === 'communes' ? { kind: 'communes', communeIds: d.communes.filter((id) => c.board.areas.commune(id)) } : undefined;
+    const audience = choice && audienceWithin(choice, user.staff.communes);
+    if (!audience) errors.audience = msg(d.audience === 'communes' ? 'reports:announce.error_communes' : 'reports:announce.error_audience');
     return { audience: Object.keys(errors).length > 0 ? undefined : audience, errors };
   }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { TeamRecord } from '../../core/teams/admin.js';
+import type { WebUser } from '../../core/access/service.js';
+import type { TeamRecord, TeamRefusal } from '../../core/teams/admin.js';
 import { CAPABILITIES } from '../../domain/team.js';
 import { type ConsoleContext, field } from '../console.js';
 import type { FieldErrors } from '../../core/forms.js';
@@ -20,14 +21,20 @@ function teamForm(body: unknown) {
  */
 export function teamRoutes(app: FastifyInstance, c: ConsoleContext): void {
   const a = c.admin.unit;
-  const communes = () => c.board.areas.communes().map((x) => ({ id: x.id, name: x.name }));
+  /** The communes a form offers: a commander of some communes gives a team only theirs. */
+  const communes = (user: WebUser) =>
+    c.board.areas
+      .communes()
+      .filter((x) => user.staff.communes.length === 0 || user.staff.communes.includes(x.id))
+      .map((x) => ({ id: x.id, name: x.name }));
   const row = (t: TeamRecord) => ({ ...t, communeNames: t.communes.map((id) => c.board.areas.communeName(id)) });
 
-  async function list(req: FastifyRequest, reply: FastifyReply, o: { flash?: Flash; errors?: FieldErrors; values?: object; status?: number } = {}) {
-    const teams = await a.allTeams();
+  async function list(req: FastifyRequest, reply: FastifyReply, user: WebUser, o: { flash?: Flash; errors?: FieldErrors; values?: object; status?: number } = {}) {
+    const teams = await a.teamsFor(user.staff);
     return c.page(reply, req, 'teams', {
       teams: teams.map(row),
-      communes: communes(),
+      communes: communes(user),
+      wholeUnit: user.staff.communes.length === 0,
       capabilities: CAPABILITIES,
       values: o.values ?? { name: '', communes: [], capabilities: [], capacityPerDay: '' },
       errors: o.errors ?? {},
@@ -35,14 +42,20 @@ export function teamRoutes(app: FastifyInstance, c: ConsoleContext): void {
     }, o.status ?? 200, '/teams');
   }
 
-  async function one(req: FastifyRequest, reply: FastifyReply, id: string, o: { flash?: Flash; errors?: FieldErrors; values?: object; status?: number; code?: { kind: string; code: string } } = {}) {
-    const team = ID.test(id) ? await a.team(id) : undefined;
+  /** A refused change (or a look at another commune's team): the list, saying why, kindly. */
+  const refused = (req: FastifyRequest, reply: FastifyReply, user: WebUser, why: TeamRefusal) =>
+    why === 'unknown' ? c.page(reply, req, 'not-found', {}, 404) : list(req, reply, user, { status: 403, flash: { ok: false, key: `scope:team.${why}` } });
+
+  async function one(req: FastifyRequest, reply: FastifyReply, user: WebUser, id: string, o: { flash?: Flash; errors?: FieldErrors; values?: object; status?: number; code?: { kind: string; code: string } } = {}) {
+    const team = ID.test(id) ? await a.team(id, user.staff) : undefined;
     if (!team) return c.page(reply, req, 'not-found', {}, 404);
+    if (team.reach === 'none') return refused(req, reply, user, 'hidden');
     const officers = await a.officers(id);
     return c.page(reply, req, 'team', {
       team: row(team),
+      canChange: team.reach === 'change',
       officers,
-      communes: communes(),
+      communes: communes(user),
       capabilities: CAPABILITIES,
       values: o.values ?? { name: team.name, communes: team.communes, capabilities: team.capabilities, capacityPerDay: String(team.capacityPerDay) },
       errors: o.errors ?? {},
@@ -52,69 +65,81 @@ export function teamRoutes(app: FastifyInstance, c: ConsoleContext): void {
     }, o.status ?? 200, `/teams/${id}`);
   }
 
-  app.get('/teams', async (req, reply) => (needCommander(c, req, reply) ? list(req, reply) : reply));
+  app.get('/teams', async (req, reply) => {
+    const user = needCommander(c, req, reply);
+    return user ? list(req, reply, user) : reply;
+  });
 
   app.post('/teams', async (req, reply) => {
     const user = needCommander(c, req, reply);
     if (!user) return reply;
     const values = teamForm(req.body);
     const r = await a.createTeam(values, user.staff);
-    if (!r.ok) return list(req, reply, { errors: r.errors, values, status: 422, flash: { ok: false, key: 'admin:teams.not_saved' } });
-    return one(req, reply, r.value, { flash: { ok: true, key: 'admin:teams.created' } });
+    if (!r.ok) return list(req, reply, user, { errors: r.errors, values, status: 422, flash: { ok: false, key: 'admin:teams.not_saved' } });
+    return one(req, reply, user, r.value, { flash: { ok: true, key: 'admin:teams.created' } });
   });
 
   app.get('/teams/export', async (req, reply) => {
-    if (!needCommander(c, req, reply)) return reply;
-    return reply.header('cache-control', 'no-store').header('content-disposition', 'attachment; filename="teams.json"').type('application/json; charset=utf-8').send(await a.exportTeams());
+    const user = needCommander(c, req, reply);
+    if (!user) return reply;
+    return reply.header('cache-control', 'no-store').header('content-disposition', 'attachment; filename="teams.json"').type('application/json; charset=utf-8').send(await a.exportTeams(user.staff));
   });
 
   app.post('/teams/import', async (req, reply) => {
     const user = needCommander(c, req, reply);
     if (!user) return reply;
     const r = await a.importTeams(field(req.body, 'json'), user.staff);
-    if (!r.ok) return list(req, reply, { status: 422, flash: { ok: false, ...(r.errors.file ?? { key: 'admin:teams.error.json' }) } });
-    return list(req, reply, { flash: { ok: true, key: 'admin:teams.imported', params: { count: r.value } } });
+    if (!r.ok) return list(req, reply, user, { status: r.errors.file?.key === 'scope:team.import' ? 403 : 422, flash: { ok: false, ...(r.errors.file ?? { key: 'admin:teams.error.json' }) } });
+    return list(req, reply, user, { flash: { ok: true, key: 'admin:teams.imported', params: { count: r.value } } });
   });
 
-  app.get<Params>('/teams/:id', async (req, reply) => (needCommander(c, req, reply) ? one(req, reply, req.params.id) : reply));
+  app.get<Params>('/teams/:id', async (req, reply) => {
+    const user = needCommander(c, req, reply);
+    return user ? one(req, reply, user, req.params.id) : reply;
+  });
 
   app.post<Params>('/teams/:id', async (req, reply) => {
     const user = needCommander(c, req, reply);
     if (!user) return reply;
     const values = teamForm(req.body);
     const r = await a.updateTeam(req.params.id, values, user.staff);
-    if (!r.ok) return one(req, reply, req.params.id, { errors: r.errors, values, status: 422, flash: { ok: false, key: 'admin:teams.not_saved' } });
-    return one(req, reply, req.params.id, { flash: { ok: true, key: 'admin:teams.saved' } });
+    if (typeof r === 'string') return refused(req, reply, user, r);
+    if (!r.ok) return one(req, reply, user, req.params.id, { errors: r.errors, values, status: 422, flash: { ok: false, key: 'admin:teams.not_saved' } });
+    return one(req, reply, user, req.params.id, { flash: { ok: true, key: 'admin:teams.saved' } });
   });
 
   app.post<Params>('/teams/:id/active', async (req, reply) => {
     const user = needCommander(c, req, reply);
     if (!user) return reply;
     const active = field(req.body, 'active') === '1';
-    if (!(await a.setActive(req.params.id, active, user.staff))) return c.page(reply, req, 'not-found', {}, 404);
-    return one(req, reply, req.params.id, { flash: { ok: true, key: active ? 'admin:teams.reactivated' : 'admin:teams.deactivated' } });
+    const r = await a.setActive(req.params.id, active, user.staff);
+    if (r !== 'ok') return refused(req, reply, user, r);
+    return one(req, reply, user, req.params.id, { flash: { ok: true, key: active ? 'admin:teams.reactivated' : 'admin:teams.deactivated' } });
   });
 
   app.post<Params>('/teams/:id/unlink', async (req, reply) => {
     const user = needCommander(c, req, reply);
     if (!user) return reply;
-    await a.unlinkWorkChat(req.params.id, user.staff);
-    return one(req, reply, req.params.id, { flash: { ok: true, key: 'admin:teams.unlinked' } });
+    const r = await a.unlinkWorkChat(req.params.id, user.staff);
+    if (r !== 'ok') return refused(req, reply, user, r);
+    return one(req, reply, user, req.params.id, { flash: { ok: true, key: 'admin:teams.unlinked' } });
   });
 
   app.post<Params>('/teams/:id/invite', async (req, reply) => {
     const user = needCommander(c, req, reply);
     if (!user) return reply;
     const kind = field(req.body, 'kind') === 'group' ? 'group' : 'officer';
-    if (!(await a.team(req.params.id))) return c.page(reply, req, 'not-found', {}, 404);
-    const code = await a.invite(kind, req.params.id, user.staff);
-    return one(req, reply, req.params.id, { code: { kind, code } });
+    const r = await a.invite(kind, req.params.id, user.staff);
+    if ('refused' in r) return refused(req, reply, user, r.refused);
+    return one(req, reply, user, req.params.id, { code: { kind, code: r.code } });
   });
 
   app.post<{ Params: { id: string; staff: string } }>('/teams/:id/officers/:staff/remove', async (req, reply) => {
     const user = needCommander(c, req, reply);
     if (!user) return reply;
-    const ok = await a.removeOfficer(req.params.id, req.params.staff, user.staff);
-    return one(req, reply, req.params.id, { flash: ok ? { ok: true, key: 'admin:teams.officer_removed' } : { ok: false, key: 'admin:teams.officer_unknown' }, status: ok ? 200 : 404 });
+    const r = await a.removeOfficer(req.params.id, req.params.staff, user.staff);
+    if (r !== 'ok' && r !== 'no_officer') return refused(req, reply, user, r);
+    const ok = r === 'ok';
+    return one(req, reply, user, req.params.id, { flash: ok ? { ok: true, key: 'admin:teams.officer_removed' } : { ok: false, key: 'admin:teams.officer_unknown' }, status: ok ? 200 : 404 });
   });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { actorKey } from '../../../domain/address.js';
+import { type AudienceChoice, audienceWithin } from '../../../core/broadcast/audience.js';
 import type { Audience } from '../../../domain/broadcast.js';
 import { msg } from '../../../domain/message.js';
 import { cleanInput } from '../../../domain/text.js';
@@ -10,10 +11,17 @@ import { type Flow, goToMenu, ok, reject } from '../../flow.js';
 // As long as any message the bot reads (a Telegram photo caption holds 1,024).
 const TEXT_MAX = MAX_INPUT_CHARS;
 
-function audienceOf(ctx: FlowContext): Audience {
+/** The communes this commander oversees (none: the whole unit), read again at every step (the engine has checked they are one). */
+async function mine(ctx: FlowContext): Promise<readonly string[]> {
+  return (await ctx.services.staff.whoIs(ctx.owner))?.communes ?? [];
+}
+
+/** Who it reaches: as in the console, a commander of some communes never reaches beyond them. */
+async function audienceOf(ctx: FlowContext): Promise<Audience | undefined> {
   const d = ctx.state.data;
-  if (d.audience === 'communes') return { kind: 'communes', communeIds: Array.isArray(d.communes) ? d.communes : [] };
-  return d.audience === 'open' ? { kind: 'open_requests' } : { kind: 'all' };
+  const choice: AudienceChoice =
+    d.audience === 'communes' ? { kind: 'communes', communeIds: Array.isArray(d.communes) ? d.communes : [] } : d.audience === 'open' ? { kind: 'open_requests' } : { kind: 'all' };
+  return audienceWithin(choice, await mine(ctx));
 }
 
 /**
@@ -45,10 +53,11 @@ export const announceFlow: Flow = {
         };
       case 'communes': {
         const chosen = new Set(Array.isArray(d.communes) ? d.communes : []);
+        const own = await mine(ctx);
         return {
           text: [msg('broadcast:admin.ask_communes')],
           options: [
-            ...services.areas.communes().map((c) => ({
+            ...services.areas.communes().filter((c) => own.length === 0 || own.includes(c.id)).map((c) => ({
               id: `aud:c:${c.id}`,
               label: chosen.has(c.id) ? msg('intake:services.selected', { label: msg('common:raw', { text: c.name }) }) : msg('common:raw', { text: c.name }),
             })),
@@ -59,7 +68,14 @@ export const announceFlow: Flow = {
       }
       case 'preview': {
         d.id ??= randomUUID();
-        const count = await services.broadcast.preview(audienceOf(ctx));
+        const audience = await audienceOf(ctx);
+        // None of the communes chosen is theirs any more (their list changed meanwhile): choose again.
+        if (!audience) {
+          state.step = 'communes';
+          d.communes = [];
+          return announceFlow.prompt(ctx);
+        }
+        const count = await services.broadcast.preview(audience);
         return {
           text: [msg('broadcast:admin.preview', { count }), msg('broadcast:announcement', { unit: services.unit.name, text: String(d.text ?? '') })],
           options: [
@@ -101,12 +117,15 @@ export const announceFlow: Flow = {
         break;
       case 'communes': {
         if (o === 'aud:done') {
-          if (!Array.isArray(d.communes) || d.communes.length === 0) return reject(msg('broadcast:admin.ask_communes'));
+          if (!(await audienceOf(ctx))) return reject(msg('broadcast:admin.ask_communes'));
           state.step = 'preview';
           return ok();
         }
         const id = o?.startsWith('aud:c:') ? o.slice(6) : undefined;
         if (!id) break;
+        const own = await mine(ctx);
+        // An old button (or a forged one) for a commune that is not theirs is not taken.
+        if (own.length > 0 && !own.includes(id)) break;
         const chosen = new Set(Array.isArray(d.communes) ? d.communes : []);
         if (chosen.has(id)) chosen.delete(id);
         else chosen.add(id);
@@ -119,13 +138,19 @@ export const announceFlow: Flow = {
           return ok();
         }
         if (o === 'aud:send' && typeof d.id === 'string') {
+          const audience = await audienceOf(ctx);
+          if (!audience) {
+            state.step = 'communes';
+            d.communes = [];
+            return reject(msg('broadcast:admin.ask_communes'));
+          }
           const b = await services.broadcast.send({
             id: d.id,
             kind: 'admin',
             createdBy: actorKey(ctx.owner),
             content: { text: String(d.text) },
             photo: typeof d.photo === 'string' ? d.photo : null,
-            audience: audienceOf(ctx),
+            audience,
             report: { channel: ctx.chat.channel, chatId: ctx.chat.chatId },
           });
           goToMenu(state);

@@ -1,15 +1,20 @@
+import { oversees } from '../../../core/access/scope.js';
 import { actorKey } from '../../../domain/address.js';
+import type { Area } from '../../../domain/area.js';
 import { formatVnDate, parseLocalDate, upcomingSaturdays } from '../../../domain/dates.js';
 import { list, msg, type Msg } from '../../../domain/message.js';
 import { parseTimeRange, SESSION_SERVICES, type SessionService, timeRange } from '../../../domain/session.js';
 import { cleanInput } from '../../../domain/text.js';
 import type { FlowContext } from '../../context.js';
+import type { Session } from '../../../domain/session.js';
 import type { Outcome, Prompt } from '../../types.js';
 import { type Flow, goToMenu, ok, opt, reject } from '../../flow.js';
 
 const TEXT_MAX = 200;
 const DEFAULT_TIMES = ['07:30-11:30', '13:30-17:00', '18:00-23:00'];
 const DEFAULT_SERVICES: SessionService[] = ['cccd', 'vneid1', 'vneid2'];
+/** The steps whose input writes a session. */
+const WRITING_STEPS = new Set(['notes', 'map', 'cap', 'add_confirm', 'move_confirm', 'cancel_confirm', 'rot_confirm']);
 
 type Data = Record<string, string | string[] | undefined>;
 const str = (d: Data, k: string) => (typeof d[k] === 'string' ? (d[k] as string) : undefined);
@@ -33,9 +38,10 @@ export const sessionsAdminFlow: Flow = {
     const { state, services } = ctx;
     const d = state.data;
     const sessions = services.sessions;
+    const may = await scopeOf(ctx);
     switch (state.step) {
       case 'detail': {
-        const s = await sessions.byId(str(d, 'id') ?? '');
+        const s = await ownSession(ctx, may, str(d, 'id'));
         if (!s) break;
         const p = sessions.noticeParams(s);
         return {
@@ -46,8 +52,8 @@ export const sessionsAdminFlow: Flow = {
       case 'add_commune':
       case 'rot_communes':
         return {
-          text: [msg(state.step === 'add_commune' ? 'calendar:admin.ask_commune' : 'calendar:admin.ask_rotation'), communeList(ctx)],
-          options: state.step === 'add_commune' ? services.areas.communes().map((c) => ({ id: `ses:c:${c.id}`, label: msg('common:raw', { text: c.name }) })) : undefined,
+          text: [msg(state.step === 'add_commune' ? 'calendar:admin.ask_commune' : 'calendar:admin.ask_rotation'), communeList(ctx, may)],
+          options: state.step === 'add_commune' ? ownCommunes(ctx, may).map((c) => ({ id: `ses:c:${c.id}`, label: msg('common:raw', { text: c.name }) })) : undefined,
           nav: true,
         };
       case 'add_date':
@@ -99,14 +105,14 @@ export const sessionsAdminFlow: Flow = {
           options: [opt('ses:save', 'calendar:admin.save'), opt('ses:list', 'calendar:admin.discard')],
         };
       case 'move_confirm': {
-        const s = await sessions.byId(str(d, 'id') ?? '');
+        const s = await ownSession(ctx, may, str(d, 'id'));
         if (!s) break;
         const count = await services.broadcast.preview({ kind: 'session', communeId: s.communeId, date: s.date });
         const to = { date: formatVnDate(str(d, 'date') ?? s.date), time: shownTime(str(d, 'time')) || timeRange(s.startTime, s.endTime), place: str(d, 'place') ?? s.placeName };
         return { text: [msg('calendar:admin.confirm_move', { ...sessions.noticeParams(s), to: msg('calendar:admin.to', to), count })], options: [opt('ses:save', 'calendar:admin.save'), opt('ses:list', 'calendar:admin.discard')] };
       }
       case 'cancel_confirm': {
-        const s = await sessions.byId(str(d, 'id') ?? '');
+        const s = await ownSession(ctx, may, str(d, 'id'));
         if (!s) break;
         const count = await services.broadcast.preview({ kind: 'session', communeId: s.communeId, date: s.date });
         return { text: [msg('calendar:admin.confirm_cancel', { ...sessions.noticeParams(s), count })], options: [opt('ses:save', 'calendar:admin.cancel_yes'), opt('ses:list', 'calendar:admin.discard')] };
@@ -120,7 +126,7 @@ export const sessionsAdminFlow: Flow = {
       }
     }
     state.step = 'list';
-    const upcoming = await sessions.list();
+    const upcoming = (await sessions.list()).filter((s) => may(s.communeId));
     return {
       text: [msg(upcoming.length > 0 ? 'calendar:admin.list_title' : 'calendar:admin.list_empty')],
       options: [
@@ -146,6 +152,8 @@ export const sessionsAdminFlow: Flow = {
       this.start(state);
       return ok();
     }
+    // Their communes may have changed since the draft began: nothing beyond them is written.
+    if (WRITING_STEPS.has(state.step) && !(await draftIsTheirs(ctx))) return go(ctx, 'list', {}, await refused(ctx, str(d, 'id') ?? str(d, 'commune') ?? null));
     switch (state.step) {
       case 'list':
         if (o?.startsWith('ses:s:')) return go(ctx, 'detail', { id: o.slice(6) });
@@ -162,6 +170,7 @@ export const sessionsAdminFlow: Flow = {
       case 'add_commune': {
         const id = o?.startsWith('ses:c:') ? o.slice(6) : communeFromText(ctx, text);
         if (!id) return reject(msg('calendar:admin.unknown_commune'));
+        if (!(await scopeOf(ctx))(id)) return reject(await refused(ctx, id));
         return next(ctx, 'add_date', { commune: id });
       }
       case 'add_date':
@@ -202,7 +211,7 @@ export const sessionsAdminFlow: Flow = {
         return { say: [], rejected: true };
       }
       case 'rot_communes': {
-        const all = services.areas.communes();
+        const all = ownCommunes(ctx, await scopeOf(ctx));
         const picked = (text ?? '').split(/[\s,;.]+/).filter(Boolean).map((n) => all[Number(n) - 1]?.id);
         if (picked.length === 0 || picked.some((x) => x === undefined)) return reject(msg('calendar:admin.bad_rotation'));
         return next(ctx, 'rot_weeks', { communes: picked as string[] });
@@ -290,8 +299,43 @@ async function save(ctx: FlowContext, by: string): Promise<Outcome> {
   }
 }
 
-function communeList(ctx: FlowContext): Msg {
-  return msg('common:lines', { lines: list(ctx.services.areas.communes().map((c, i) => msg('calendar:admin.commune_line', { n: i + 1, name: c.name })), 'line') });
+/**
+ * Which communes this commander keeps sessions for, read again at every step: as the console's
+ * calendar, a commander of some communes sees and changes only their communes' sessions.
+ */
+async function scopeOf(ctx: FlowContext): Promise<(communeId: string) => boolean> {
+  const me = await ctx.services.staff.whoIs(ctx.owner);
+  return (communeId) => me !== undefined && oversees(me, communeId);
+}
+
+function ownCommunes(ctx: FlowContext, may: (communeId: string) => boolean): Area[] {
+  return ctx.services.areas.communes().filter((c) => may(c.id));
+}
+
+/** The session the draft is about, if it is in one of their communes. */
+async function ownSession(ctx: FlowContext, may: (communeId: string) => boolean, id: string | undefined): Promise<Session | undefined> {
+  const s = await ctx.services.sessions.byId(id ?? '');
+  return s && may(s.communeId) ? s : undefined;
+}
+
+/** Whether every commune the draft would write to (its session's, the new one's, the rotation's) is still theirs. */
+async function draftIsTheirs(ctx: FlowContext): Promise<boolean> {
+  const d = ctx.state.data;
+  const may = await scopeOf(ctx);
+  const id = str(d, 'id');
+  if (id !== undefined && !(await ownSession(ctx, may, id))) return false;
+  return [str(d, 'commune'), ...arr(d, 'communes')].every((c) => c === undefined || may(c));
+}
+
+/** A step beyond their communes: said kindly, and kept in the audit log (the session's or the commune's id, when known). */
+async function refused(ctx: FlowContext, subject: string | null): Promise<Msg> {
+  const me = await ctx.services.staff.whoIs(ctx.owner);
+  if (me) await ctx.services.staff.refusedBeyondScope(me, subject);
+  return msg('scope:area.not_yours');
+}
+
+function communeList(ctx: FlowContext, may: (communeId: string) => boolean): Msg {
+  return msg('common:lines', { lines: list(ownCommunes(ctx, may).map((c, i) => msg('calendar:admin.commune_line', { n: i + 1, name: c.name })), 'line') });
 }
 
 function communeFromText(ctx: FlowContext, text: string | undefined): string | undefined {
