@@ -79,7 +79,12 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
 
   it.skipIf(skip)('calls made at one moment share a query and each gets its own answer: requests, cards, audit rows, unreachable chats', async () => {
     const rs = Array.from({ length: 6 }, () => sampleRequest());
-    await Promise.all(rs.map((r) => requests.insertOnce(r)));
+    const taken = sampleRequest();
+    await requests.insertOnce(taken);
+    // Filed together: one with a code taken is refused alone, one filed before comes back as stored.
+    const filed = await Promise.allSettled([...rs.map((r) => requests.insertOnce(r)), requests.insertOnce(sampleRequest({ code: taken.code })), requests.insertOnce({ ...taken, personName: 'other' })]);
+    expect(filed.map((f) => (f.status === 'fulfilled' ? f.value.created : f.reason instanceof CodeTakenError ? 'taken' : f.reason))).toEqual([...rs.map(() => true), 'taken', false]);
+    expect(filed.at(-1)).toMatchObject({ value: { stored: { personName: taken.personName } } });
     // Read together (one query), each its own request; an unknown id is undefined.
     const read = await Promise.all([...rs.map((r) => requests.byId(r.id)), requests.byId('00000000-0000-4000-8000-000000000000')]);
     expect(read.map((r) => r?.code)).toEqual([...rs.map((r) => r.code), undefined]);

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, like, lt, or, type SQL, sql } from 'drizzle-orm';
-import { BatchedReader } from '../batch.js';
+import { Batch, BatchedReader } from '../batch.js';
 import { type Database, prepareOnce } from '../database.js';
 import { OPEN_BOARD, type Tables } from '../schema/define.js';
 import { foldText } from '../../domain/text.js';
@@ -21,6 +21,7 @@ export class RequestRepository implements RequestStore, RequestBoard {
   private readonly teamWorkStmt;
   private readonly teamVersionStmt;
   // Jobs running at once read their requests in one query.
+  private readonly inserts = new Batch<CitizenRequest, RequestRow | undefined | Error>((rs) => this.insertMany(rs), { windowMs: 0, maxItems: 100, maxInFlight: 2 });
   /** The loads last read per day, with this process's own assignments since counted in. */
   private readonly loads = new Map<string, { at: number; loads: Map<string, number> }>();
   private readonly byIds = new BatchedReader<string, CitizenRequest>((ids) => this.readMany(ids));
@@ -73,19 +74,37 @@ export class RequestRepository implements RequestStore, RequestBoard {
    * submit); `created` says which. A code another request has throws CodeTakenError.
    */
   async insertOnce(r: CitizenRequest): Promise<{ stored: CitizenRequest; created: boolean }> {
-    const [row] = await this.insertRow(r);
-    if (row) return { stored: toDomain(row), created: true };
+    const inserted = await this.inserts.call(r);
+    if (inserted instanceof Error) throw inserted;
+    if (inserted) return { stored: toDomain(inserted), created: true };
     const stored = await this.byId(r.id);
     if (!stored) throw new Error(`request ${r.id} neither inserted nor found`);
     return { stored, created: false };
+  }
+
+  /**
+   * Confirms of one moment go in one statement. A taken code fails that statement for all of
+   * them: each is then inserted alone, so only the one whose code is taken hears of it.
+   */
+  private async insertMany(rs: CitizenRequest[]): Promise<(RequestRow | undefined | Error)[]> {
+    if (rs.length > 1) {
+      try {
+        const { db, t } = this.d;
+        const rows = await db.insert(t.requests).values(rs.map(insertValues) as (typeof t.requests.$inferInsert)[]).onConflictDoNothing({ target: t.requests.id }).returning();
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        return rs.map((r) => byId.get(r.id));
+      } catch (e) {
+        if (!isCodeTaken(e)) throw e;
+      }
+    }
+    return Promise.all(rs.map((r) => this.insertRow(r).then((rows) => rows[0], (e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
   }
 
   private async insertRow(r: CitizenRequest) {
     try {
       return await this.insertStmt.execute(insertValues(r));
     } catch (e) {
-      // SQLite: "UNIQUE constraint failed: requests.code"; PostgreSQL: "… unique constraint "requests_code_unique"".
-      if (causes(e).some((c) => /unique/i.test(c.message) && /requests[._]code/.test(c.message))) throw new CodeTakenError(r.code);
+      if (isCodeTaken(e)) throw new CodeTakenError(r.code);
       throw e;
     }
   }
@@ -600,6 +619,11 @@ function param(name: string): SQL {
 }
 
 /** An error and what caused it: drizzle wraps the PostgreSQL driver's error, not SQLite's. */
+/** SQLite: "UNIQUE constraint failed: requests.code"; PostgreSQL: "… unique constraint "requests_code_unique"". */
+function isCodeTaken(e: unknown): boolean {
+  return causes(e).some((c) => /unique/i.test(c.message) && /requests[._]code/.test(c.message));
+}
+
 function causes(e: unknown): Error[] {
   const chain: Error[] = [];
   for (let cur = e; cur instanceof Error && chain.length < 5; cur = cur.cause) chain.push(cur);
