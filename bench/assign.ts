@@ -10,7 +10,9 @@
  * assign per second, and its latency is only the backlog the producer runs ahead by.
  *   npm run bench:assign -- [--requests 10000] [--rate 500] [--workers 2] [--teams 20]
  * `--compare` runs it on SQLite and then on a private PostgreSQL (as fast as possible unless
- * `--rate` is given) and prints both rates and their ratio on one line.
+ * `--rate` is given), each on an empty database: through PostgreSQL's Unix socket (as a server on
+ * the same machine is reached), then over TCP (as from another machine), and prints the rates
+ * and their ratios to SQLite's on one line.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -47,11 +49,14 @@ else await measure();
 async function compare(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => a !== '--compare');
   if (!args.some((a) => a === '--rate' || a.startsWith('--rate='))) args.push('--rate', '0');
-  const { sqlite, postgres } = await onBothDatabases('bench/assign.ts', args);
-  const duplicates = Number(sqlite.duplicates) + Number(postgres.duplicates);
-  const lost = Number(sqlite.lost) + Number(postgres.lost);
-  const ratio = Math.round((Number(postgres.assigned_per_s) / Number(sqlite.assigned_per_s)) * 100) / 100;
-  process.stdout.write(`${JSON.stringify({ sqlite_per_s: sqlite.assigned_per_s, postgres_per_s: postgres.assigned_per_s, ratio, duplicates, lost, ok: duplicates === 0 && lost === 0, sqlite, postgres })}\n`);
+  const { sqlite, postgres, postgresTcp } = await onBothDatabases('bench/assign.ts', args);
+  const runs = [sqlite, postgres, postgresTcp];
+  const duplicates = runs.reduce((n, r) => n + Number(r.duplicates), 0);
+  const lost = runs.reduce((n, r) => n + Number(r.lost), 0);
+  const ratioOf = (r: Record<string, unknown>) => Math.round((Number(r.assigned_per_s) / Number(sqlite.assigned_per_s)) * 100) / 100;
+  process.stdout.write(
+    `${JSON.stringify({ sqlite_per_s: sqlite.assigned_per_s, postgres_per_s: postgres.assigned_per_s, ratio: ratioOf(postgres), postgres_tcp_per_s: postgresTcp.assigned_per_s, ratio_tcp: ratioOf(postgresTcp), duplicates, lost, ok: duplicates === 0 && lost === 0, sqlite, postgres, postgres_tcp: postgresTcp })}\n`,
+  );
   if (duplicates > 0 || lost > 0) process.exitCode = 1;
 }
 

@@ -78,7 +78,7 @@ export async function startBenchStack(o: {
  * Runs a benchmark script once on SQLite and once on a private PostgreSQL (started here as the
  * tests start theirs, on the same machine), one after the other, and returns each run's JSON line.
  */
-export async function onBothDatabases(script: string, args: string[]): Promise<{ sqlite: Record<string, unknown>; postgres: Record<string, unknown> }> {
+export async function onBothDatabases(script: string, args: string[]): Promise<{ sqlite: Record<string, unknown>; postgres: Record<string, unknown>; postgresTcp: Record<string, unknown> }> {
   const bin = findPostgresBin();
   if (!bin) throw new Error('--compare needs PostgreSQL: apt-get install -y postgresql (as root)');
   const dir = mkdtempSync(path.join(tmpdir(), 'thu7-bench-pg-'));
@@ -86,12 +86,32 @@ export async function onBothDatabases(script: string, args: string[]): Promise<{
   const pg = await startPostgres(bin, dir);
   try {
     const sqlite = await runJsonLine(script, args);
-    const postgres = await runJsonLine(script, [...args, '--database-url', pg.url]);
-    return { sqlite, postgres };
+    // PostgreSQL on the same machine as the bot, reached as such a one is: by its Unix socket.
+    // Over TCP, as from another machine, for comparison: loopback TCP costs both sides CPU
+    // per statement that a socket does not (the machine is the same, so it shows).
+    // Each run on an empty database of its own, as SQLite's: the same table sizes, the same code collisions.
+    const postgres = await runJsonLine(script, [...args, '--database-url', await emptyDatabase(pg.socketUrl, 'bench_socket')]);
+    const postgresTcp = await runJsonLine(script, [...args, '--database-url', await emptyDatabase(pg.url, 'bench_tcp')]);
+    return { sqlite, postgres, postgresTcp };
   } finally {
     await pg.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A new database on the server `url` names, and the URL that reaches it the same way. */
+async function emptyDatabase(url: string, name: string): Promise<string> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
 }
 
 /** Runs a benchmark script in its own process and parses the JSON line it prints last. */

@@ -10,6 +10,9 @@
  *   is done, unless `maxInFlight` batches are already running; what arrives meanwhile waits
  *   for the next one. Alone it costs no wait; under load the batches grow by themselves.
  */
+/** The most items a database batch takes: each size is a prepared statement of its own (see preparedBySize). */
+export const BATCH_MAX = 32;
+
 export class Batch<T, R> {
   private pending: { item: T; done: (e: unknown, r?: R) => void }[] = [];
   private scheduled = false;
@@ -88,7 +91,7 @@ export class BatchedReader<K, V> {
     this.batch = new Batch(async (keys) => {
       const found = await readMany([...new Set(keys)]);
       return keys.map((k) => found.get(k));
-    }, { windowMs: 0, maxItems: o.maxItems ?? 200, maxInFlight: o.maxInFlight ?? 2 });
+    }, { windowMs: 0, maxItems: o.maxItems ?? BATCH_MAX, maxInFlight: o.maxInFlight ?? 2 });
   }
 
   read(key: K): Promise<V | undefined> {

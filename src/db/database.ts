@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Placeholder, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as sqliteSchema from './schema/sqlite.js';
 import type { Tables } from './schema/define.js';
@@ -32,6 +33,35 @@ export interface Database {
  */
 export function prepareOnce<P>(builder: { prepare(): P }, name: string): P {
   return (builder.prepare as (name?: string) => P).call(builder, name);
+}
+
+/**
+ * The statements of a batch (see batch.ts): one per batch size, built and prepared the first
+ * time that size comes, so PostgreSQL parses and plans each text once per connection, not once
+ * per batch (half its work on a batch of five). Sizes are capped by the batch, so few exist.
+ */
+export function preparedBySize<P>(name: string, build: (size: number) => { prepare(): P }): (size: number) => P {
+  const made = new Map<number, P>();
+  return (size) => {
+    let p = made.get(size);
+    if (p === undefined) made.set(size, (p = prepareOnce(build(size), `${name}_${size}`)));
+    return p;
+  };
+}
+
+/** `size` rows of placeholders, `${column}_${i}`: the values of a prepared multi-row insert. */
+export function placeholderRows(columns: readonly string[], size: number): Record<string, Placeholder>[] {
+  return Array.from({ length: size }, (_, i) => Object.fromEntries(columns.map((c) => [c, sql.placeholder(`${c}_${i}`)])));
+}
+
+/** What fills placeholderRows (or placeholderList with one column): row i's column c as `${c}_${i}`. */
+export function filledRows(rows: readonly Record<string, unknown>[]): Record<string, unknown> {
+  return Object.fromEntries(rows.flatMap((row, i) => Object.entries(row).map(([c, v]) => [`${c}_${i}`, v])));
+}
+
+/** `size` placeholders `${name}_${i}`, for an IN list of a prepared statement. */
+export function placeholderList(name: string, size: number): Placeholder[] {
+  return Array.from({ length: size }, (_, i) => sql.placeholder(`${name}_${i}`));
 }
 
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
@@ -104,12 +134,36 @@ async function openSqlite(url: string, busyTimeoutMs: number): Promise<Database>
   };
 }
 
+type PgModule = (typeof import('pg'))['default'];
+
+/**
+ * pg's pool closes a connection after any failed query, a refused duplicate (a request code
+ * drawn twice) as much as a broken socket, and the next query pays for a new server process
+ * (measured: hundreds of reconnects a minute once codes collide). An error the server answered
+ * leaves the connection as good as before: only others close it.
+ */
+function keepingPool(pg: PgModule, config: import('pg').PoolConfig): import('pg').Pool {
+  const pool = new pg.Pool(config);
+  const query = async (text: string | import('pg').QueryConfig, values?: unknown[]) => {
+    const client = await pool.connect();
+    try {
+      const result = await client.query(text as string, values);
+      client.release();
+      return result;
+    } catch (e) {
+      client.release(e instanceof pg.DatabaseError ? undefined : (e as Error));
+      throw e;
+    }
+  };
+  return Object.assign(pool, { query }) as unknown as import('pg').Pool;
+}
+
 async function openPostgres(url: string): Promise<Database> {
   const { default: pg } = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   const pgSchema = await import('./schema/pg.js');
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = keepingPool(pg, { connectionString: url, max: 10 });
   // An idle connection the server closed (a restart, a failover) is an event, not a crash: the
   // pool opens a new one for the next query.
   pool.on('error', () => undefined);

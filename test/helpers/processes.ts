@@ -19,7 +19,10 @@ export function findPostgresBin(): string | undefined {
 }
 
 export interface RunningPostgres {
+  /** Over TCP (127.0.0.1), as from another machine. */
   url: string;
+  /** Over its Unix socket, as a PostgreSQL on the same machine is reached. */
+  socketUrl: string;
   stop(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ export async function startPostgres(bin: string, parent = tmpdir()): Promise<Run
   ]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    socketUrl: `postgres://postgres@localhost:${port}/postgres?host=${encodeURIComponent(dir)}`,
     stop: async () => run('pg_ctl', ['-D', path.join(dir, 'data'), '-m', 'immediate', 'stop']),
   };
 }

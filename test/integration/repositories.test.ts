@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { AreaRepository } from '../../src/db/repositories/areas.js';
@@ -51,6 +52,19 @@ describe.each(DIALECTS)('repositories on %s', (dialect) => {
     await requests.insertOnce(a);
     // Both drivers' errors are recognised (drizzle wraps PostgreSQL's): intake draws another code.
     await expect(requests.insertOnce(sampleRequest({ code: a.code }))).rejects.toThrow(CodeTakenError);
+  });
+
+  it.skipIf(skip || dialect !== 'postgres')('a refused duplicate keeps its connection (pg\'s pool would open a new one after every failed query)', async () => {
+    const a = sampleRequest();
+    await requests.insertOnce(a);
+    const backend = async () => ((await (db.db as unknown as { execute(q: unknown): Promise<{ rows: { pid: number }[] }> }).execute(sql`select pg_backend_pid() as pid`)).rows[0]!.pid);
+    const pids = new Set<number>();
+    for (let i = 0; i < 10; i++) {
+      await expect(requests.insertOnce(sampleRequest({ code: a.code }))).rejects.toThrow(CodeTakenError);
+      pids.add(await backend());
+    }
+    // One after the other, every query finds the same idle connection.
+    expect(pids.size).toBe(1);
   });
 
   it.skipIf(skip)('the board\'s counts, page and duplicate flags read the same on this dialect', async () => {

@@ -1,34 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { asc, eq, gte, sql } from 'drizzle-orm';
-import { Batcher } from '../batch.js';
-import { type Database, prepareOnce } from '../database.js';
+import { asc, eq, gte } from 'drizzle-orm';
+import { BATCH_MAX, Batcher } from '../batch.js';
+import { type Database, filledRows, placeholderRows, preparedBySize } from '../database.js';
 import type { AuditAction, AuditLog } from '../../core/ports.js';
 
 type AuditRow = { id: string; at: number; actor: string; action: AuditAction; subject: string | null };
+const AUDIT_COLUMNS = ['id', 'at', 'actor', 'action', 'subject'] as const;
 
 /** Records who touched personal data and how, never the data itself. */
 export class AuditRepository implements AuditLog {
-  private readonly insertStmt;
+  private readonly insertRows;
   // Records made at the same moment (many jobs at once) are written together; each caller
   // still waits until its own row is stored.
-  private readonly rows = new Batcher<AuditRow>((rows) => this.insert(rows), 0, 200, 2);
+  private readonly rows = new Batcher<AuditRow>(async (rows) => void (await this.insertRows(rows.length).execute(filledRows(rows))), 0, BATCH_MAX, 2);
 
   constructor(private readonly d: Database) {
     const { db, t } = d;
-    const p = (name: string) => sql.placeholder(name);
-    this.insertStmt = prepareOnce(
-      db.insert(t.auditLog).values({ id: p('id'), at: p('at'), actor: p('actor'), action: p('action'), subject: p('subject') }),
-      'audit_insert',
-    );
+    this.insertRows = preparedBySize('audit_insert', (n) => db.insert(t.auditLog).values(placeholderRows(AUDIT_COLUMNS, n) as unknown as AuditRow[]));
   }
 
   record(actor: string, action: AuditAction, subject: string | null, now: number): Promise<void> {
     return this.rows.add({ id: randomUUID(), at: now, actor, action, subject });
-  }
-
-  private async insert(rows: AuditRow[]): Promise<void> {
-    if (rows.length === 1) await this.insertStmt.execute(rows[0]!);
-    else await this.d.db.insert(this.d.t.auditLog).values(rows);
   }
 
   async pseudonymise(actor: string, pseudonym: string): Promise<number> {

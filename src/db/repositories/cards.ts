@@ -1,49 +1,49 @@
-import { desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Card, CardMode } from '../../domain/card.js';
 import type { CardStore } from '../../core/ports.js';
-import { Batch, BatchedReader } from '../batch.js';
-import { type Database, prepareOnce } from '../database.js';
+import { Batch, BATCH_MAX, BatchedReader } from '../batch.js';
+import { type Database, filledRows, placeholderList, placeholderRows, preparedBySize, prepareOnce } from '../database.js';
 import type { Tables } from '../schema/define.js';
 
 export class CardRepository implements CardStore {
-  private readonly byIdStmt;
   private readonly latestStmt;
-  private readonly insertStmt;
-  private readonly setMessageStmt;
+  private readonly byIdMany;
+  private readonly insertMany;
+  private readonly setMessageMany;
   private readonly byIds = new BatchedReader<string, Card>(async (ids) => {
-    const rows = ids.length === 1 ? await this.byIdStmt.execute({ id: ids[0]! }) : await this.d.db.select().from(this.d.t.cards).where(inArray(this.d.t.cards.id, ids));
+    const rows = await this.byIdMany(ids.length).execute(filledRows(ids.map((id) => ({ id }))));
     return new Map(rows.map((r) => [r.id, toCard(r)]));
   });
-
   // Cards made, and posted, at the same moment (many assignments at once) are written together.
-  private readonly inserts = new Batch<CardRow, CardRow | undefined>((rows) => this.insertMany(rows), { windowMs: 0, maxItems: 200, maxInFlight: 2 });
+  private readonly inserts = new Batch<CardRow, CardRow | undefined>(async (rows) => {
+    const made = new Map((await this.insertMany(rows.length).execute(filledRows(rows))).map((m) => [m.id, m]));
+    return rows.map((row) => made.get(row.id));
+  }, { windowMs: 0, maxItems: BATCH_MAX, maxInFlight: 2 });
   private readonly messages = new Batch<{ id: string; messageId: string | null; now: number }, void>(async (items) => {
-    await this.setMessages(items);
+    // One card twice in a batch: the later call wins, as two statements in a row would have it.
+    const last = [...new Map(items.map((i) => [i.id, i])).values()];
+    await this.setMessageMany(last.length).execute(filledRows(last));
     return [];
-  }, { windowMs: 0, maxItems: 200, maxInFlight: 2 });
+  }, { windowMs: 0, maxItems: BATCH_MAX, maxInFlight: 2 });
 
   constructor(private readonly d: Database) {
     const { db, t } = d;
-    this.byIdStmt = prepareOnce(db.select().from(t.cards).where(eq(t.cards.id, sql.placeholder('id'))).limit(1), 'card_by_id');
+    this.byIdMany = preparedBySize('card_by_ids', (n) => db.select().from(t.cards).where(inArray(t.cards.id, placeholderList('id', n))));
     this.latestStmt = prepareOnce(
       db.select().from(t.cards).where(eq(t.cards.requestId, sql.placeholder('requestId'))).orderBy(desc(t.cards.round)).limit(1),
       'card_latest',
     );
-    const p = (name: string) => sql.placeholder(name);
-    this.insertStmt = prepareOnce(
-      db
-        .insert(t.cards)
-        .values({ id: p('id'), requestId: p('requestId'), teamId: p('teamId'), channel: p('channel'), chatId: p('chatId'), round: p('round'), mode: 'actions', updatedAt: p('now') })
-        .onConflictDoNothing({ target: t.cards.id })
-        .returning(),
-      'card_insert',
+    this.insertMany = preparedBySize('card_insert', (n) =>
+      db.insert(t.cards).values(placeholderRows(CARD_COLUMNS, n) as unknown as CardRow[]).onConflictDoNothing({ target: t.cards.id }).returning(),
     );
-    this.setMessageStmt = prepareOnce(
+    // Typed: PostgreSQL reads a bare parameter in a CASE as text.
+    const pick = (n: number, column: 'messageId' | 'now', type: 'text' | 'bigint') =>
+      sql.join([sql`case ${t.cards.id}`, ...placeholderList('id', n).map((id, i) => sql`when ${id} then cast(${sql.placeholder(`${column}_${i}`)} as ${sql.raw(type)})`), sql`end`], sql` `);
+    this.setMessageMany = preparedBySize('card_set_message', (n) =>
       db
         .update(t.cards)
-        .set({ messageId: sql`${p('messageId')}`, updatedAt: sql`${p('now')}` })
-        .where(eq(t.cards.id, p('id'))),
-      'card_set_message',
+        .set({ messageId: pick(n, 'messageId', 'text'), updatedAt: pick(n, 'now', 'bigint') })
+        .where(inArray(t.cards.id, placeholderList('id', n))),
     );
   }
 
@@ -52,18 +52,6 @@ export class CardRepository implements CardStore {
     const row: CardRow = { id: cardId(c.requestId, c.round), requestId: c.requestId, teamId: c.teamId, channel: c.chat.channel, chatId: c.chat.chatId, messageId: null, round: c.round, claimedBy: null, claimedName: null, attempts: 0, mode: 'actions', flagged: 0, updatedAt: now };
     const made = await this.inserts.call(row);
     return made ? toCard(made) : (await this.get(c.requestId, c.round))!;
-  }
-
-  /** The rows inserted, each where it was asked (undefined: that card was there already). */
-  private async insertMany(rows: CardRow[]): Promise<(CardRow | undefined)[]> {
-    const { db, t } = this.d;
-    const r = rows[0]!;
-    const made =
-      rows.length === 1
-        ? await this.insertStmt.execute({ id: r.id, requestId: r.requestId, teamId: r.teamId, channel: r.channel, chatId: r.chatId, round: r.round, now: r.updatedAt })
-        : await db.insert(t.cards).values(rows).onConflictDoNothing({ target: t.cards.id }).returning();
-    const byId = new Map(made.map((m) => [m.id, m]));
-    return rows.map((row) => byId.get(row.id));
   }
 
   /** The card of a round, or the latest card of the request. */
@@ -86,19 +74,6 @@ export class CardRepository implements CardStore {
     return this.messages.call({ id: cardId(card.requestId, card.round), messageId, now });
   }
 
-  private async setMessages(items: { id: string; messageId: string | null; now: number }[]): Promise<void> {
-    if (items.length === 1) return void (await this.setMessageStmt.execute(items[0]!));
-    // One card twice in a batch: the later call wins, as two statements in a row would have it.
-    const last = [...new Map(items.map((i) => [i.id, i])).values()];
-    const { db, t } = this.d;
-    const pick = (value: (i: (typeof last)[number]) => SQL) => sql.join([sql`case ${t.cards.id}`, ...last.map((i) => sql`when ${i.id} then ${value(i)}`), sql`end`], sql` `);
-    await db
-      .update(t.cards)
-      // Typed: PostgreSQL reads a bare parameter in a CASE as text.
-      .set({ messageId: pick((i) => sql`cast(${i.messageId} as text)`), updatedAt: pick((i) => sql`cast(${i.now} as bigint)`) })
-      .where(inArray(t.cards.id, last.map((i) => i.id)));
-  }
-
   async update(
     card: Pick<Card, 'requestId' | 'round'>,
     patch: Partial<Pick<Card, 'claimedBy' | 'claimedName' | 'attempts' | 'mode'>> & { flagged?: boolean },
@@ -114,6 +89,7 @@ export class CardRepository implements CardStore {
 }
 
 type CardRow = Tables['cards']['$inferSelect'];
+const CARD_COLUMNS = ['id', 'requestId', 'teamId', 'channel', 'chatId', 'messageId', 'round', 'claimedBy', 'claimedName', 'attempts', 'mode', 'flagged', 'updatedAt'] as const satisfies readonly (keyof CardRow)[];
 
 function toCard(r: CardRow): Card {
   return {

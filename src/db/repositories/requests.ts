@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, like, lt, or, type SQL, sql } from 'drizzle-orm';
-import { Batch, BatchedReader } from '../batch.js';
-import { type Database, prepareOnce } from '../database.js';
+import { Batch, BATCH_MAX, BatchedReader } from '../batch.js';
+import { type Database, filledRows, placeholderList, placeholderRows, preparedBySize, prepareOnce } from '../database.js';
 import { OPEN_BOARD, type Tables } from '../schema/define.js';
 import { foldText } from '../../domain/text.js';
 import type { Actor } from '../../domain/address.js';
@@ -14,29 +14,28 @@ export type Owner = Actor;
 
 export class RequestRepository implements RequestStore, RequestBoard {
   // The statements every job runs, built and prepared once.
-  private readonly byIdStmt;
+  private readonly byIdMany;
   private readonly loadStmt;
   private readonly assignStmt;
-  private readonly insertStmt;
+  private readonly insertMany;
   private readonly teamWorkStmt;
   private readonly teamVersionStmt;
-  // Jobs running at once read their requests in one query.
-  private readonly inserts = new Batch<CitizenRequest, RequestRow | undefined | Error>((rs) => this.insertMany(rs), { windowMs: 0, maxItems: 100, maxInFlight: 2 });
+  // Confirms of one moment are stored, and jobs running at once read their requests, in one statement.
+  private readonly inserts = new Batch<CitizenRequest, RequestRow | undefined | Error>((rs) => this.insertAll(rs), { windowMs: 0, maxItems: BATCH_MAX, maxInFlight: 2 });
+  private readonly byIds = new BatchedReader<string, CitizenRequest>((ids) => this.readMany(ids));
   /** The loads last read per day, with this process's own assignments since counted in. */
   private readonly loads = new Map<string, { at: number; loads: Map<string, number> }>();
-  private readonly byIds = new BatchedReader<string, CitizenRequest>((ids) => this.readMany(ids));
 
   constructor(private readonly d: Database) {
     const { db, t } = d;
-    this.byIdStmt = prepareOnce(db.select().from(t.requests).where(eq(t.requests.id, sql.placeholder('id'))).limit(1), 'request_by_id');
-    const columns = Object.keys(insertValues(SAMPLE)) as (keyof RequestRow)[];
-    this.insertStmt = prepareOnce(
+    this.byIdMany = preparedBySize('request_by_ids', (n) => db.select().from(t.requests).where(inArray(t.requests.id, placeholderList('id', n))));
+    const columns = Object.keys(insertValues(SAMPLE));
+    this.insertMany = preparedBySize('request_insert', (n) =>
       db
         .insert(t.requests)
-        .values(Object.fromEntries(columns.map((c) => [c, sql.placeholder(c)])) as unknown as typeof t.requests.$inferInsert)
+        .values(placeholderRows(columns, n) as unknown as (typeof t.requests.$inferInsert)[])
         .onConflictDoNothing({ target: t.requests.id })
         .returning(),
-      'request_insert',
     );
     this.loadStmt = prepareOnce(
       db.select({ teamId: t.teamDayLoads.teamId, n: t.teamDayLoads.n }).from(t.teamDayLoads).where(eq(t.teamDayLoads.day, sql.placeholder('date'))),
@@ -86,27 +85,28 @@ export class RequestRepository implements RequestStore, RequestBoard {
    * Confirms of one moment go in one statement. A taken code fails that statement for all of
    * them: each is then inserted alone, so only the one whose code is taken hears of it.
    */
-  private async insertMany(rs: CitizenRequest[]): Promise<(RequestRow | undefined | Error)[]> {
+  private async insertAll(rs: CitizenRequest[]): Promise<(RequestRow | undefined | Error)[]> {
     if (rs.length > 1) {
       try {
-        const { db, t } = this.d;
-        const rows = await db.insert(t.requests).values(rs.map(insertValues) as (typeof t.requests.$inferInsert)[]).onConflictDoNothing({ target: t.requests.id }).returning();
+        const rows = await this.insertRows(rs);
         const byId = new Map(rows.map((row) => [row.id, row]));
         return rs.map((r) => byId.get(r.id));
       } catch (e) {
         if (!isCodeTaken(e)) throw e;
       }
     }
-    return Promise.all(rs.map((r) => this.insertRow(r).then((rows) => rows[0], (e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
+    return Promise.all(
+      rs.map((r) =>
+        this.insertRows([r]).then(
+          (rows) => rows[0],
+          (e: unknown) => (isCodeTaken(e) ? new CodeTakenError(r.code) : e instanceof Error ? e : new Error(String(e))),
+        ),
+      ),
+    );
   }
 
-  private async insertRow(r: CitizenRequest) {
-    try {
-      return await this.insertStmt.execute(insertValues(r));
-    } catch (e) {
-      if (isCodeTaken(e)) throw new CodeTakenError(r.code);
-      throw e;
-    }
+  private insertRows(rs: CitizenRequest[]) {
+    return this.insertMany(rs.length).execute(filledRows(rs.map(insertValues)));
   }
 
   byId(id: string): Promise<CitizenRequest | undefined> {
@@ -114,8 +114,7 @@ export class RequestRepository implements RequestStore, RequestBoard {
   }
 
   private async readMany(ids: string[]): Promise<Map<string, CitizenRequest>> {
-    const { db, t } = this.d;
-    const rows = ids.length === 1 ? await this.byIdStmt.execute({ id: ids[0]! }) : await db.select().from(t.requests).where(inArray(t.requests.id, ids));
+    const rows = await this.byIdMany(ids.length).execute(filledRows(ids.map((id) => ({ id }))));
     return new Map(rows.map((r) => [r.id, toDomain(r)]));
   }
 

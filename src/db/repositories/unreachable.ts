@@ -1,6 +1,6 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { BatchedReader } from '../batch.js';
-import { type Database, prepareOnce } from '../database.js';
+import { type Database, filledRows, placeholderList, preparedBySize } from '../database.js';
 import type { UnreachableStore } from '../../core/ports.js';
 
 /**
@@ -12,17 +12,17 @@ const REACHABLE_CACHE_MS = 5000;
 
 /** Chats that answered 403 (blocked the bot): sending to them again is pointless until they write. */
 export class UnreachableRepository implements UnreachableStore {
-  private readonly getStmt;
   private readonly reachable = new Map<string, number>();
   // Deliveries at the same moment (a broadcast, many jobs) ask in one query.
   private readonly marks = new BatchedReader<string, true>(async (keys) => {
-    const rows = keys.length === 1 ? await this.getStmt.execute({ key: keys[0]! }) : await this.d.db.select({ key: this.d.t.unreachableChats.key }).from(this.d.t.unreachableChats).where(inArray(this.d.t.unreachableChats.key, keys));
+    const rows = await this.getMany(keys.length).execute(filledRows(keys.map((key) => ({ key }))));
     return new Map(rows.map((r) => [r.key, true as const]));
   });
+  private readonly getMany;
 
   constructor(private readonly d: Database) {
     const { db, t } = d;
-    this.getStmt = prepareOnce(db.select().from(t.unreachableChats).where(eq(t.unreachableChats.key, sql.placeholder('key'))).limit(1), 'unreachable_get');
+    this.getMany = preparedBySize('unreachable_get', (n) => db.select({ key: t.unreachableChats.key }).from(t.unreachableChats).where(inArray(t.unreachableChats.key, placeholderList('key', n))));
   }
 
   async mark(key: string, now: number): Promise<void> {
