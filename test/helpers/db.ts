@@ -35,12 +35,16 @@ export async function freshDatabase(dialect: Dialect): Promise<Database> {
   return openDatabase(await freshDatabaseUrl(dialect));
 }
 
+// Codes drawn in turn from a random start: never the same twice in a test file (random ones
+// met one in a few thousand runs, and a taken code is an error of its own).
+let nextCode = Math.floor(Math.random() * 36 ** 4);
+
 /** A complete request as intake would file it; text of every kind (HTML, quotes, emoji) in its fields. */
 export function sampleRequest(over: Partial<CitizenRequest> = {}): CitizenRequest {
   const now = Date.UTC(2026, 10, 23, 3);
   return {
     id: crypto.randomUUID(),
-    code: `TB-${Math.random().toString(36).slice(2, 6).toUpperCase()}`,
+    code: `TB-${(nextCode++ % 36 ** 4).toString(36).padStart(4, '0').toUpperCase()}`,
     type: 'home',
     status: 'new',
     channel: 'telegram',
