@@ -12,7 +12,7 @@
  * `--compare` runs it on SQLite and then on a private PostgreSQL (as fast as possible unless
  * `--rate` is given), each on an empty database: through PostgreSQL's Unix socket (as a server on
  * the same machine is reached), then over TCP (as from another machine), and prints the rates
- * and their ratios to SQLite's on one line.
+ * and their ratios to SQLite's on one line. `--rounds N`: N rounds in turn, medians printed.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { CONDITIONS } from '../src/domain/request.js';
-import { onBothDatabases, startBenchStack } from './stack.js';
+import { type BenchLine, onBothDatabases, startBenchStack } from './stack.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +35,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     'database-url': { type: 'string' },
     compare: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1' },
   },
 });
 const N = Number(values.requests);
@@ -45,17 +46,35 @@ const communes = ['tan-hoa', 'long-thanh', 'phuoc-dong', 'my-loc', 'can-duoc', '
 if (values.compare) await compare();
 else await measure();
 
-/** SQLite, then PostgreSQL, on the same machine in the same minutes: the ratio is what matters. */
+/**
+ * SQLite, then PostgreSQL, on the same machine in the same minutes: the ratio is what matters.
+ * With `--rounds N`, N rounds in turn; the rates and ratios printed are the medians of the rounds.
+ */
 async function compare(): Promise<void> {
-  const args = process.argv.slice(2).filter((a) => a !== '--compare');
-  if (!args.some((a) => a === '--rate' || a.startsWith('--rate='))) args.push('--rate', '0');
-  const { sqlite, postgres, postgresTcp } = await onBothDatabases('bench/assign.ts', args);
-  const runs = [sqlite, postgres, postgresTcp];
-  const duplicates = runs.reduce((n, r) => n + Number(r.duplicates), 0);
-  const lost = runs.reduce((n, r) => n + Number(r.lost), 0);
-  const ratioOf = (r: Record<string, unknown>) => Math.round((Number(r.assigned_per_s) / Number(sqlite.assigned_per_s)) * 100) / 100;
+  const args: string[] = [];
+  for (const [k, v] of Object.entries(values)) if (!['compare', 'rounds'].includes(k) && v !== undefined) args.push(`--${k}`, String(v));
+  if (!process.argv.some((a) => a === '--rate' || a.startsWith('--rate='))) args.splice(args.indexOf('--rate'), 2, '--rate', '0');
+  const rounds = await onBothDatabases('bench/assign.ts', args, Number(values.rounds));
+  const all = rounds.flatMap((r) => [r.sqlite, r.postgres, r.postgresTcp]);
+  const duplicates = all.reduce((n, r) => n + Number(r.duplicates), 0);
+  const lost = all.reduce((n, r) => n + Number(r.lost), 0);
+  const rate = (r: BenchLine) => Number(r.assigned_per_s);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const round2 = (x: number) => Math.round(x * 100) / 100;
+  const ratios = rounds.map((r) => round2(rate(r.postgres) / rate(r.sqlite)));
+  const ratiosTcp = rounds.map((r) => round2(rate(r.postgresTcp) / rate(r.sqlite)));
   process.stdout.write(
-    `${JSON.stringify({ sqlite_per_s: sqlite.assigned_per_s, postgres_per_s: postgres.assigned_per_s, ratio: ratioOf(postgres), postgres_tcp_per_s: postgresTcp.assigned_per_s, ratio_tcp: ratioOf(postgresTcp), duplicates, lost, ok: duplicates === 0 && lost === 0, sqlite, postgres, postgres_tcp: postgresTcp })}\n`,
+    `${JSON.stringify({
+      sqlite_per_s: median(rounds.map((r) => rate(r.sqlite))),
+      postgres_per_s: median(rounds.map((r) => rate(r.postgres))),
+      ratio: median(ratios),
+      postgres_tcp_per_s: median(rounds.map((r) => rate(r.postgresTcp))),
+      ratio_tcp: median(ratiosTcp),
+      duplicates,
+      lost,
+      ok: duplicates === 0 && lost === 0,
+      rounds: rounds.map((r, i) => ({ sqlite: rate(r.sqlite), postgres: rate(r.postgres), ratio: ratios[i], postgres_tcp: rate(r.postgresTcp), ratio_tcp: ratiosTcp[i], cpu_ms_per_request: { sqlite: r.sqlite.cpu_ms_per_request, postgres: r.postgres.cpu_ms_per_request, postgres_tcp: r.postgresTcp.cpu_ms_per_request } })),
+    })}\n`,
   );
   if (duplicates > 0 || lost > 0) process.exitCode = 1;
 }

@@ -78,21 +78,29 @@ export async function startBenchStack(o: {
  * Runs a benchmark script once on SQLite and once on a private PostgreSQL (started here as the
  * tests start theirs, on the same machine), one after the other, and returns each run's JSON line.
  */
-export async function onBothDatabases(script: string, args: string[]): Promise<{ sqlite: Record<string, unknown>; postgres: Record<string, unknown>; postgresTcp: Record<string, unknown> }> {
+export type BenchLine = Record<string, unknown>;
+
+export async function onBothDatabases(script: string, args: string[], rounds = 1): Promise<{ sqlite: BenchLine; postgres: BenchLine; postgresTcp: BenchLine }[]> {
   const bin = findPostgresBin();
   if (!bin) throw new Error('--compare needs PostgreSQL: apt-get install -y postgresql (as root)');
   const dir = mkdtempSync(path.join(tmpdir(), 'thu7-bench-pg-'));
   chmodSync(dir, 0o755); // PostgreSQL runs as its own user and must reach its folder inside.
   const pg = await startPostgres(bin, dir);
   try {
-    const sqlite = await runJsonLine(script, args);
-    // PostgreSQL on the same machine as the bot, reached as such a one is: by its Unix socket.
-    // Over TCP, as from another machine, for comparison: loopback TCP costs both sides CPU
-    // per statement that a socket does not (the machine is the same, so it shows).
-    // Each run on an empty database of its own, as SQLite's: the same table sizes, the same code collisions.
-    const postgres = await runJsonLine(script, [...args, '--database-url', await emptyDatabase(pg.socketUrl, 'bench_socket')]);
-    const postgresTcp = await runJsonLine(script, [...args, '--database-url', await emptyDatabase(pg.url, 'bench_tcp')]);
-    return { sqlite, postgres, postgresTcp };
+    const out = [];
+    // Round after round, each database in turn: this machine's speed drifts within minutes, so a
+    // ratio is taken between runs next to each other.
+    for (let round = 0; round < rounds; round++) {
+      const sqlite = await runJsonLine(script, args);
+      // PostgreSQL on the same machine as the bot, reached as such a one is: by its Unix socket.
+      // Over TCP, as from another machine, for comparison: loopback TCP costs both sides CPU
+      // per statement that a socket does not (the machine is the same, so it shows).
+      // Each run on an empty database of its own, as SQLite's: the same table sizes, the same code collisions.
+      const postgres = await runJsonLine(script, [...args, '--database-url', await emptyDatabase(pg.socketUrl, `bench_socket_${round}`)]);
+      const postgresTcp = await runJsonLine(script, [...args, '--database-url', await emptyDatabase(pg.url, `bench_tcp_${round}`)]);
+      out.push({ sqlite, postgres, postgresTcp });
+    }
+    return out;
   } finally {
     await pg.stop();
     rmSync(dir, { recursive: true, force: true });
