@@ -387,9 +387,18 @@ export class RequestRepository implements RequestStore, RequestBoard {
       .from(r)
       .where(and(open, or(phones.length > 0 ? inArray(r.phone, phones) : undefined, years.length > 0 ? inArray(r.birthYear, years) : undefined)));
     const person = (x: { name: string | null; year: number | null; commune: string }) => `${foldText(x.name ?? '')}|${x.year}|${x.commune}`;
+    // Who holds each phone and each person, folded once per row (a board page has thousands of
+    // candidates born the same years: folding them again for every row of the page was 100 ms).
+    const holders = new Map<string, Set<string>>();
+    const hold = (key: string, id: string) => holders.set(key, (holders.get(key) ?? new Set()).add(id));
+    for (const o of others) {
+      if (o.phone) hold(`phone:${o.phone}`, o.id);
+      if (o.name) hold(`person:${person(o)}`, o.id);
+    }
+    const another = (key: string, id: string) => [...(holders.get(key) ?? [])].some((holder) => holder !== id);
     const flagged = new Set<string>();
     for (const m of mine) {
-      if (others.some((o) => o.id !== m.id && ((m.phone && o.phone === m.phone) || (m.name && person(o) === person(m))))) flagged.add(m.id);
+      if ((m.phone && another(`phone:${m.phone}`, m.id)) || (m.name && another(`person:${person(m)}`, m.id))) flagged.add(m.id);
     }
     return flagged;
   }
