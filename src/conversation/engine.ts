@@ -24,6 +24,8 @@ import { type ChatState, type InboundEvent, type Input, MAX_INPUT_CHARS, type Pr
 const SEEN_WINDOW = 50;
 /** Saves of one event that may find the chat changed by another process before it gives up. */
 const SAVE_ATTEMPTS = 8;
+/** What handling only computes or reads with: not journaled (see UpdateEffects.nextTry). */
+const PURE_SERVICES = ['classifier', 'guide', 'areas', 'clock', 'words', 'unit'] as const satisfies readonly (keyof DialogServices)[];
 
 export interface EngineOptions {
   services: DialogServices;
@@ -104,7 +106,7 @@ export class DialogEngine {
         if (state.seen.includes(event.deliveryId)) return { replies: [] };
         state.seen = [...state.seen.slice(-(SEEN_WINDOW - 1)), event.deliveryId];
       }
-      const services = effects.nextTry(this.o.services);
+      const services = effects.nextTry(this.o.services, PURE_SERVICES);
       const ctx: FlowContext = { state, event, owner: event.actor, chat: event.address, chatKey: key, updateKey, services, menu: MENU_ITEMS };
       const result = event.address.kind === 'group' ? await this.group(ctx) : { replies: await this.dispatch(ctx) };
       if (await this.o.states.save(key, JSON.stringify(state), loaded?.version, this.o.services.clock.now())) return result;

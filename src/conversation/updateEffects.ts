@@ -15,15 +15,19 @@ export class UpdateEffects {
   private readonly results = new Map<string, unknown>();
   private calls = new Map<string, number>();
 
-  /** The services as the next try sees them: every call journaled, counted from the first again. */
-  nextTry<T extends object>(services: T): T {
+  /**
+   * The services as the next try sees them: every call journaled, counted from the first again.
+   * `pure`: services that only compute or read (the classifier, the guide): doing them again
+   * does no harm, and journaling them was a third of a message's cost.
+   */
+  nextTry<T extends object>(services: T, pure: readonly (keyof T)[] = []): T {
     this.calls = new Map();
     const wrapped = new Map<PropertyKey, unknown>();
     return new Proxy(services, {
       get: (target, prop) => {
         if (wrapped.has(prop)) return wrapped.get(prop);
         const value: unknown = Reflect.get(target, prop, target);
-        if (fixed(target, prop)) return value;
+        if (fixed(target, prop) || (pure as readonly PropertyKey[]).includes(prop)) return value;
         const out = typeof value === 'function' ? this.journaled(String(prop), value as Call, target) : value !== null && typeof value === 'object' ? this.service(String(prop), value) : value;
         wrapped.set(prop, out);
         return out;
