@@ -63,4 +63,13 @@ describe('UpdateEffects: one update handled in several tries', () => {
     expect(await new UpdateEffects().nextTry({ counter }).counter.add('a')).toBe('a-2');
     expect(await new UpdateEffects().nextTry({ counter }).counter.add('a')).toBe('a-4');
   });
+
+  it('a service named pure is handed out as it is: not journaled, called again on the next try', () => {
+    const counter = new Counter();
+    const effects = new UpdateEffects();
+    const services = { counter };
+    expect(effects.nextTry(services, ['counter']).counter).toBe(counter);
+    expect(effects.nextTry(services, ['counter']).counter.take('same')).toBe(1);
+    expect(effects.nextTry(services, ['counter']).counter.take('same')).toBe(2);
+  });
 });
