@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Placeholder, sql } from 'drizzle-orm';
+import { type AnyColumn, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as sqliteSchema from './schema/sqlite.js';
 import type { Tables } from './schema/define.js';
@@ -62,6 +62,14 @@ export function filledRows(rows: readonly Record<string, unknown>[]): Record<str
 /** `size` placeholders `${name}_${i}`, for an IN list of a prepared statement. */
 export function placeholderList(name: string, size: number): Placeholder[] {
   return Array.from({ length: size }, (_, i) => sql.placeholder(`${name}_${i}`));
+}
+
+/**
+ * A batched update's value per row: `case <id> when $id_0 then $<name>_0 ... end`. Typed,
+ * because PostgreSQL reads a bare parameter in a CASE as text.
+ */
+export function caseById(id: AnyColumn, size: number, name: string, type: 'text' | 'bigint'): SQL {
+  return sql.join([sql`case ${id}`, ...placeholderList('id', size).map((p, i) => sql`when ${p} then cast(${sql.placeholder(`${name}_${i}`)} as ${sql.raw(type)})`), sql`end`], sql` `);
 }
 
 const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');

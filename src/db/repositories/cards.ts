@@ -2,7 +2,7 @@ import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Card, CardMode } from '../../domain/card.js';
 import type { CardStore } from '../../core/ports.js';
 import { Batch, BATCH_MAX, BatchedReader } from '../batch.js';
-import { type Database, filledRows, placeholderList, placeholderRows, preparedBySize, prepareOnce } from '../database.js';
+import { caseById, type Database, filledRows, placeholderList, placeholderRows, preparedBySize, prepareOnce } from '../database.js';
 import type { Tables } from '../schema/define.js';
 
 export class CardRepository implements CardStore {
@@ -36,13 +36,10 @@ export class CardRepository implements CardStore {
     this.insertMany = preparedBySize('card_insert', (n) =>
       db.insert(t.cards).values(placeholderRows(CARD_COLUMNS, n) as unknown as CardRow[]).onConflictDoNothing({ target: t.cards.id }).returning(),
     );
-    // Typed: PostgreSQL reads a bare parameter in a CASE as text.
-    const pick = (n: number, column: 'messageId' | 'now', type: 'text' | 'bigint') =>
-      sql.join([sql`case ${t.cards.id}`, ...placeholderList('id', n).map((id, i) => sql`when ${id} then cast(${sql.placeholder(`${column}_${i}`)} as ${sql.raw(type)})`), sql`end`], sql` `);
     this.setMessageMany = preparedBySize('card_set_message', (n) =>
       db
         .update(t.cards)
-        .set({ messageId: pick(n, 'messageId', 'text'), updatedAt: pick(n, 'now', 'bigint') })
+        .set({ messageId: caseById(t.cards.id, n, 'messageId', 'text'), updatedAt: caseById(t.cards.id, n, 'now', 'bigint') })
         .where(inArray(t.cards.id, placeholderList('id', n))),
     );
   }

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, like, lt, or, type SQL, sql } from 'drizzle-orm';
 import { Batch, BATCH_MAX, BatchedReader } from '../batch.js';
-import { type Database, filledRows, placeholderList, placeholderRows, preparedBySize, prepareOnce } from '../database.js';
+import { caseById, type Database, filledRows, placeholderList, placeholderRows, preparedBySize, prepareOnce } from '../database.js';
 import { OPEN_BOARD, type Tables } from '../schema/define.js';
 import { foldText } from '../../domain/text.js';
 import type { Actor } from '../../domain/address.js';
@@ -12,17 +12,23 @@ import type { BoardCounts, BoardFilter, RequestBoard, RequestStore, TransitionOp
 /** Who filed a request: the citizen's account on the channel they wrote from. */
 export type Owner = Actor;
 
+type Assignment = { id: string; teamId: string; now: number };
+/** 'taken': another worker assigned it first; 'full': the team has no room that day. */
+type AssignOutcome = 'assigned' | 'taken' | 'full';
+
 export class RequestRepository implements RequestStore, RequestBoard {
   // The statements every job runs, built and prepared once.
   private readonly byIdMany;
   private readonly loadStmt;
-  private readonly assignStmt;
+  private readonly assignMany;
   private readonly insertMany;
   private readonly teamWorkStmt;
   private readonly teamVersionStmt;
   // Confirms of one moment are stored, and jobs running at once read their requests, in one statement.
   private readonly inserts = new Batch<CitizenRequest, RequestRow | undefined | Error>((rs) => this.insertAll(rs), { windowMs: 0, maxItems: BATCH_MAX, maxInFlight: 2 });
   private readonly byIds = new BatchedReader<string, CitizenRequest>((ids) => this.readMany(ids));
+  // Assignments made at the same moment (many jobs at once) are written together.
+  private readonly assigns = new Batch<Assignment, AssignOutcome | Error>((items) => this.assignAll(items), { windowMs: 0, maxItems: BATCH_MAX, maxInFlight: 2 });
   /** The loads last read per day, with this process's own assignments since counted in. */
   private readonly loads = new Map<string, { at: number; loads: Map<string, number> }>();
 
@@ -48,14 +54,14 @@ export class RequestRepository implements RequestStore, RequestBoard {
       'team_work',
     );
     this.teamVersionStmt = prepareOnce(db.select(this.versionColumns()).from(t.requests).where(held), 'team_version');
-    this.assignStmt = prepareOnce(
-      db
+    this.assignMany = preparedBySize('request_assign', (n) => {
+      const now = caseById(t.requests.id, n, 'now', 'bigint');
+      return db
         .update(t.requests)
-        .set({ status: 'assigned', teamId: param('teamId'), assignedAt: param('now'), updatedAt: this.touched(param('now')), reason: null })
-        .where(and(eq(t.requests.id, sql.placeholder('id')), eq(t.requests.status, 'new')))
-        .returning({ day: t.requests.preferredDate }),
-      'request_assign',
-    );
+        .set({ status: 'assigned', teamId: caseById(t.requests.id, n, 'teamId', 'text'), assignedAt: now, updatedAt: this.touched(now), reason: null })
+        .where(and(inArray(t.requests.id, placeholderList('id', n)), eq(t.requests.status, 'new')))
+        .returning({ id: t.requests.id, day: t.requests.preferredDate });
+    });
   }
 
   /**
@@ -503,16 +509,47 @@ export class RequestRepository implements RequestStore, RequestBoard {
    * Gives a new request to a team, only if it is still new ('taken': another worker did) and the
    * team has room that day ('full': the database's load trigger refused it).
    */
-  async assignTo(id: string, teamId: string, now: number): Promise<'assigned' | 'taken' | 'full'> {
-    try {
-      const rows = await this.assignStmt.execute({ id, teamId, now });
-      const loads = rows[0] && this.loads.get(rows[0].day)?.loads;
-      if (loads) loads.set(teamId, (loads.get(teamId) ?? 0) + 1);
-      return rows.length > 0 ? 'assigned' : 'taken';
-    } catch (e) {
-      if (isTeamFull(e)) return 'full';
-      throw e;
+  async assignTo(id: string, teamId: string, now: number): Promise<AssignOutcome> {
+    const outcome = await this.assigns.call({ id, teamId, now });
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  }
+
+  /**
+   * One statement for the batch. A full team fails it for all (the load trigger refuses the
+   * statement), as may a deadlock with another process's batch over the same requests: then
+   * each is assigned alone, so only the one that does not fit hears 'full'. The same request
+   * twice in a batch: the first call assigns it, the later ones find it taken.
+   */
+  private async assignAll(items: Assignment[]): Promise<(AssignOutcome | Error)[]> {
+    const first = new Map<string, Assignment>();
+    for (const a of items) if (!first.has(a.id)) first.set(a.id, a);
+    const unique = [...first.values()];
+    const outcome = new Map<string, AssignOutcome | Error>();
+    const together = unique.length > 1 ? await this.assignRows(unique).catch(() => undefined) : undefined;
+    if (together) for (const a of unique) outcome.set(a.id, together.has(a.id) ? 'assigned' : 'taken');
+    else
+      await Promise.all(
+        unique.map((a) =>
+          this.assignRows([a]).then(
+            (days) => void outcome.set(a.id, days.has(a.id) ? 'assigned' : 'taken'),
+            (e: unknown) => void outcome.set(a.id, isTeamFull(e) ? 'full' : e instanceof Error ? e : new Error(String(e))),
+          ),
+        ),
+      );
+    return items.map((a) => (first.get(a.id) === a ? outcome.get(a.id)! : 'taken'));
+  }
+
+  /** Assigns those still new; returns the day of each one assigned, and counts it in the loads last read. */
+  private async assignRows(items: Assignment[]): Promise<Map<string, string>> {
+    const rows = await this.assignMany(items.length).execute(filledRows(items));
+    const days = new Map(rows.map((r) => [r.id, r.day]));
+    for (const a of items) {
+      const day = days.get(a.id);
+      const loads = day === undefined ? undefined : this.loads.get(day)?.loads;
+      if (loads) loads.set(a.teamId, (loads.get(a.teamId) ?? 0) + 1);
     }
+    return days;
   }
 
   /** Requests each team holds on a day: what capacity and "least loaded" are measured on. */
@@ -619,11 +656,6 @@ export class RequestRepository implements RequestStore, RequestBoard {
 
 function versionOf(v: { n: number; sum: string } | undefined): string {
   return `${Number(v?.n ?? 0)}.${String(v?.sum ?? 0)}`;
-}
-
-/** A placeholder where the builder wants a value (`set`), for statements prepared once. */
-function param(name: string): SQL {
-  return sql`${sql.placeholder(name)}`;
 }
 
 /** An error and what caused it: drizzle wraps the PostgreSQL driver's error, not SQLite's. */
