@@ -80,7 +80,8 @@ describe('health, readiness and metrics on the one HTTP server', { timeout: 60_0
       await new Conversation(app, 'officer-9').say(`/dangky ${code}`);
       const r = await fileRequest(app, { channel: 'memory', chatId: 'm-4' });
       await eventually(() => app!.repos.requests.byId(r.id), (x) => x?.status === 'assigned');
-      const m = (await get('/metrics')).text;
+      // The worker counts the latency once the database answered: a moment after the row changed.
+      const m = await eventually(async () => (await get('/metrics')).text, (text) => /bot_assignment_latency_seconds_count 1/.test(text));
       expect(m).toMatch(/bot_updates_in_total\{channel="memory"\} [4-9]/);
       expect(m).toMatch(/bot_messages_out_total\{channel="memory"\} \d+/);
       expect(m).toContain('bot_send_failures_total{channel="memory",kind="blocked"} 1');

@@ -518,7 +518,7 @@ export class RequestRepository implements RequestStore, RequestBoard {
   /**
    * One statement for the batch. A full team fails it for all (the load trigger refuses the
    * statement), as may a deadlock with another process's batch over the same requests: then
-   * each is assigned alone, so only the one that does not fit hears 'full'. The same request
+   * each is assigned alone, in turn, so only the one that does not fit hears 'full'. The same request
    * twice in a batch: the first call assigns it, the later ones find it taken.
    */
   private async assignAll(items: Assignment[]): Promise<(AssignOutcome | Error)[]> {
@@ -529,14 +529,16 @@ export class RequestRepository implements RequestStore, RequestBoard {
     const together = unique.length > 1 ? await this.assignRows(unique).catch(() => undefined) : undefined;
     if (together) for (const a of unique) outcome.set(a.id, together.has(a.id) ? 'assigned' : 'taken');
     else
-      await Promise.all(
-        unique.map((a) =>
-          this.assignRows([a]).then(
-            (days) => void outcome.set(a.id, days.has(a.id) ? 'assigned' : 'taken'),
-            (e: unknown) => void outcome.set(a.id, isTeamFull(e) ? 'full' : e instanceof Error ? e : new Error(String(e))),
+      // In the order they were asked, as separate statements would be: the first gets the last place.
+      for (const a of unique) {
+        outcome.set(
+          a.id,
+          await this.assignRows([a]).then(
+            (days) => (days.has(a.id) ? 'assigned' : 'taken'),
+            (e: unknown) => (isTeamFull(e) ? 'full' : e instanceof Error ? e : new Error(String(e))),
           ),
-        ),
-      );
+        );
+      }
     return items.map((a) => (first.get(a.id) === a ? outcome.get(a.id)! : 'taken'));
   }
 
