@@ -91,6 +91,10 @@ export function defineTables(b: Builders) {
       b.index('requests_owner_idx').on(t.channel, t.userId),
       b.index('requests_session_idx').on(t.sessionId, t.type, t.status),
       b.index('requests_phone_idx').on(t.phone),
+      // Intake's checks before a confirm (open requests from this chat, for this person): without
+      // them each confirm read every request of its channel, or every open one.
+      b.index('requests_chat_idx').on(t.chatId, t.channel),
+      b.index('requests_person_idx').on(t.birthYear, t.communeId),
       b.index('requests_day_team_idx').on(t.preferredDate, t.teamId, t.status),
       // The console's board: its order, and any filter by status. (No index on updated_at: every
       // change of a request would write one more index entry on PostgreSQL, and nothing reads
