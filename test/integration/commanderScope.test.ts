@@ -94,6 +94,9 @@ describe('a commander of some communes', () => {
     expect((await me.get('/areas/my-loc')).status).toBe(403);
     expect((await me.post('/areas/import', { csv: 'ma,ten\nmy-loc,Xã Mỹ Lộc Mới\n' })).status).toBe(403);
     expect(app.services.areas.communeName('my-loc')).toBe('Xã Mỹ Lộc');
+    // The refused changes of areas are on the record too (a look at another's page is not a change).
+    const areaRefusals = (await app.repos.audit.since(0)).filter((e) => e.action === 'scope_refused' && /^area/.test(e.subject ?? ''));
+    expect(areaRefusals.map((e) => [e.actor, e.subject])).toEqual([['staff:cmd-tan-hoa-long-thanh', 'area:my-loc'], ['staff:cmd-tan-hoa-long-thanh', 'areas']]);
     expect((await me.post('/areas/tan-hoa', { name: 'Xã Tân Hòa', oldNames: 'Xã Tân Bình', hamlets: 'Ấp Bình Lợi' })).status).toBe(200);
   });
 

@@ -80,7 +80,10 @@ export class AreaAdmin {
 
   /** The commune form: name, old names and hamlets one a line; no id: a new commune. */
   async saveCommune(id: string | undefined, form: { name: string; oldNames: string; hamlets: string }, by: StaffMember): Promise<{ ok: true; id: string } | { ok: false; errors: FieldErrors }> {
-    if (id === undefined ? !wholeUnit(by) : !mayChange(by, id)) return { ok: false, errors: { form: { key: id === undefined ? 'scope:area.new' : 'scope:area.not_yours' } } };
+    if (id === undefined ? !wholeUnit(by) : !mayChange(by, id)) {
+      await this.refused(by, id ?? null);
+      return { ok: false, errors: { form: { key: id === undefined ? 'scope:area.new' : 'scope:area.not_yours' } } };
+    }
     const r = commune.safeParse({ id, name: form.name, oldNames: list(form.oldNames), hamlets: list(form.hamlets) });
     if (!r.success) {
       const errors: FieldErrors = {};
@@ -93,9 +96,17 @@ export class AreaAdmin {
     return { ok: true, id: saved[0]! };
   }
 
+  /** Kept in the audit log, as a team's are: a change beyond this commander's communes (an old page, a forged form). */
+  private refused(by: StaffMember, communeId: string | null): Promise<void> {
+    return this.audit.record(actor(by), 'scope_refused', communeId === null ? 'areas' : `area:${communeId}`, this.clock.now());
+  }
+
   /** A CSV with a header row (ma, ten, ten_cu, ap): every row is checked before any is saved. */
   async importCsv(text: string, by: StaffMember): Promise<{ ok: true; count: number } | { ok: false; problem: Problem }> {
-    if (!wholeUnit(by)) return { ok: false, problem: { key: 'scope:area.import' } };
+    if (!wholeUnit(by)) {
+      await this.refused(by, null);
+      return { ok: false, problem: { key: 'scope:area.import' } };
+    }
     const { rows, unclosedAt } = parseCsv(text);
     if (unclosedAt) return { ok: false, problem: { key: 'admin:areas.error.csv_quote', params: { row: unclosedAt } } };
     const [header, ...data] = rows;

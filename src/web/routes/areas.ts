@@ -83,8 +83,8 @@ export function areaRoutes(app: FastifyInstance, c: ConsoleContext): void {
   app.post<Params>('/areas/:id', async (req, reply) => {
     const user = needCommander(c, req, reply);
     if (!user) return reply;
-    const found = ID.test(req.params.id) ? await a.one(req.params.id, user.staff) : 'unknown';
-    if (typeof found === 'string') return refused(req, reply, user, found);
+    // Another commune's: saveCommune refuses it and keeps the attempt on the record.
+    if (!ID.test(req.params.id) || (await a.one(req.params.id, user.staff)) === 'unknown') return refused(req, reply, user, 'unknown');
     const values = form(req.body);
     const r = await a.saveCommune(req.params.id, values, user.staff);
     if (!r.ok && r.errors.form) return refused(req, reply, user, 'not_yours');
