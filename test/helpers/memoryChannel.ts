@@ -29,6 +29,8 @@ export class MemoryChannel implements ChannelAdapter<Reply> {
   private seq = 0;
   /** Chats whose sends fail like a platform that was blocked (403). */
   readonly blocked = new Set<string>();
+  /** Chats whose next send is answered this many ms late (a slow platform), and recorded then. */
+  readonly slowNext = new Map<string, number>();
 
   constructor(
     readonly id = 'memory',
@@ -52,6 +54,11 @@ export class MemoryChannel implements ChannelAdapter<Reply> {
 
   async send(to: Address, reply: Reply): Promise<string> {
     if (this.blocked.has(to.chatId)) throw new SendFailure('blocked', 'blocked by the user');
+    const late = this.slowNext.get(to.chatId);
+    if (late !== undefined) {
+      this.slowNext.delete(to.chatId);
+      await new Promise((ok) => setTimeout(ok, late));
+    }
     const messageId = String(this.nextId++);
     this.sent.push({ to, reply, messageId, edits: 0 });
     return messageId;

@@ -189,7 +189,12 @@ describe('a channel added by one registry entry', { timeout: 60_000 }, () => {
 
     const citizen = new Conversation(stack.app, 'citizen-m');
     for (const step of ['/start', '1', '1', '2', '1', 'Nguyen Thi Lanh', '1936', '1', 'tan hoa', 'ap Hoa Binh', '0912345678', '1,3', '28/11', 'khong co']) await citizen.say(step);
+    // The platform answers the confirm's reply slowly: the worker's notice must still come after it.
+    memory.slowNext.set('citizen-m', 500);
     const code = /TB-\w{4}/.exec(await citizen.press('Đúng, gửi đi'))![0];
+    const told = await eventually(() => memory.to('citizen-m').map((s) => translator.renderAll(s.reply.text)), (texts) => texts.some((t) => t.includes('đã được giao cho')));
+    const received = told.findIndex((t) => t.includes(code) && !t.includes('đã được giao cho'));
+    expect([received >= 0, received < told.findIndex((t) => t.includes('đã được giao cho'))]).toEqual([true, true]);
     const card = await eventually(() => memory.to('group-1').find((s) => translator.renderAll(s.reply.text).includes(code)), (c) => c !== undefined);
     const claim = card!.reply.options!.find((o) => translator.render(o.label).includes('Nhận việc'))!;
     // Someone else in the group cannot press it; the registered officer can.

@@ -36,8 +36,20 @@ async function postRaw(url: string, body: string, headers: Record<string, string
 /**
  * An oversized body: the server may answer 413 and close before the client has written it all, so
  * fetch can fail with EPIPE although the answer came. Read the answer, ignore the broken write.
+ * On a busy machine the reset of the unread body can even overtake the answer on the client
+ * side: that try says nothing about the server, so it is made again (at most three times).
  */
-function postOversized(url: string, bytes: number, headers: Record<string, string>): Promise<number> {
+async function postOversized(url: string, bytes: number, headers: Record<string, string>): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await postOversizedOnce(url, bytes, headers);
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof Error) || e.message !== 'closed without an answer') throw e;
+    }
+  }
+}
+
+function postOversizedOnce(url: string, bytes: number, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(bytes), ...headers } });
     let answered = false;
