@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { testApp, type TestApp, TestClock } from '../helpers/app.js';
-import { fileRequest } from '../helpers/stack.js';
+import { eventually, fileRequest } from '../helpers/stack.js';
 
 let app: TestApp | undefined;
 
@@ -110,5 +110,13 @@ describe('web console access', () => {
     const flagged = (code: string) => new RegExp(`${code}</strong></a> <span class="badge duplicate"`).test(html);
     expect([a, b, c, d].map((r) => flagged(r.code))).toEqual([true, true, true, true]);
     expect(flagged(alone.code)).toBe(false);
+    // The flags are remembered with the page, until a request changes: a second request from the
+    // same phone, filed elsewhere, flags the first within the board's refresh.
+    await fileRequest(app, { phone: '0900111222', personName: 'Trần Văn Khác' });
+    await eventually(
+      async () => (await fetch(`${base()}/board?state=all`, { headers: { cookie } })).text(),
+      (page) => new RegExp(`${alone.code}</strong></a> <span class="badge duplicate"`).test(page),
+      5000,
+    );
   });
 });

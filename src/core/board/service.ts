@@ -106,11 +106,15 @@ export class BoardService {
    * seconds; each read scans the scope). A change shows at most a second later than it would.
    */
   version(by: StaffMember): Promise<string> {
-    const key = by.communes.join(',');
+    return this.versionOf(by.communes);
+  }
+
+  private versionOf(communes: string[]): Promise<string> {
+    const key = communes.join(',');
     const hit = this.versions.get(key);
     const now = performance.now();
     if (hit && now - hit.at < VERSION_TTL_MS) return hit.value;
-    const value = this.board.version(by.communes);
+    const value = this.board.version(communes);
     this.versions.set(key, { at: now, value });
     // A failed read is not remembered.
     value.catch(() => this.versions.delete(key));
@@ -122,9 +126,16 @@ export class BoardService {
     return this.board.teamVersion(teamId);
   }
 
-  /** Which of these may be filed twice (the same phone, or the same person): flagged for the commander. */
-  possibleDuplicates(ids: string[]): Promise<Set<string>> {
-    return this.board.possibleDuplicates(ids);
+  /**
+   * Which of these may be filed twice (the same phone, or the same person): flagged for the
+   * commander. Remembered like a page, until any request of the unit changes (the other one may
+   * be in another commune): it compares the page with every open request born the same years,
+   * names folded, and was most of a board page's CPU when read for every view.
+   */
+  async possibleDuplicates(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const v = await this.versionOf([]);
+    return this.remember(`duplicates|${ids.join(',')}`, v, () => this.board.possibleDuplicates(ids));
   }
 
   /** Which of these the bot can no longer write to freely (the person has not written for too long): the commander calls. */
@@ -133,7 +144,7 @@ export class BoardService {
   }
 
   /** The current cards of a list of requests, in one read. */
-  async cardsOf(rs: CitizenRequest[]): Promise<Map<string, CardView>> {
+  async cardsOf(rs: readonly CitizenRequest[]): Promise<Map<string, CardView>> {
     const cards = await this.cards.ofRequests(rs.map((r) => ({ requestId: r.id, round: r.round ?? 0 })));
     return new Map([...cards].map(([id, c]) => [id, { claimedBy: c.claimedBy ?? undefined, claimedName: c.claimedName ?? undefined, attempts: c.attempts }]));
   }
@@ -155,8 +166,13 @@ export class BoardService {
     return this.requests.loadOnDay(date);
   }
 
-  teamWork(teamId: string): Promise<CitizenRequest[]> {
-    return this.requests.listByTeam(teamId, ['assigned', 'claimed'], 200);
+  /**
+   * A team's open work and its version, the work remembered until the version changes: every
+   * officer of the team has the page open, and reading and mapping the rows was most of a view.
+   */
+  async teamWork(teamId: string): Promise<{ work: readonly CitizenRequest[]; version: string }> {
+    const version = await this.teamVersion(teamId);
+    return { work: await this.remember(`work|${teamId}`, version, () => this.requests.listByTeam(teamId, ['assigned', 'claimed'], 200)), version };
   }
 
   /** Who claimed it (for the card's rule that only they close it) and how often nobody answered. */

@@ -66,7 +66,7 @@ const RESULT_STATUS: Record<Exclude<CardActionResult, 'ok'>, number> = { not_off
 export function workRoutes(app: FastifyInstance, c: ConsoleContext): void {
   async function show(req: FastifyRequest, reply: FastifyReply, user: WebUser, o: { flash?: Flash; status?: number; code?: string; errors?: Record<string, string>; values?: Record<string, string>; partial?: boolean } = {}) {
     const teamId = user.staff.teamId!;
-    const [team, work, v] = await Promise.all([c.board.team(teamId), c.board.teamWork(teamId), c.board.teamVersion(teamId)]);
+    const [team, { work, version: v }] = await Promise.all([c.board.team(teamId), c.board.teamWork(teamId)]);
     const cards = await c.board.cardsOf(work);
     const items = [];
     for (const r of work) items.push(await workItem(c, user, r, cards.get(r.id), r.code === o.code ? o.errors : {}, r.code === o.code ? o.values : {}));
