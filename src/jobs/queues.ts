@@ -40,12 +40,14 @@ const KEEP = { removeOnComplete: { age: 24 * 3600, count: 200_000 }, removeOnFai
 const SENT_AND_GONE = { removeOnComplete: true, removeOnFail: { age: 24 * 3600 } };
 const RETRY = { attempts: 12, backoff: { type: 'exponential' as const, delay: 500 } };
 /**
- * The first "given to a team" notice waits this long: a worker assigns within milliseconds of
- * the confirm, and the notice would otherwise often reach the person before the confirm's own
- * "received, your code is …", which is still on its way (a slow platform, the chat's pace).
- * Read the wrong way round, an old person thinks the request went wrong.
+ * What the assignment worker says first about a request (given to a team, being arranged, on the
+ * wait list) waits this long: the worker decides within milliseconds of the confirm, and its
+ * notice would otherwise often reach the person before the confirm's own "received, your code
+ * is …", which is still on its way (a slow platform, the chat's pace). Read the wrong way round,
+ * an old person thinks the request went wrong.
  */
-const FIRST_ASSIGNED_NOTICE_DELAY_MS = 2000;
+const FIRST_OUTCOME_DELAY_MS = 2000;
+const FIRST_OUTCOMES: readonly CitizenEvent[] = ['assigned', 'unassigned', 'waitlisted'];
 
 /** Delivers a notice at once when nothing is in the way (false: queue it). */
 export type DeliverNow = (n: Notice, known?: CitizenRequest) => Promise<boolean>;
@@ -140,7 +142,7 @@ export class JobQueues implements FollowUps {
   notifyCitizen(r: CitizenRequest, event: CitizenEvent, round: number, tag?: string): Promise<void> {
     const n: Notice = tag ? { kind: 'notify', requestId: r.id, event, round, tag } : { kind: 'notify', requestId: r.id, event, round };
     const spec = this.outbound(n);
-    if (event === 'assigned' && round === 0) return this.add({ ...spec, opts: { ...spec.opts, delay: FIRST_ASSIGNED_NOTICE_DELAY_MS } });
+    if (round === 0 && FIRST_OUTCOMES.includes(event)) return this.add({ ...spec, opts: { ...spec.opts, delay: FIRST_OUTCOME_DELAY_MS } });
     return this.notice(n, spec, r);
   }
 

@@ -173,6 +173,23 @@ describe('one delivery path', { timeout: 60_000 }, () => {
 
 
 describe('a channel added by one registry entry', { timeout: 60_000 }, () => {
+  it('no team for the commune: "being arranged" still comes after the confirm\'s own reply, however slowly the platform takes that', async () => {
+    tg = new FakeTelegram();
+    await tg.start();
+    // The only team serves another commune: the worker decides "no team" at once.
+    stack = await startStack(tg, { TEAMS_FILE: teamsFile([{ id: 'xa-khac', name: 'Tổ xã khác', communes: ['my-loc'], capabilities: ['home_kit'], capacityPerDay: 100 }]) });
+    const { memory, translator } = stack.app;
+    const citizen = new Conversation(stack.app, 'citizen-u');
+    for (const step of ['/start', '1', '1', '2', '1', 'Nguyen Thi Lanh', '1936', '1', 'tan hoa', 'ap Hoa Binh', '0912345678', '1,3', '28/11', 'khong co']) await citizen.say(step);
+    memory.slowNext.set('citizen-u', 500);
+    const code = /TB-\w{4}/.exec(await citizen.press('Đúng, gửi đi'))![0];
+    const arranging = (t: string) => t.includes('đang được chỉ huy sắp xếp');
+    const told = await eventually(() => memory.to('citizen-u').map((s) => translator.renderAll(s.reply.text)), (texts) => texts.some(arranging));
+    const received = told.findIndex((t) => t.includes(code) && !arranging(t));
+    expect([received >= 0, received < told.findIndex(arranging)]).toEqual([true, true]);
+  });
+
+
   it('the in-memory channel (known to nothing in src/) carries a whole request: intake, a card in its group, a press, the notices', async () => {
     tg = new FakeTelegram();
     await tg.start();

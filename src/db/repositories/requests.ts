@@ -660,12 +660,12 @@ function versionOf(v: { n: number; sum: string } | undefined): string {
   return `${Number(v?.n ?? 0)}.${String(v?.sum ?? 0)}`;
 }
 
-/** An error and what caused it: drizzle wraps the PostgreSQL driver's error, not SQLite's. */
 /** SQLite: "UNIQUE constraint failed: requests.code"; PostgreSQL: "… unique constraint "requests_code_unique"". */
 function isCodeTaken(e: unknown): boolean {
   return causes(e).some((c) => /unique/i.test(c.message) && /requests[._]code/.test(c.message));
 }
 
+/** An error and what caused it: drizzle wraps the PostgreSQL driver's error, not SQLite's. */
 function causes(e: unknown): Error[] {
   const chain: Error[] = [];
   for (let cur = e; cur instanceof Error && chain.length < 5; cur = cur.cause) chain.push(cur);
