@@ -170,10 +170,12 @@ describe.each(DIALECTS)('replicas on %s', { timeout: 120_000 }, (dialect) => {
     const chats = Array.from({ length: 10 }, () => nextChat++);
     await Promise.all(chats.map((c) => walk(c, TO_NAME)));
     await Promise.all(
-      chats.map(async (c) => {
+      chats.map(async (c, i) => {
         const name = say(bots[0]!, c, 'Nguyen Thi Hoa');
-        // The year follows at once, to the other process, while the name is being handled.
-        await new Promise((r) => setTimeout(r, 15));
+        // The year follows, to the other process, while the name is being handled: at once in
+        // half the chats (either may win), a little later in the others (on a busy machine the
+        // name can take longer than 15 ms to reach its process, and no chat was in order).
+        await new Promise((r) => setTimeout(r, i % 2 ? 15 : 80));
         await Promise.all([name, say(bots[1]!, c, '1941')]);
       }),
     );
